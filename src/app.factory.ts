@@ -1,0 +1,59 @@
+import { type INestApplication, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { json } from 'express';
+import { AppModule } from './app.module';
+import { requestContext } from './common/http/request-context';
+import type { AppConfig } from './config/env';
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  description: 'RFC 9457 problem details. `code` is stable and meant for programs.',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string', example: 'urn:wg-enroll:problem:pool-exhausted' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string', example: 'pool-exhausted' },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      description: 'For validation-failed: which fields and why.',
+      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+/** Builds the Nest application (not listening). main.ts, the tests and the OpenAPI sync use it. */
+export async function createApp(config: AppConfig, databaseUrl: string, logger: LoggerService | false): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, databaseUrl), {
+    logger,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  app.use(requestContext);
+  app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  const document = buildOpenApi(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: undefined, raw: ['json'] });
+  return app;
+}
+
+export function buildOpenApi(app: INestApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('wg-enroll')
+    .setDescription(
+      'WireGuard enrollment service: unique address leases, X25519 keys and configs served exactly once. ' +
+        'Every error is application/problem+json (RFC 9457) with a stable `code`.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API token (wgt_…) or enrollment key (wgk_…)' })
+    .build();
+  const document = SwaggerModule.createDocument(app, builder, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA } };
+  return document;
+}

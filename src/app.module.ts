@@ -1,0 +1,63 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuditController } from './audit/audit.controller';
+import { AuditRepository } from './audit/audit.repository';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthRepository } from './auth/auth.repository';
+import { AuthService } from './auth/auth.service';
+import { TokensController } from './auth/tokens.controller';
+import { BootstrapService } from './bootstrap/bootstrap.service';
+import { SettingsRepository } from './bootstrap/settings.repository';
+import { ClaimsController } from './claims/claims.controller';
+import { ProblemFilter } from './common/errors/problem.filter';
+import { APP_CONFIG, type AppConfig } from './config/env';
+import { DATABASE_POOL_SIZE, DATABASE_URL, PrismaService } from './database/prisma.service';
+import { HealthController } from './health/health.controller';
+import { EnrollmentKeysController } from './networks/enrollment-keys.controller';
+import { NetworksController } from './networks/networks.controller';
+import { NetworksRepository } from './networks/networks.repository';
+import { NetworksService } from './networks/networks.service';
+import { ExpirySweeper } from './peers/expiry.sweeper';
+import { PeersController } from './peers/peers.controller';
+import { PeersRepository } from './peers/peers.repository';
+import { PeersService } from './peers/peers.service';
+import { SecretsService } from './peers/secrets.service';
+import { ClaimPageController } from './web/claim-page.controller';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [
+        HealthController,
+        NetworksController,
+        EnrollmentKeysController,
+        TokensController,
+        PeersController,
+        ClaimsController,
+        AuditController,
+        ClaimPageController,
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: DATABASE_URL, useValue: databaseUrl },
+        { provide: DATABASE_POOL_SIZE, useValue: config.databasePoolSize },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        PrismaService,
+        AuditRepository,
+        AuthRepository,
+        AuthService,
+        SettingsRepository,
+        SecretsService,
+        NetworksRepository,
+        NetworksService,
+        PeersRepository,
+        PeersService,
+        ExpirySweeper,
+        BootstrapService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Tx } from '../database/prisma.service';
+import { Prisma } from '../generated/prisma/client';
+
+export interface AuditInput {
+  readonly actor: string;
+  readonly action: string;
+  readonly networkId?: string | null;
+  readonly targetType?: string;
+  readonly targetId?: string;
+  /** Never a secret: ids, names, addresses, prefixes, reasons. */
+  readonly details?: Record<string, unknown>;
+}
+
+export interface AuditRecord {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  networkId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  details: unknown;
+}
+
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Inside the caller's transaction when one is given, so the event commits with the change. */
+  async record(event: AuditInput, tx: Tx = this.prisma): Promise<void> {
+    await tx.auditEvent.create({
+      data: {
+        actor: event.actor,
+        action: event.action,
+        networkId: event.networkId ?? null,
+        targetType: event.targetType ?? null,
+        targetId: event.targetId ?? null,
+        details: (event.details ?? {}) as Prisma.InputJsonValue,
+      },
+    });
+  }
+
+  async networkIdByName(name: string): Promise<string | null> {
+    return (await this.prisma.network.findUnique({ where: { name }, select: { id: true } }))?.id ?? null;
+  }
+
+  async list(filter: {
+    networkId?: string;
+    action?: string;
+    targetId?: string;
+    before?: bigint;
+    limit: number;
+  }): Promise<AuditRecord[]> {
+    const rows = await this.prisma.auditEvent.findMany({
+      where: {
+        ...(filter.networkId ? { networkId: filter.networkId } : {}),
+        ...(filter.action ? { action: filter.action } : {}),
+        ...(filter.targetId ? { targetId: filter.targetId } : {}),
+        ...(filter.before !== undefined ? { id: { lt: filter.before } } : {}),
+      },
+      orderBy: { id: 'desc' },
+      take: filter.limit,
+    });
+    return rows.map((r) => ({ ...r, id: r.id.toString() }));
+  }
+}

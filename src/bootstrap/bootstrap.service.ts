@@ -1,0 +1,95 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuthService } from '../auth/auth.service';
+import { DomainError } from '../common/errors/domain-error';
+import { APP_CONFIG, type AppConfig } from '../config/env';
+import { generateKeyPair, publicKeyOf } from '../domain/keys/x25519';
+import { NetworksService } from '../networks/networks.service';
+import { SecretsService } from '../peers/secrets.service';
+import { SettingsRepository } from './settings.repository';
+
+/**
+ * First start: check SECRET_KEY against the database, create the default network from the
+ * environment, the local hub key (embedded default) and the first admin token.
+ */
+@Injectable()
+export class BootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Bootstrap');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: SettingsRepository,
+    private readonly secrets: SecretsService,
+    private readonly networks: NetworksService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.checkSecretKey();
+    await this.ensureDefaultNetwork();
+    await this.ensureAdminToken();
+  }
+
+  private async checkSecretKey(): Promise<void> {
+    const stored = await this.settings.putIfAbsent('secret_key_check', this.secrets.keyCheck);
+    if (stored !== this.secrets.keyCheck) {
+      throw new Error(
+        'SECRET_KEY does not match the key this database was set up with: stored preshared keys could not be read. ' +
+          'Start with the original SECRET_KEY (or DATA_DIR/secret.key).',
+      );
+    }
+  }
+
+  private async ensureDefaultNetwork(): Promise<void> {
+    const spec = this.config.defaultNetwork;
+    let network = await this.networks.findByName(spec.name);
+    if (network === null) {
+      try {
+        network = await this.networks.create(null, spec);
+        this.logger.log({ msg: 'default network created', network: spec.name, ipv4: spec.ipv4Cidr, ipv6: spec.ipv6Cidr });
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'network-exists')) {
+          throw error;
+        }
+        network = (await this.networks.findByName(spec.name))!;
+      }
+    }
+    if (this.config.localHub && network.hubPublicKey === null) {
+      const publicKey = this.localHubPublicKey(spec.name);
+      await this.networks.registerLocalHub(network, publicKey);
+      this.logger.log({ msg: 'local hub key registered', network: spec.name, keyFile: this.hubKeyFile(spec.name) });
+    }
+  }
+
+  private hubKeyFile(network: string): string {
+    return join(this.config.dataDir, 'hub', `${network}.key`);
+  }
+
+  /** The hub's private key stays in DATA_DIR/hub (0600); only its public key is registered. */
+  private localHubPublicKey(network: string): string {
+    const file = this.hubKeyFile(network);
+    if (!existsSync(file)) {
+      mkdirSync(join(this.config.dataDir, 'hub'), { recursive: true, mode: 0o700 });
+      writeFileSync(file, `${generateKeyPair().privateKey}\n`, { mode: 0o600, flag: 'wx' });
+    }
+    return publicKeyOf(readFileSync(file, 'utf8').trim());
+  }
+
+  private async ensureAdminToken(): Promise<void> {
+    if (this.config.adminToken !== undefined) {
+      if (await this.auth.ensureAdminSecret(this.config.adminToken)) {
+        this.logger.log({ msg: 'ADMIN_TOKEN registered as an admin token' });
+      }
+      return;
+    }
+    if (await this.auth.hasAdminToken()) {
+      return;
+    }
+    const { secret } = await this.auth.createToken(null, { name: 'first admin', role: 'admin', networkId: null, expiresAt: null });
+    const file = join(this.config.dataDir, 'admin-token');
+    mkdirSync(this.config.dataDir, { recursive: true });
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    this.logger.log({ msg: `first admin token written to ${file} (mode 0600)`, file });
+  }
+}

@@ -1,0 +1,35 @@
+import { Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../auth/auth.decorators';
+import { ApiOp } from '../common/http/openapi.decorators';
+import { sendConfigFile } from '../peers/config-response';
+import { ClaimResponse } from '../peers/peers.dto';
+import { PeersService } from '../peers/peers.service';
+
+@ApiTags('claims')
+@Controller('v1/claims')
+export class ClaimsController {
+  constructor(private readonly peers: PeersService) {}
+
+  @Post(':claimToken')
+  @Public()
+  @HttpCode(200)
+  @ApiOp({
+    summary: 'Redeem a claim link: the config, once',
+    description:
+      'The claim token is the credential. The first request gets the config (text/plain with a file name, or JSON on ' +
+      'Accept: application/json); every later or concurrent one gets 410 and is audit-logged.',
+    auth: false,
+    ok: { status: 200, schema: ClaimResponse, text: true },
+    problems: [404, 410],
+  })
+  async redeem(@Param('claimToken') claimToken: string, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const served = await this.peers.redeemClaim(claimToken);
+    if (accept && /application\/json/i.test(accept)) {
+      return { peer: served.peer, config: { filename: served.filename, text: served.text } };
+    }
+    sendConfigFile(res, served);
+    return undefined;
+  }
+}

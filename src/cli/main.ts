@@ -1,0 +1,79 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '../config/env';
+import { JsonLogger } from '../common/logging/json-logger';
+import { applyMigrations } from '../database/migrate';
+import { prepareDatabase, serve } from './serve';
+import { syncOpenApi } from './openapi';
+
+const HELP = `wg-enroll — WireGuard enrollment service
+
+Usage: wg-enroll [command]
+
+Commands:
+  serve            run the API (default). Without DATABASE_URL it starts an embedded Postgres
+                   under DATA_DIR. Configuration comes from the environment (see .env.example).
+  migrate          apply database migrations and exit
+  openapi [--check] write openapi/openapi.json from the code (or fail when it is stale)
+  help             this text
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  switch (command) {
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return 0;
+    case 'openapi': {
+      const check = rest.includes('--check');
+      const ok = await syncOpenApi(check);
+      if (!ok) {
+        process.stderr.write('openapi/openapi.json is stale: run `npm run openapi` and commit it.\n');
+      }
+      return ok ? 0 : 1;
+    }
+    case 'migrate': {
+      const config = loadConfig();
+      if (config.databaseUrl !== undefined) {
+        const applied = await applyMigrations(config.databaseUrl);
+        process.stdout.write(`applied: ${applied.join(', ') || 'nothing (up to date)'}\n`);
+        return 0;
+      }
+      const { embedded } = await prepareDatabase(config, new JsonLogger(config.logLevel));
+      await embedded?.stop();
+      return 0;
+    }
+    case 'serve': {
+      const config = loadConfig();
+      const service = await serve(config);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stderr.write(`${signal}: shutting down\n`);
+          resolve();
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      await service.stop();
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`wg-enroll: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,58 @@
+import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../app.factory';
+import { JsonLogger } from '../common/logging/json-logger';
+import type { AppConfig } from '../config/env';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres';
+import { applyMigrations } from '../database/migrate';
+import { join } from 'node:path';
+
+export interface RunningService {
+  readonly app: NestExpressApplication;
+  readonly url: string;
+  readonly databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Resolves the database (embedded Postgres when DATABASE_URL is unset) and applies migrations. */
+export async function prepareDatabase(config: AppConfig, logger: JsonLogger): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  if (url === undefined) {
+    logger.log(`starting embedded Postgres under ${join(config.dataDir, 'postgres')}`, 'Database');
+    embedded = await startEmbeddedPostgres(config.dataDir, (message) => logger.debug(message, 'postgres'));
+    url = embedded.url;
+  }
+  const applied = await applyMigrations(url);
+  logger.log({ msg: 'migrations applied', applied }, 'Database');
+  return { url, embedded };
+}
+
+export async function serve(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<RunningService> {
+  const { url: databaseUrl, embedded } = await prepareDatabase(config, logger);
+  let app: NestExpressApplication | undefined;
+  try {
+    app = await createApp(config, databaseUrl, logger);
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await embedded?.stop();
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  new Logger('Main').log({ msg: `wg-enroll listening on ${url} (API docs: ${url}/docs)` });
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    url,
+    databaseUrl,
+    stop: () =>
+      (stopping ??= (async () => {
+        await app.close();
+        await embedded?.stop();
+      })()),
+  };
+}

@@ -1,0 +1,110 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from './domain-error';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  [extra: string]: unknown;
+}
+
+const HTTP_CODES: Record<number, [string, string]> = {
+  400: ['bad-request', 'Bad request'],
+  401: ['unauthenticated', 'Authentication required'],
+  403: ['forbidden', 'Not allowed'],
+  404: ['not-found', 'Not found'],
+  405: ['method-not-allowed', 'Method not allowed'],
+  406: ['not-acceptable', 'Not acceptable'],
+  409: ['conflict', 'Conflict'],
+  413: ['payload-too-large', 'Request body too large'],
+  415: ['unsupported-media-type', 'Unsupported media type'],
+  429: ['rate-limited', 'Too many requests'],
+  503: ['service-unavailable', 'Service unavailable'],
+};
+
+export function problemType(code: string): string {
+  return `urn:wg-enroll:problem:${code}`;
+}
+
+/** Body-parser and other low-level errors carry a status and a type string. */
+function lowLevelProblem(error: unknown): ProblemBody | null {
+  const e = error as { status?: number; statusCode?: number; type?: string; expose?: boolean };
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) {
+    return null;
+  }
+  if (e.type === 'entity.too.large') {
+    return { type: problemType('payload-too-large'), title: 'Request body too large', status: 413, code: 'payload-too-large' };
+  }
+  if (e.type === 'entity.parse.failed') {
+    return { type: problemType('malformed-json'), title: 'The body is not valid JSON', status: 400, code: 'malformed-json' };
+  }
+  const [code, title] = HTTP_CODES[status] ?? ['bad-request', 'Bad request'];
+  return { type: problemType(code), title, status, code };
+}
+
+export function toProblem(error: unknown, requestId: string | undefined): ProblemBody {
+  if (error instanceof DomainError) {
+    return {
+      ...error.extra,
+      type: problemType(error.code),
+      title: error.title,
+      status: error.status,
+      code: error.code,
+      ...(error.message !== error.title ? { detail: error.message } : {}),
+    };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const [code, title] = HTTP_CODES[status] ?? (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
+    const response = error.getResponse() as { retryAfter?: number } | string;
+    const retryAfter = typeof response === 'object' ? response.retryAfter : undefined;
+    return { type: problemType(code), title, status, code, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+  }
+  const low = lowLevelProblem(error);
+  if (low) {
+    return low;
+  }
+  return {
+    type: problemType('internal-error'),
+    title: 'Internal error',
+    status: 500,
+    code: 'internal-error',
+    detail: `Something went wrong on our side. Quote request id ${requestId ?? 'unknown'} when you report it.`,
+  };
+}
+
+/**
+ * Every error leaves as RFC 9457 application/problem+json with a stable `code`. Messages of
+ * unexpected errors are logged (redacted) with the request id, never sent.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request & { id?: string }>();
+    const response = http.getResponse<Response>();
+    const problem = toProblem(error, request?.id);
+    if (problem.status >= 500) {
+      this.logger.error({ msg: 'unhandled error', requestId: request?.id, err: error });
+    }
+    sendProblem(response, problem);
+  }
+}
+
+export function sendProblem(response: Response, problem: ProblemBody): void {
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  if (problem.status === 429 && typeof problem.retryAfter === 'number') {
+    response.setHeader('Retry-After', String(problem.retryAfter));
+  }
+  response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}

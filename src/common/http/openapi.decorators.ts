@@ -1,0 +1,72 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { openApiSchema } from './zod';
+
+const PROBLEM_TEXT: Record<number, string> = {
+  400: 'Invalid request (code: validation-failed or a more specific code)',
+  401: 'Missing, unknown, expired or revoked credential',
+  403: 'The credential lacks the right',
+  404: 'Not found',
+  406: 'Not acceptable',
+  409: 'Conflict with the current state',
+  410: 'Gone: served, expired or revoked',
+  413: 'Request body too large',
+  429: 'Rate limited (Retry-After)',
+};
+
+/** One operation: summary, body, success response and the problem responses it can give. */
+export function ApiOp(options: {
+  summary: string;
+  description?: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  ok?: { status: number; schema?: z.ZodType; description?: string; text?: boolean };
+  problems?: number[];
+  auth?: boolean;
+}) {
+  const decorators: (MethodDecorator | ClassDecorator)[] = [
+    ApiOperation({ summary: options.summary, description: options.description }),
+  ];
+  if (options.auth !== false) {
+    decorators.push(ApiBearerAuth());
+  }
+  if (options.body) {
+    decorators.push(ApiBody({ schema: openApiSchema(options.body, 'input') }));
+  }
+  if (options.query) {
+    for (const [name, field] of Object.entries(options.query.shape)) {
+      const schema = openApiSchema(field as z.ZodType, 'input');
+      decorators.push(
+        ApiQuery({ name, required: !(field as z.ZodType).safeParse(undefined).success, schema, description: schema.description as string | undefined }),
+      );
+    }
+  }
+  if (options.ok) {
+    const content: Record<string, { schema: Record<string, unknown> }> = {};
+    if (options.ok.schema) {
+      content['application/json'] = { schema: openApiSchema(options.ok.schema) };
+    }
+    if (options.ok.text) {
+      content['text/plain'] = { schema: { type: 'string', description: 'a wg-quick .conf file' } };
+    }
+    decorators.push(
+      ApiResponse({
+        status: options.ok.status,
+        description: options.ok.description ?? 'Success',
+        ...(Object.keys(content).length > 0 ? { content } : {}),
+      }),
+    );
+  }
+  const problems = new Set([...(options.auth === false ? [] : [401, 403]), ...(options.problems ?? []), 429]);
+  for (const status of [...problems].sort()) {
+    decorators.push(
+      ApiResponse({
+        status,
+        description: PROBLEM_TEXT[status] ?? 'Problem',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      }),
+    );
+  }
+  return applyDecorators(...(decorators as MethodDecorator[]));
+}

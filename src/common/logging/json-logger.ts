@@ -1,0 +1,66 @@
+import type { LoggerService } from '@nestjs/common';
+import { redact, redactText } from './redact';
+
+const LEVELS = { debug: 10, verbose: 10, info: 20, log: 20, warn: 30, error: 40, fatal: 50, silent: 100 } as const;
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export type LogSink = (line: string) => void;
+
+/**
+ * One JSON object per line on stdout, every string passed through redaction. Nest's own
+ * messages and ours go through the same path.
+ */
+export class JsonLogger implements LoggerService {
+  private readonly threshold: number;
+
+  constructor(
+    level: LogLevel = 'info',
+    private readonly sink: LogSink = (line) => process.stdout.write(`${line}\n`),
+  ) {
+    this.threshold = LEVELS[level];
+  }
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: keyof typeof LEVELS, message: unknown, rest: unknown[]): void {
+    if (LEVELS[level] < this.threshold) {
+      return;
+    }
+    // Nest passes the context as the last string argument.
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const entry: Record<string, unknown> = { time: new Date().toISOString(), level, context };
+    if (typeof message === 'string') {
+      entry.msg = redactText(message);
+    } else if (message instanceof Error) {
+      entry.msg = redactText(message.message);
+      entry.err = redact(message);
+    } else if (message && typeof message === 'object') {
+      Object.assign(entry, redact(message));
+    }
+    for (const extra of rest) {
+      if (typeof extra === 'string') {
+        entry.stack = redactText(extra);
+      } else if (extra !== undefined) {
+        entry.detail = redact(extra);
+      }
+    }
+    this.sink(JSON.stringify(entry));
+  }
+}

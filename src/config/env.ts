@@ -1,0 +1,257 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import {
+  AggregateNetworkSpecError,
+  normalizeNetworkSpec,
+  type NetworkSpec,
+  type NetworkSpecInput,
+} from '../domain/network/network-spec';
+
+/**
+ * The one place that reads process.env. Every variable is documented in .env.example; all bad
+ * variables are reported together at boot. Secrets may come from a file: X_FILE=/path.
+ */
+
+const DURATION = /^(\d+)(ms|s|m|h|d)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(text: string): number | null {
+  const match = DURATION.exec(text.trim());
+  return match ? Number(match[1]) * UNIT_MS[match[2] ?? 's'] : null;
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: 'a duration such as 30s, 10m, 1h or 7d' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((value, ctx) => {
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalInt = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') {
+        return undefined;
+      }
+      const n = Number(value);
+      if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const list = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: int(3000, 0, 65535),
+    PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    DATA_DIR: z.string().default('./.data'),
+    DATABASE_URL: optionalText.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional()),
+    DATABASE_POOL_SIZE: int(10, 1, 200),
+    ADMIN_TOKEN: optionalText.pipe(z.string().min(20, 'at least 20 characters').optional()),
+    SECRET_KEY: optionalText.pipe(
+      z
+        .string()
+        .refine((v) => Buffer.from(v, 'base64').length === 32, '32 bytes in base64 (openssl rand -base64 32)')
+        .optional(),
+    ),
+    HUB_LOCAL: z.enum(['true', 'false']).optional(),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    LEASE_COOLDOWN: duration('1h'),
+    CLAIM_TTL: duration('24h'),
+    SWEEP_INTERVAL: duration('10s'),
+    BODY_LIMIT: z
+      .string()
+      .default('64kb')
+      .refine((v) => /^\d+(b|kb|mb)$/.test(v), 'a size such as 64kb'),
+    WG_DEFAULT_NETWORK: z.string().default('default'),
+    WG_IPV4_CIDR: z.string().default('172.22.2.0/24'),
+    WG_IPV6_CIDR: z.string().default('fd4e:6fb7:b3af::/64'),
+    WG_ENDPOINT: z.string().default('127.0.0.1:51820'),
+    WG_PERSISTENT_KEEPALIVE: int(30, 0, 65535),
+    WG_DNS: list,
+    WG_LISTEN_PORT: optionalInt(1, 65535),
+    WG_MTU: optionalInt(1280, 9000),
+    WG_ALLOWED_IPS: list,
+  })
+  .superRefine((env, ctx) => {
+    try {
+      normalizeNetworkSpec(defaultNetworkInput(env));
+    } catch (error) {
+      if (!(error instanceof AggregateNetworkSpecError)) {
+        throw error;
+      }
+      for (const e of error.errors) {
+        ctx.addIssue({ code: 'custom', path: [ENV_OF_FIELD[e.field]], message: e.message });
+      }
+    }
+  });
+
+const ENV_OF_FIELD: Record<keyof NetworkSpecInput, string> = {
+  name: 'WG_DEFAULT_NETWORK',
+  ipv4Cidr: 'WG_IPV4_CIDR',
+  ipv6Cidr: 'WG_IPV6_CIDR',
+  endpoint: 'WG_ENDPOINT',
+  listenPort: 'WG_LISTEN_PORT',
+  persistentKeepalive: 'WG_PERSISTENT_KEEPALIVE',
+  dns: 'WG_DNS',
+  mtu: 'WG_MTU',
+  allowedIps: 'WG_ALLOWED_IPS',
+};
+
+function defaultNetworkInput(e: {
+  WG_DEFAULT_NETWORK: string;
+  WG_IPV4_CIDR: string;
+  WG_IPV6_CIDR: string;
+  WG_ENDPOINT: string;
+  WG_PERSISTENT_KEEPALIVE: number;
+  WG_DNS: string[];
+  WG_LISTEN_PORT?: number;
+  WG_MTU?: number;
+  WG_ALLOWED_IPS: string[];
+}): NetworkSpecInput {
+  return {
+    name: e.WG_DEFAULT_NETWORK,
+    ipv4Cidr: e.WG_IPV4_CIDR,
+    ipv6Cidr: e.WG_IPV6_CIDR,
+    endpoint: e.WG_ENDPOINT,
+    listenPort: e.WG_LISTEN_PORT ?? null,
+    persistentKeepalive: e.WG_PERSISTENT_KEEPALIVE,
+    dns: e.WG_DNS,
+    mtu: e.WG_MTU ?? null,
+    allowedIps: e.WG_ALLOWED_IPS,
+  };
+}
+
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  readonly adminToken: string | undefined;
+  readonly secretKey: Buffer | undefined;
+  /** Keep the hub's key pair under DATA_DIR/hub (the embedded default: no DATABASE_URL). */
+  readonly localHub: boolean;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly leaseCooldownMs: number;
+  readonly claimTtlMs: number;
+  readonly sweepIntervalMs: number;
+  readonly bodyLimit: string;
+  readonly defaultNetwork: NetworkSpec;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const SECRET_VARIABLES = ['ADMIN_TOKEN', 'SECRET_KEY', 'DATABASE_URL'] as const;
+
+/** Reads X from X_FILE where given (Docker and Kubernetes secrets). */
+function withFileSecrets(source: NodeJS.ProcessEnv, problems: string[]): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...source };
+  for (const key of SECRET_VARIABLES) {
+    const file = source[`${key}_FILE`];
+    if (file === undefined || file === '') {
+      continue;
+    }
+    if (source[key] !== undefined && source[key] !== '') {
+      problems.push(`${key} and ${key}_FILE: set one, not both`);
+      continue;
+    }
+    try {
+      env[key] = readFileSync(file, 'utf8').trim();
+    } catch {
+      problems.push(`${key}_FILE: cannot read ${file}`);
+    }
+  }
+  return env;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const env = withFileSecrets(source, problems);
+  // Empty strings count as unset, as in most .env tooling.
+  for (const key of Object.keys(env)) {
+    if (env[key] === '' && key !== 'WG_IPV6_CIDR') {
+      env[key] = undefined;
+    }
+  }
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      // The value is never echoed: it may be a secret.
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const network = normalizeNetworkSpec(defaultNetworkInput(e));
+  const host = e.HOST;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    host,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://${urlHost}:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir: resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    adminToken: e.ADMIN_TOKEN,
+    secretKey: e.SECRET_KEY === undefined ? undefined : Buffer.from(e.SECRET_KEY, 'base64'),
+    localHub: e.HUB_LOCAL === undefined ? e.DATABASE_URL === undefined : e.HUB_LOCAL === 'true',
+    logLevel: e.LOG_LEVEL,
+    leaseCooldownMs: e.LEASE_COOLDOWN,
+    claimTtlMs: e.CLAIM_TTL,
+    sweepIntervalMs: e.SWEEP_INTERVAL,
+    bodyLimit: e.BODY_LIMIT,
+    defaultNetwork: network,
+  });
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,39 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Prisma, PrismaClient } from '../generated/prisma/client';
+
+export const DATABASE_URL = Symbol('DATABASE_URL');
+export const DATABASE_POOL_SIZE = Symbol('DATABASE_POOL_SIZE');
+
+export type Tx = Prisma.TransactionClient;
+
+/** The only Prisma client of the process. Repositories use it; services never see it. */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(@Inject(DATABASE_URL) url: string, @Inject(DATABASE_POOL_SIZE) poolSize: number) {
+    super({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}
+
+/** The Postgres error code behind a Prisma error (raw queries wrap it), if any. */
+export function postgresErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) {
+    return undefined;
+  }
+  if (error.code === 'P2002') {
+    return '23505';
+  }
+  const meta = error.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
+  return meta?.code ?? meta?.driverAdapterError?.cause?.originalCode;
+}
+
+/** The name of the violated unique constraint/index, when Postgres says which. */
+export function violatedConstraint(error: unknown): string {
+  const text = `${(error as Error)?.message ?? ''} ${JSON.stringify((error as { meta?: unknown })?.meta ?? {})}`;
+  const match = /(peer_live_\w+|lease_open_host_key|network_name_key|\w+_key)/.exec(text);
+  return match ? match[1] : '';
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ApiOp } from '../common/http/openapi.decorators';
+import { ZodPipe } from '../common/http/zod';
+import { CreateNetworkBody, NetworkList, NetworkView, PutHubBody } from './networks.dto';
+import { NetworksService } from './networks.service';
+
+@ApiTags('networks')
+@Controller('v1/networks')
+export class NetworksController {
+  constructor(private readonly networks: NetworksService) {}
+
+  @Post()
+  @ApiOp({ summary: 'Create a network', body: CreateNetworkBody, ok: { status: 201, schema: NetworkView }, problems: [400, 409] })
+  async create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(CreateNetworkBody)) body: CreateNetworkBody) {
+    return this.networks.view(await this.networks.create(principal, body), true);
+  }
+
+  @Get()
+  @ApiOp({ summary: 'List networks', ok: { status: 200, schema: NetworkList } })
+  async list() {
+    return { items: await Promise.all((await this.networks.list()).map((n) => this.networks.view(n))) };
+  }
+
+  @Get(':network')
+  @ApiOp({ summary: 'Read a network, with its pool use', ok: { status: 200, schema: NetworkView }, problems: [404] })
+  async get(@CurrentPrincipal() principal: Principal, @Param('network') name: string) {
+    return this.networks.view(await this.networks.resolve(principal, name), true);
+  }
+
+  @Put(':network/hub')
+  @Allow('admin', 'agent')
+  @ApiOp({
+    summary: "Register the hub's public key and listen port",
+    description: 'The hub agent calls this with its agent token. Replacing a registered key needs an admin and replaceKey: true.',
+    body: PutHubBody,
+    ok: { status: 200, schema: NetworkView },
+    problems: [400, 404, 409],
+  })
+  async putHub(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Body(new ZodPipe(PutHubBody)) body: PutHubBody) {
+    return this.networks.view(await this.networks.putHub(principal, name, body));
+  }
+}

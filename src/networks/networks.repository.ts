@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import type { NetworkSpec } from '../domain/network/network-spec';
+import { AuditRepository, type AuditInput } from '../audit/audit.repository';
+
+export interface NetworkRecord extends NetworkSpec {
+  readonly id: string;
+  readonly hubPublicKey: string | null;
+  readonly revision: bigint;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface PoolUsage {
+  readonly leased: number;
+  readonly free: number;
+  readonly cooling: number;
+}
+
+@Injectable()
+export class NetworksRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  /** Creates the network and fills its free-address pool (hosts first..last) in one transaction. */
+  async create(
+    id: string,
+    spec: NetworkSpec,
+    hubPublicKey: string | null,
+    hosts: { first: number; last: number },
+    event: AuditInput,
+  ): Promise<NetworkRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.network.create({
+        data: {
+          id,
+          ...spec,
+          dns: [...spec.dns],
+          allowedIps: [...spec.allowedIps],
+          hubPublicKey,
+          revision: 1n,
+        },
+      });
+      await tx.$executeRaw`INSERT INTO free_address (network_id, host_number, available_at)
+        SELECT ${id}::uuid, h, '-infinity'::timestamptz FROM generate_series(${hosts.first}::int, ${hosts.last}::int) AS h`;
+      await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
+      return row;
+    });
+  }
+
+  findByName(name: string): Promise<NetworkRecord | null> {
+    return this.prisma.network.findUnique({ where: { name } });
+  }
+
+  findById(id: string): Promise<NetworkRecord | null> {
+    return this.prisma.network.findUnique({ where: { id } });
+  }
+
+  list(ids?: readonly string[]): Promise<NetworkRecord[]> {
+    return this.prisma.network.findMany({
+      where: ids ? { id: { in: [...ids] } } : {},
+      orderBy: { name: 'asc' },
+    });
+  }
+
+  /** Sets the hub key and port; a change of either is a change of the desired state. */
+  async setHub(id: string, hubPublicKey: string, listenPort: number, event: AuditInput): Promise<NetworkRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`UPDATE network
+        SET hub_public_key = ${hubPublicKey}, listen_port = ${listenPort}, revision = revision + 1, updated_at = now()
+        WHERE id = ${id}::uuid AND (hub_public_key IS DISTINCT FROM ${hubPublicKey} OR listen_port <> ${listenPort})
+        RETURNING id`;
+      if (rows.length > 0) {
+        await tx.$executeRaw`SELECT pg_notify('wg_enroll_revision', ${id}::text)`;
+        await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
+      }
+      return tx.network.findUniqueOrThrow({ where: { id } });
+    });
+  }
+
+  async poolUsage(id: string): Promise<PoolUsage> {
+    const [row] = await this.prisma.$queryRaw<{ leased: number; free: number; cooling: number }[]>`SELECT
+      (SELECT count(*)::int FROM peer WHERE network_id = ${id}::uuid AND status IN ('pending', 'active')) AS leased,
+      (SELECT count(*)::int FROM free_address WHERE network_id = ${id}::uuid AND available_at <= now()) AS free,
+      (SELECT count(*)::int FROM free_address WHERE network_id = ${id}::uuid AND available_at > now()) AS cooling`;
+    return row;
+  }
+}

@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, isAdmin, type Principal } from '../auth/principal';
+import { DomainError, Problems } from '../common/errors/domain-error';
+import { uuidv7 } from '../domain/ids/uuid';
+import { firstLeasableHost, lastLeasableHost, leasableCount, parseIpv4Cidr } from '../domain/ipam/cidr';
+import { assertValidPublicKey, InvalidKeyError } from '../domain/keys/x25519';
+import {
+  AggregateNetworkSpecError,
+  hubAddresses,
+  normalizeNetworkSpec,
+  type NetworkSpecInput,
+} from '../domain/network/network-spec';
+import { postgresErrorCode } from '../database/prisma.service';
+import type { NetworkView, PutHubBody } from './networks.dto';
+import { NetworksRepository, type NetworkRecord } from './networks.repository';
+
+export function checkPublicKey(field: string, key: string): void {
+  try {
+    assertValidPublicKey(key);
+  } catch (error) {
+    if (error instanceof InvalidKeyError) {
+      throw Problems.badRequest('invalid-public-key', 'The public key is not a valid X25519 key', error.message, {
+        errors: [{ field, message: error.message }],
+      });
+    }
+    throw error;
+  }
+}
+
+@Injectable()
+export class NetworksService {
+  constructor(private readonly repository: NetworksRepository) {}
+
+  async create(principal: Principal | null, body: NetworkSpecInput & { hubPublicKey?: string }): Promise<NetworkRecord> {
+    let spec;
+    try {
+      spec = normalizeNetworkSpec(body);
+    } catch (error) {
+      if (error instanceof AggregateNetworkSpecError) {
+        throw Problems.validation(error.errors.map((e) => ({ field: e.field, message: e.message })));
+      }
+      throw error;
+    }
+    if (body.hubPublicKey !== undefined) {
+      checkPublicKey('hubPublicKey', body.hubPublicKey);
+    }
+    const v4 = parseIpv4Cidr(spec.ipv4Cidr);
+    try {
+      return await this.repository.create(
+        uuidv7(),
+        spec,
+        body.hubPublicKey ?? null,
+        { first: firstLeasableHost(), last: lastLeasableHost(v4) },
+        { actor: actorOf(principal), action: 'network.created', targetType: 'network', details: { name: spec.name } },
+      );
+    } catch (error) {
+      if (postgresErrorCode(error) === '23505') {
+        throw Problems.conflict('network-exists', 'A network with this name exists', `"${spec.name}" is taken.`);
+      }
+      throw error;
+    }
+  }
+
+  /** The network by name, checked against what the principal may see. */
+  async resolve(principal: Principal, name: string): Promise<NetworkRecord> {
+    const network = await this.repository.findByName(name);
+    if (network === null || (!isAdmin(principal) && principal.networkId !== null && principal.networkId !== network.id)) {
+      throw Problems.notFound('network');
+    }
+    return network;
+  }
+
+  findByName(name: string): Promise<NetworkRecord | null> {
+    return this.repository.findByName(name);
+  }
+
+  findById(id: string): Promise<NetworkRecord | null> {
+    return this.repository.findById(id);
+  }
+
+  list(): Promise<NetworkRecord[]> {
+    return this.repository.list();
+  }
+
+  async putHub(principal: Principal, name: string, body: PutHubBody): Promise<NetworkRecord> {
+    const network = await this.resolve(principal, name);
+    checkPublicKey('publicKey', body.publicKey);
+    if (body.replaceKey && !isAdmin(principal)) {
+      throw Problems.forbidden('Only an admin may replace a registered hub key.');
+    }
+    if (network.hubPublicKey !== null && network.hubPublicKey !== body.publicKey && !body.replaceKey) {
+      throw new DomainError(
+        409,
+        'hub-key-change-refused',
+        'The hub already has another key',
+        'Replacing the hub key cuts every node off. An admin can allow it with replaceKey: true.',
+      );
+    }
+    return this.repository.setHub(network.id, body.publicKey, body.listenPort ?? network.listenPort, {
+      actor: actorOf(principal),
+      action: 'network.hub-registered',
+      targetType: 'network',
+      details: { publicKey: body.publicKey, listenPort: body.listenPort ?? network.listenPort },
+    });
+  }
+
+  /** The embedded default registers its own hub key at boot. */
+  registerLocalHub(network: NetworkRecord, publicKey: string): Promise<NetworkRecord> {
+    return this.repository.setHub(network.id, publicKey, network.listenPort, {
+      actor: 'system',
+      action: 'network.hub-registered',
+      targetType: 'network',
+      details: { publicKey, source: 'local hub key' },
+    });
+  }
+
+  async view(network: NetworkRecord, withPool = false): Promise<NetworkView> {
+    const pool = withPool ? await this.repository.poolUsage(network.id) : undefined;
+    return {
+      id: network.id,
+      name: network.name,
+      ipv4Cidr: network.ipv4Cidr,
+      ipv6Cidr: network.ipv6Cidr,
+      hubAddresses: hubAddresses(network),
+      endpoint: network.endpoint,
+      listenPort: network.listenPort,
+      persistentKeepalive: network.persistentKeepalive,
+      dns: [...network.dns],
+      mtu: network.mtu,
+      allowedIps: [...network.allowedIps],
+      hubPublicKey: network.hubPublicKey,
+      revision: network.revision.toString(),
+      ...(pool ? { pool: { size: leasableCount(parseIpv4Cidr(network.ipv4Cidr)), ...pool } } : {}),
+      createdAt: network.createdAt.toISOString(),
+    };
+  }
+}

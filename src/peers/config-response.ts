@@ -1,0 +1,48 @@
+import type { Response } from 'express';
+import { DomainError } from '../common/errors/domain-error';
+import type { EnrollResponse } from './peers.dto';
+
+/** True when the client asks for text/plain rather than JSON. */
+export function prefersText(accept: string | undefined): boolean {
+  if (!accept) {
+    return false;
+  }
+  const types = accept.split(',').map((part) => {
+    const [type, ...params] = part.trim().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)).find(Boolean);
+    return { type: type.trim().toLowerCase(), q: q ? Number(q[1]) : 1 };
+  });
+  const weight = (t: string) => Math.max(0, ...types.filter((x) => x.type === t).map((x) => x.q));
+  return weight('text/plain') > 0 && weight('text/plain') > weight('application/json');
+}
+
+/** The .conf file itself, named so that `wg-quick up ./<file>` works. */
+export function sendConfigFile(res: Response, config: { filename: string; text: string }): void {
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${config.filename}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.send(config.text);
+}
+
+/**
+ * 201 with the enrollment as JSON, or the bare .conf when the client prefers text/plain. A
+ * claim link has no text form; that is refused before anything is created.
+ */
+export async function respondWithConfig(
+  res: Response,
+  accept: string | undefined,
+  delivery: 'inline' | 'link',
+  produce: () => Promise<EnrollResponse>,
+): Promise<EnrollResponse | undefined> {
+  const text = prefersText(accept);
+  if (text && delivery === 'link') {
+    throw new DomainError(406, 'not-acceptable', 'A claim link is JSON', 'Use Accept: application/json with delivery "link".');
+  }
+  const result = await produce();
+  res.status(201);
+  if (text && result.config) {
+    sendConfigFile(res, result.config);
+    return undefined;
+  }
+  return result;
+}

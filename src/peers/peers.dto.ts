@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { FutureDateTime } from '../common/http/zod';
+import { hasControlCharacters } from '../domain/text/text';
+
+export const PeerName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64, 'at most 64 characters')
+  .refine((v) => !hasControlCharacters(v), 'control characters (such as newlines) are not allowed');
+
+const Delivery = z.enum(['inline', 'link']);
+
+
+export const EnrollBody = z.strictObject({
+  name: PeerName.describe('Device name, shown to admins and in the hub config comment.'),
+  publicKey: z
+    .string()
+    .optional()
+    .describe('Your own X25519 public key (base64). Omit it and the server makes the key pair.'),
+  delivery: Delivery.default('inline').describe('inline: config in this response; link: a one-time claim link.'),
+  address: z.string().optional().describe('Admin only: pin this free IPv4 address of the network.'),
+  expiresAt: FutureDateTime.optional().describe('The peer leaves the hub at this time.'),
+});
+export type EnrollBody = z.infer<typeof EnrollBody>;
+
+export const ReissueBody = z.strictObject({
+  publicKey: z.string().optional(),
+  delivery: Delivery.default('inline'),
+});
+export type ReissueBody = z.infer<typeof ReissueBody>;
+
+export const ListPeersQuery = z.strictObject({
+  status: z.enum(['pending', 'active', 'revoked', 'expired']).optional(),
+  name: z.string().max(64).optional().describe('Case-insensitive substring of the name.'),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type ListPeersQuery = z.infer<typeof ListPeersQuery>;
+
+export const PeerView = z.object({
+  id: z.string(),
+  network: z.string(),
+  name: z.string(),
+  owner: z.string(),
+  status: z.enum(['pending', 'active', 'revoked', 'expired']),
+  ipv4: z.string(),
+  ipv6: z.string().nullable(),
+  addresses: z.array(z.string()),
+  publicKey: z.string(),
+  delivery: z.enum(['inline', 'link']),
+  createdAt: z.string(),
+  servedAt: z.string().nullable(),
+  claimExpiresAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  revision: z.string().describe('Desired-state revision at which this peer last changed on the hub.'),
+});
+export type PeerView = z.infer<typeof PeerView>;
+
+export const ConfigView = z.object({
+  filename: z.string().describe('A file name wg-quick accepts (interface name ≤ 15 characters).'),
+  text: z.string().describe('The wg-quick config. Shown once.'),
+});
+
+export const EnrollResponse = z.object({
+  peer: PeerView,
+  config: ConfigView.optional(),
+  claim: z.object({ url: z.string(), expiresAt: z.string() }).optional(),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponse>;
+
+export const PeerList = z.object({ items: z.array(PeerView), nextCursor: z.string().nullable() });
+
+export const ClaimResponse = z.object({ peer: PeerView, config: ConfigView });
