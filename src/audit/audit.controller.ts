@@ -13,7 +13,7 @@ const AuditQuery = z.strictObject({
   cursor: z.string().regex(/^\d{1,19}$/, 'not a cursor this API handed out').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-type AuditQuery = z.infer<typeof AuditQuery>;
+type AuditQueryInput = z.infer<typeof AuditQuery>;
 
 const AuditEventView = z.object({
   id: z.string(),
@@ -34,7 +34,7 @@ export class AuditController {
 
   @Get()
   @ApiOp({ summary: 'Audit events, newest first', query: AuditQuery, ok: { status: 200, schema: AuditList }, problems: [400] })
-  async list(@Query(new ZodPipe(AuditQuery)) query: AuditQuery) {
+  async list(@Query(new ZodPipe(AuditQuery)) query: AuditQueryInput) {
     let networkId: string | undefined;
     if (query.network !== undefined) {
       networkId = (await this.audit.networkIdByName(query.network)) ?? undefined;

@@ -8,7 +8,7 @@ import { CurrentPrincipal } from './auth.decorators';
 import type { ApiTokenRecord } from './auth.repository';
 import { AuthService } from './auth.service';
 import type { Principal } from './principal';
-import { CreatedToken, CreateTokenBody, TokenList, TokenView } from './tokens.dto';
+import { CreatedToken, CreateTokenBody, type CreateTokenInput, TokenList, TokenView } from './tokens.dto';
 
 @ApiTags('tokens')
 @Controller('v1/tokens')
@@ -20,7 +20,7 @@ export class TokensController {
 
   @Post()
   @ApiOp({ summary: 'Create an API token (the secret is in this response only)', body: CreateTokenBody, ok: { status: 201, schema: CreatedToken }, problems: [400, 404] })
-  async create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(CreateTokenBody)) body: CreateTokenBody) {
+  async create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(CreateTokenBody)) body: CreateTokenInput) {
     let networkId: string | null = null;
     if (body.network !== undefined) {
       networkId = (await this.networks.resolve(principal, body.network)).id;

@@ -17,7 +17,7 @@ export const CreateTokenBody = z.strictObject({
   network: z.string().max(64).optional().describe('Network name; required for agent tokens, optional scope for requesters'),
   expiresAt: Expiry,
 });
-export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
+export type CreateTokenInput = z.infer<typeof CreateTokenBody>;
 
 export const TokenView = z.object({
   id: z.string(),
@@ -38,7 +38,7 @@ export const CreateEnrollmentKeyBody = z.strictObject({
   maxUses: z.number().int().min(1).max(1_000_000).default(1).describe('One use = one peer'),
   expiresAt: Expiry,
 });
-export type CreateEnrollmentKeyBody = z.infer<typeof CreateEnrollmentKeyBody>;
+export type CreateEnrollmentKeyInput = z.infer<typeof CreateEnrollmentKeyBody>;
 
 export const EnrollmentKeyView = z.object({
   id: z.string(),

@@ -4,7 +4,7 @@ import type { EnrollmentKeyRecord } from '../auth/auth.repository';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
-import { CreatedEnrollmentKey, CreateEnrollmentKeyBody, EnrollmentKeyList } from '../auth/tokens.dto';
+import { CreatedEnrollmentKey, CreateEnrollmentKeyBody, type CreateEnrollmentKeyInput, EnrollmentKeyList } from '../auth/tokens.dto';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
 import { NetworksService } from './networks.service';
@@ -27,7 +27,7 @@ export class EnrollmentKeysController {
   async create(
     @CurrentPrincipal() principal: Principal,
     @Param('network') name: string,
-    @Body(new ZodPipe(CreateEnrollmentKeyBody)) body: CreateEnrollmentKeyBody,
+    @Body(new ZodPipe(CreateEnrollmentKeyBody)) body: CreateEnrollmentKeyInput,
   ) {
     const network = await this.networks.resolve(principal, name);
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;

@@ -4,7 +4,7 @@ import { Allow, CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
-import { CreateNetworkBody, NetworkList, NetworkView, PutHubBody } from './networks.dto';
+import { CreateNetworkBody, type CreateNetworkInput, NetworkList, NetworkView, PutHubBody, type PutHubInput } from './networks.dto';
 import { NetworksService } from './networks.service';
 
 @ApiTags('networks')
@@ -14,7 +14,7 @@ export class NetworksController {
 
   @Post()
   @ApiOp({ summary: 'Create a network', body: CreateNetworkBody, ok: { status: 201, schema: NetworkView }, problems: [400, 409] })
-  async create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(CreateNetworkBody)) body: CreateNetworkBody) {
+  async create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(CreateNetworkBody)) body: CreateNetworkInput) {
     return this.networks.view(await this.networks.create(principal, body), true);
   }
 
@@ -39,7 +39,7 @@ export class NetworksController {
     ok: { status: 200, schema: NetworkView },
     problems: [400, 404, 409],
   })
-  async putHub(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Body(new ZodPipe(PutHubBody)) body: PutHubBody) {
+  async putHub(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Body(new ZodPipe(PutHubBody)) body: PutHubInput) {
     return this.networks.view(await this.networks.putHub(principal, name, body));
   }
 }

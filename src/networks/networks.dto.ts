@@ -21,7 +21,7 @@ export const CreateNetworkBody = z
   .refine((v) => !Object.values(v).some((x) => typeof x === 'string' && hasControlCharacters(x)), {
     message: 'control characters are not allowed',
   });
-export type CreateNetworkBody = z.infer<typeof CreateNetworkBody>;
+export type CreateNetworkInput = z.infer<typeof CreateNetworkBody>;
 
 export const PutHubBody = z.strictObject({
   publicKey: z.string().describe("The hub's WireGuard public key (base64)."),
@@ -31,7 +31,7 @@ export const PutHubBody = z.strictObject({
     .optional()
     .describe('Admin only: allow replacing an existing, different hub key (cuts every node off until re-enrolled).'),
 });
-export type PutHubBody = z.infer<typeof PutHubBody>;
+export type PutHubInput = z.infer<typeof PutHubBody>;
 
 export const NetworkView = z.object({
   id: z.string(),

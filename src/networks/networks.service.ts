@@ -11,7 +11,7 @@ import {
   type NetworkSpecInput,
 } from '../domain/network/network-spec';
 import { postgresErrorCode } from '../database/prisma.service';
-import type { NetworkView, PutHubBody } from './networks.dto';
+import type { NetworkView, PutHubInput } from './networks.dto';
 import { NetworksRepository, type NetworkRecord } from './networks.repository';
 
 export function checkPublicKey(field: string, key: string): void {
@@ -82,7 +82,7 @@ export class NetworksService {
     return this.repository.list();
   }
 
-  async putHub(principal: Principal, name: string, body: PutHubBody): Promise<NetworkRecord> {
+  async putHub(principal: Principal, name: string, body: PutHubInput): Promise<NetworkRecord> {
     const network = await this.resolve(principal, name);
     checkPublicKey('publicKey', body.publicKey);
     if (body.replaceKey && !isAdmin(principal)) {

@@ -5,7 +5,7 @@ import { Allow, CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
-import { EnrollBody, EnrollResponse, ListPeersQuery, PeerList, PeerView, ReissueBody } from './peers.dto';
+import { EnrollBody, type EnrollInput, EnrollResponse, ListPeersQuery, type ListPeersInput, PeerList, PeerView, ReissueBody, type ReissueInput } from './peers.dto';
 import { PeersService } from './peers.service';
 import { respondWithConfig } from './config-response';
 
@@ -28,7 +28,7 @@ export class PeersController {
   enroll(
     @CurrentPrincipal() principal: Principal,
     @Param('network') network: string,
-    @Body(new ZodPipe(EnrollBody)) body: EnrollBody,
+    @Body(new ZodPipe(EnrollBody)) body: EnrollInput,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
@@ -38,7 +38,7 @@ export class PeersController {
   @Get('networks/:network/peers')
   @Allow('admin', 'requester')
   @ApiOp({ summary: 'List peers (requesters see their own)', query: ListPeersQuery, ok: { status: 200, schema: PeerList }, problems: [400, 404] })
-  list(@CurrentPrincipal() principal: Principal, @Param('network') network: string, @Query(new ZodPipe(ListPeersQuery)) query: ListPeersQuery) {
+  list(@CurrentPrincipal() principal: Principal, @Param('network') network: string, @Query(new ZodPipe(ListPeersQuery)) query: ListPeersInput) {
     return this.peers.list(principal, network, query);
   }
 
@@ -67,7 +67,7 @@ export class PeersController {
   reissue(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Body(new ZodPipe(ReissueBody)) body: ReissueBody,
+    @Body(new ZodPipe(ReissueBody)) body: ReissueInput,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {

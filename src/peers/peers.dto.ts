@@ -22,13 +22,13 @@ export const EnrollBody = z.strictObject({
   address: z.string().optional().describe('Admin only: pin this free IPv4 address of the network.'),
   expiresAt: FutureDateTime.optional().describe('The peer leaves the hub at this time.'),
 });
-export type EnrollBody = z.infer<typeof EnrollBody>;
+export type EnrollInput = z.infer<typeof EnrollBody>;
 
 export const ReissueBody = z.strictObject({
   publicKey: z.string().optional(),
   delivery: Delivery.default('inline'),
 });
-export type ReissueBody = z.infer<typeof ReissueBody>;
+export type ReissueInput = z.infer<typeof ReissueBody>;
 
 export const ListPeersQuery = z.strictObject({
   status: z.enum(['pending', 'active', 'revoked', 'expired']).optional(),
@@ -36,7 +36,7 @@ export const ListPeersQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
-export type ListPeersQuery = z.infer<typeof ListPeersQuery>;
+export type ListPeersInput = z.infer<typeof ListPeersQuery>;
 
 export const PeerView = z.object({
   id: z.string(),

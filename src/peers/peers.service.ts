@@ -12,7 +12,7 @@ import { configFileName } from '../domain/text/text';
 import { hashSecret, newSecret } from '../domain/tokens/tokens';
 import type { NetworkRecord } from '../networks/networks.repository';
 import { checkPublicKey, NetworksService } from '../networks/networks.service';
-import type { EnrollBody, EnrollResponse, ListPeersQuery, PeerView, ReissueBody } from './peers.dto';
+import type { EnrollInput, EnrollResponse, ListPeersInput, PeerView, ReissueInput } from './peers.dto';
 import { PeersRepository, type EnrollFailure, type KeyMaterial, type PeerRecord } from './peers.repository';
 import { SecretsService } from './secrets.service';
 
@@ -42,7 +42,7 @@ export class PeersService {
     private readonly secrets: SecretsService,
   ) {}
 
-  async enroll(principal: Principal, networkName: string, body: EnrollBody): Promise<EnrollResponse> {
+  async enroll(principal: Principal, networkName: string, body: EnrollInput): Promise<EnrollResponse> {
     const network = await this.networks.resolve(principal, networkName);
     if (network.hubPublicKey === null) {
       throw Problems.conflict(
@@ -85,7 +85,7 @@ export class PeersService {
     return this.deliver(network, result.peer, keys);
   }
 
-  async reissue(principal: Principal, peerId: string, body: ReissueBody): Promise<EnrollResponse> {
+  async reissue(principal: Principal, peerId: string, body: ReissueInput): Promise<EnrollResponse> {
     const peer = await this.get(principal, peerId);
     if (peer.status !== 'pending' && peer.status !== 'active') {
       throw Problems.conflict('peer-not-live', `The peer is ${peer.status}`, 'Enroll a new peer instead.');
@@ -196,7 +196,7 @@ export class PeersService {
     return this.view(await this.requireNetwork(peer.networkId), peer);
   }
 
-  async list(principal: Principal, networkName: string, query: ListPeersQuery): Promise<{ items: PeerView[]; nextCursor: string | null }> {
+  async list(principal: Principal, networkName: string, query: ListPeersInput): Promise<{ items: PeerView[]; nextCursor: string | null }> {
     const network = await this.networks.resolve(principal, networkName);
     const afterId = query.cursor === undefined ? undefined : this.decodeCursor(query.cursor);
     const rows = await this.repository.list({

@@ -1,0 +1,52 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded-postgres';
+import { applyMigrations } from '../../src/database/migrate';
+import { ARTIFACTS, LOG_DIR, SECRETS_DIR } from './paths';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Superuser URL of the suite's Postgres (database "postgres"). */
+    postgresUrl: string;
+  }
+}
+
+let db: EmbeddedDatabase | null = null;
+let dataDir: string | null = null;
+
+/**
+ * One real Postgres for the whole run: the embedded one in a fresh temp folder, or the server
+ * at TEST_DATABASE_URL. Migrations are applied once to the template database "wg_template";
+ * each test file clones it (test/support/db.ts).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(LOG_DIR, { recursive: true });
+  mkdirSync(SECRETS_DIR, { recursive: true });
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    dataDir = mkdtempSync(join(tmpdir(), 'wg-enroll-test-'));
+    db = await startEmbeddedPostgres(dataDir);
+    const url = new URL(db.url);
+    url.pathname = '/postgres';
+    adminUrl = url.toString();
+  }
+  const template = new URL(adminUrl);
+  template.pathname = '/wg_template';
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query('DROP DATABASE IF EXISTS wg_template');
+  await client.query('CREATE DATABASE wg_template');
+  await client.end();
+  await applyMigrations(template.toString());
+  project.provide('postgresUrl', adminUrl);
+  return async () => {
+    await db?.stop();
+    if (dataDir) {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+}

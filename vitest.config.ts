@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two groups: the suite (unit specs beside the code, end-to-end specs on real Postgres under
+// test/), then the log scan, which reads every log line the suite wrote and fails on any secret
+// the suite was issued (invariant 7).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'suite',
+          include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+          exclude: ['test/logs/**', 'test/meta/fixtures/**', 'node_modules/**'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'log-scan',
+          include: ['test/logs/**/*.spec.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
+  },
+});
