@@ -4,7 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { json } from 'express';
 import { AppModule } from './app.module';
-import { requestContext } from './common/http/request-context';
+import { rateLimit, requestContext, requireJson } from './common/http/request-context';
+import { RateLimiter } from './common/http/rate-limiter';
 import type { AppConfig } from './config/env';
 
 const PROBLEM_SCHEMA = {
@@ -37,6 +38,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
   app.use(requestContext);
+  app.use(rateLimit(new RateLimiter(config.rateLimitPerMinute)));
+  app.use(requireJson);
   app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   const document = buildOpenApi(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: undefined, raw: ['json'] });

@@ -99,6 +99,8 @@ const schema = z
     LEASE_COOLDOWN: duration('1h'),
     CLAIM_TTL: duration('24h'),
     SWEEP_INTERVAL: duration('10s'),
+    RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
+    AUTH_FAILURES_PER_MINUTE: int(20, 0, 1_000_000),
     BODY_LIMIT: z
       .string()
       .default('64kb')
@@ -179,6 +181,10 @@ export interface AppConfig {
   readonly claimTtlMs: number;
   readonly sweepIntervalMs: number;
   readonly bodyLimit: string;
+  /** Requests per client address per minute on /v1 (0: off). */
+  readonly rateLimitPerMinute: number;
+  /** Failed authentications per client address per minute before 429 (0: off). */
+  readonly authFailuresPerMinute: number;
   readonly defaultNetwork: NetworkSpec;
 }
 
@@ -250,6 +256,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     claimTtlMs: e.CLAIM_TTL,
     sweepIntervalMs: e.SWEEP_INTERVAL,
     bodyLimit: e.BODY_LIMIT,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
     defaultNetwork: network,
   });
 }

@@ -62,6 +62,8 @@ export async function startTestApp(env: Record<string, string> = {}, shared?: { 
     LOG_LEVEL: 'debug',
     PORT: '0',
     DATABASE_POOL_SIZE: '20',
+    RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_FAILURES_PER_MINUTE: '0',
     // One key for every app in the suite, so apps can share a database like replicas do.
     SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
     ...env,

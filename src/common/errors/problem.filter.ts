@@ -58,16 +58,17 @@ export function toProblem(error: unknown, requestId: string | undefined): Proble
       ...(error.message !== error.title ? { detail: error.message } : {}),
     };
   }
+  // Nest wraps body-parser and URI errors in an HttpException; the cause says what happened.
+  const low = lowLevelProblem(error instanceof HttpException && error.cause ? error.cause : error);
+  if (low) {
+    return low;
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const [code, title] = HTTP_CODES[status] ?? (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
     const response = error.getResponse() as { retryAfter?: number } | string;
     const retryAfter = typeof response === 'object' ? response.retryAfter : undefined;
     return { type: problemType(code), title, status, code, ...(retryAfter !== undefined ? { retryAfter } : {}) };
-  }
-  const low = lowLevelProblem(error);
-  if (low) {
-    return low;
   }
   return {
     type: problemType('internal-error'),

@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { DomainError } from '../errors/domain-error';
+import { toProblem, sendProblem } from '../errors/problem.filter';
+import type { RateLimiter } from './rate-limiter';
 
 const logger = new Logger('http');
 const VALID_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -30,5 +33,35 @@ export function requestContext(req: Request & { id?: string }, res: Response, ne
       ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
     });
   });
+  next();
+}
+
+/** Requests per client address on the API; answered 429 problem+json with Retry-After. */
+export function rateLimit(limiter: RateLimiter) {
+  return (req: Request & { id?: string }, res: Response, next: NextFunction): void => {
+    if (!req.path.startsWith('/v1/')) {
+      next();
+      return;
+    }
+    try {
+      limiter.hit(req.ip ?? 'unknown');
+    } catch (error) {
+      sendProblem(res, toProblem(error, req.id));
+      return;
+    }
+    next();
+  };
+}
+
+/** A body that is not JSON is refused (415) instead of being read as an empty object. */
+export function requireJson(req: Request & { id?: string }, res: Response, next: NextFunction): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && req.path.startsWith('/v1/') && !req.is(['application/json', 'application/*+json'])) {
+    sendProblem(
+      res,
+      toProblem(new DomainError(415, 'unsupported-media-type', 'The body must be JSON', 'Send Content-Type: application/json.'), req.id),
+    );
+    return;
+  }
   next();
 }
