@@ -68,16 +68,6 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const list = z
-  .string()
-  .default('')
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -105,27 +95,9 @@ const schema = z
       .string()
       .default('64kb')
       .refine((v) => /^\d+(b|kb|mb)$/.test(v), 'a size such as 64kb'),
-    WG_DEFAULT_NETWORK: z.string().default('default'),
-    WG_IPV4_CIDR: z.string().default('172.22.2.0/24'),
-    WG_IPV6_CIDR: z.string().default('fd4e:6fb7:b3af::/64'),
-    WG_ENDPOINT: z.string().default('127.0.0.1:51820'),
     WG_PERSISTENT_KEEPALIVE: int(30, 0, 65535),
-    WG_DNS: list,
     WG_LISTEN_PORT: optionalInt(1, 65535),
     WG_MTU: optionalInt(1280, 9000),
-    WG_ALLOWED_IPS: list,
-  })
-  .superRefine((env, ctx) => {
-    try {
-      normalizeNetworkSpec(defaultNetworkInput(env));
-    } catch (error) {
-      if (!(error instanceof AggregateNetworkSpecError)) {
-        throw error;
-      }
-      for (const e of error.errors) {
-        ctx.addIssue({ code: 'custom', path: [ENV_OF_FIELD[e.field]], message: e.message });
-      }
-    }
   });
 
 const ENV_OF_FIELD: Record<keyof NetworkSpecInput, string> = {
@@ -140,28 +112,40 @@ const ENV_OF_FIELD: Record<keyof NetworkSpecInput, string> = {
   allowedIps: 'WG_ALLOWED_IPS',
 };
 
-function defaultNetworkInput(e: {
-  WG_DEFAULT_NETWORK: string;
-  WG_IPV4_CIDR: string;
-  WG_IPV6_CIDR: string;
-  WG_ENDPOINT: string;
-  WG_PERSISTENT_KEEPALIVE: number;
-  WG_DNS: string[];
-  WG_LISTEN_PORT?: number;
-  WG_MTU?: number;
-  WG_ALLOWED_IPS: string[];
-}): NetworkSpecInput {
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+/**
+ * The default network as the environment states it. Checked on the raw strings, so that a bad
+ * CIDR is reported together with every other bad variable; numbers are checked by the schema.
+ */
+function defaultNetworkInput(env: Record<string, string | undefined>, numbers?: { listenPort?: number; keepalive: number; mtu?: number }): NetworkSpecInput {
   return {
-    name: e.WG_DEFAULT_NETWORK,
-    ipv4Cidr: e.WG_IPV4_CIDR,
-    ipv6Cidr: e.WG_IPV6_CIDR,
-    endpoint: e.WG_ENDPOINT,
-    listenPort: e.WG_LISTEN_PORT ?? null,
-    persistentKeepalive: e.WG_PERSISTENT_KEEPALIVE,
-    dns: e.WG_DNS,
-    mtu: e.WG_MTU ?? null,
-    allowedIps: e.WG_ALLOWED_IPS,
+    name: env.WG_DEFAULT_NETWORK ?? 'default',
+    ipv4Cidr: env.WG_IPV4_CIDR ?? '172.22.2.0/24',
+    ipv6Cidr: env.WG_IPV6_CIDR ?? 'fd4e:6fb7:b3af::/64',
+    endpoint: env.WG_ENDPOINT ?? '127.0.0.1:51820',
+    listenPort: numbers?.listenPort ?? null,
+    persistentKeepalive: numbers?.keepalive ?? null,
+    dns: list(env.WG_DNS),
+    mtu: numbers?.mtu ?? null,
+    allowedIps: list(env.WG_ALLOWED_IPS),
   };
+}
+
+function networkProblems(env: Record<string, string | undefined>): string[] {
+  try {
+    normalizeNetworkSpec(defaultNetworkInput(env));
+    return [];
+  } catch (error) {
+    if (!(error instanceof AggregateNetworkSpecError)) {
+      throw error;
+    }
+    return error.errors.map((e) => `${ENV_OF_FIELD[e.field]}: ${e.message}`);
+  }
 }
 
 export interface AppConfig {
@@ -227,6 +211,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
   const parsed = schema.safeParse(env);
+  problems.push(...networkProblems(env));
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       // The value is never echoed: it may be a secret.
@@ -237,7 +222,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const network = normalizeNetworkSpec(defaultNetworkInput(e));
+  const network = normalizeNetworkSpec(
+    defaultNetworkInput(env, { listenPort: e.WG_LISTEN_PORT, keepalive: e.WG_PERSISTENT_KEEPALIVE, mtu: e.WG_MTU }),
+  );
   const host = e.HOST;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return Object.freeze({

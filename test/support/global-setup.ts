@@ -23,7 +23,10 @@ let dataDir: string | null = null;
  * each test file clones it (test/support/db.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
+  // A nested run (test/meta/exit-code.spec.ts) must not wipe the outer run's artifacts.
+  if (!process.env.WG_ENROLL_NESTED_TEST_RUN) {
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+  }
   mkdirSync(LOG_DIR, { recursive: true });
   mkdirSync(SECRETS_DIR, { recursive: true });
   let adminUrl = process.env.TEST_DATABASE_URL;

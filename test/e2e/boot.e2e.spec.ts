@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rememberSecret } from '../support/app';
+import { ROOT } from '../support/paths';
+import { runCli, type ServiceProcess } from '../support/process';
+
+/**
+ * The embedded default as `npm start` runs it: the built command, no DATABASE_URL, a fresh
+ * DATA_DIR. Proves the first-start duties and that restarts (clean or after SIGKILL) work.
+ */
+let dataDir: string;
+const running: ServiceProcess[] = [];
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  dataDir = mkdtempSync(join(tmpdir(), 'wg-enroll-boot-'));
+}, 120_000);
+
+afterAll(async () => {
+  for (const p of running) {
+    p.child.kill('SIGKILL');
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  postmasterPids().forEach((pid) => process.kill(pid, 'SIGKILL'));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function start(env: Record<string, string> = {}): ServiceProcess {
+  const p = runCli(['serve'], { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...env });
+  running.push(p);
+  return p;
+}
+
+/** Postmasters serving this DATA_DIR. */
+function postmasterPids(): number[] {
+  const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+  if (!existsSync(pidFile)) {
+    return [];
+  }
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+    return [pid];
+  } catch {
+    return [];
+  }
+}
+
+async function get(url: string, token?: string) {
+  const res = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('npm start: the embedded default', () => {
+  let token: string;
+
+  it('starts Postgres, migrates, creates the default network, the hub key and the first admin token', async () => {
+    const p = start();
+    const url = await p.url;
+    const tokenFile = join(dataDir, 'admin-token');
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    token = readFileSync(tokenFile, 'utf8').trim();
+    rememberSecret(token);
+    expect(token).toMatch(/^wgt_[A-Za-z0-9_-]{43}$/);
+    expect(p.output()).toContain(tokenFile);
+    expect(p.output()).not.toContain(token);
+    expect(statSync(join(dataDir, 'hub', 'default.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+    expect((await get(`${url}/readyz`)).body).toEqual({ status: 'ready', database: 'up', migrations: 'current' });
+    const network = await get(`${url}/v1/networks/default`, token);
+    expect(network.status).toBe(200);
+    expect(network.body).toMatchObject({ ipv4Cidr: '172.22.2.0/24', ipv6Cidr: 'fd4e:6fb7:b3af::/64', persistentKeepalive: 30 });
+    expect(network.body.hubPublicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const hubKey = readFileSync(join(dataDir, 'hub', 'default.key'), 'utf8').trim();
+    expect(execFileSync('wg', ['pubkey'], { input: `${hubKey}\n`, encoding: 'utf8' }).trim()).toBe(network.body.hubPublicKey);
+    expect(postmasterPids()).toHaveLength(1);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(postmasterPids()).toEqual([]);
+  }, 120_000);
+
+  it('restarts on the same data: same token, same network, no new secrets', async () => {
+    const before = readFileSync(join(dataDir, 'admin-token'), 'utf8');
+    const p = start();
+    const url = await p.url;
+    expect(readFileSync(join(dataDir, 'admin-token'), 'utf8')).toBe(before);
+    expect((await get(`${url}/v1/networks`, token)).body.items).toHaveLength(1);
+    // A SIGKILLed run leaves its postmaster behind; the next start must cope.
+    p.child.kill('SIGKILL');
+    await p.exited;
+    expect(postmasterPids()).toHaveLength(1);
+    const q = start();
+    const url2 = await q.url;
+    expect((await get(`${url2}/readyz`)).status).toBe(200);
+    q.child.kill('SIGTERM');
+    expect(await q.exited).toBe(0);
+  }, 120_000);
+
+  it('registers ADMIN_TOKEN as an admin token', async () => {
+    const secret = `wgt_${'A'.repeat(20)}${Date.now()}`;
+    rememberSecret(secret);
+    const p = start({ ADMIN_TOKEN: secret });
+    const url = await p.url;
+    expect((await get(`${url}/v1/tokens`, secret)).status).toBe(200);
+    expect(p.output()).not.toContain(secret);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  }, 120_000);
+
+  it('reports every bad variable at once and exits 2 without starting', async () => {
+    const p = runCli(['serve'], {
+      DATA_DIR: join(dataDir, 'never'),
+      PORT: 'abc',
+      WG_IPV4_CIDR: '10.0.0.1/24',
+      WG_ENDPOINT: 'no-port',
+      LEASE_COOLDOWN: 'soon',
+      SECRET_KEY: 'short-secret-value',
+    });
+    expect(await p.exited).toBe(2);
+    for (const name of ['PORT', 'WG_IPV4_CIDR', 'WG_ENDPOINT', 'LEASE_COOLDOWN', 'SECRET_KEY']) {
+      expect(p.output()).toContain(name);
+    }
+    expect(p.output()).not.toContain('short-secret-value');
+    expect(existsSync(join(dataDir, 'never'))).toBe(false);
+  }, 60_000);
+});

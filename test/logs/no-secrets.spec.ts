@@ -1,0 +1,37 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOG_DIR, SECRETS_DIR } from '../support/paths';
+
+/**
+ * Invariant 7, over the whole suite: this project runs after every other spec (vitest
+ * sequence.groupOrder) and reads every log line the apps under test wrote. None may contain a
+ * secret the suite was issued: API tokens, enrollment keys, claim tokens, private and preshared
+ * keys (test/support/app.ts records each one as it is handed out).
+ */
+function readAll(dir: string): string[] {
+  if (!existsSync(dir)) {
+    return [];
+  }
+  return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+describe('logs of the whole suite', () => {
+  const logs = readAll(LOG_DIR).join('\n');
+  const secrets = [...new Set(readAll(SECRETS_DIR).join('\n').split('\n').filter(Boolean))];
+
+  it('were written, and secrets were issued to scan for', () => {
+    // Guards against a scan that passes because nothing was recorded.
+    expect(logs.split('\n').length).toBeGreaterThan(1000);
+    expect(secrets.length).toBeGreaterThan(500);
+    expect(secrets.some((s) => s.startsWith('wgc_'))).toBe(true);
+    expect(secrets.some((s) => s.startsWith('wgk_'))).toBe(true);
+    expect(secrets.some((s) => s.startsWith('wgt_'))).toBe(true);
+    expect(secrets.some((s) => /^[A-Za-z0-9+/]{43}=$/.test(s))).toBe(true);
+  });
+
+  it('contain none of them', () => {
+    const leaked = secrets.filter((s) => logs.includes(s));
+    expect(leaked.map((s) => `${s.slice(0, 8)}… (${s.length} chars)`)).toEqual([]);
+  });
+});
