@@ -14,7 +14,7 @@
 
 import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -46,9 +46,12 @@ if (!['auto', 'api', 'sql'].includes(PREFILL_MODE)) {
 }
 const PREFILL_BUDGET_S = num('BENCH_PREFILL_BUDGET_S', 180);
 const PREFILL_CONCURRENCY = 64;
+// Each timed phase is split into rounds that alternate between the fill levels in ABBA order
+// (1%, 90%, 90%, 1%, ...), so that drifting background load hits both levels alike; a level's
+// rate is its successful enrollments over its summed round times, latencies are pooled.
 const PHASES = [
-  { concurrency: 1, warmup: 30, n: num('BENCH_N_C1', 300) },
-  { concurrency: 32, warmup: 320, n: num('BENCH_N_C32', 2000) },
+  { concurrency: 1, warmup: 30, n: num('BENCH_N_C1', 300), rounds: 4 },
+  { concurrency: 32, warmup: 320, n: num('BENCH_N_C32', 2000), rounds: 4 },
 ];
 const RESULTS_FILE = fileURLToPath(new URL('../.test-artifacts/bench/lease.json', import.meta.url));
 
@@ -354,28 +357,49 @@ async function main() {
   await db.query('CHECKPOINT');
 
   const results = [];
+  const loadBefore = loadavg();
   for (const phase of PHASES) {
+    const c = phase.concurrency;
+    const acc = new Map();
     for (const level of LEVELS) {
-      const warm = await drive(request, level, { total: phase.warmup, concurrency: phase.concurrency, prefix: `warm-c${phase.concurrency}` });
-      const liveBefore = await liveCount(level.id);
-      const run = await drive(request, level, { total: phase.n, concurrency: phase.concurrency, prefix: `timed-c${phase.concurrency}` });
+      const warm = await drive(request, level, { total: phase.warmup, concurrency: c, prefix: `warm-c${c}` });
+      acc.set(level, { warm, liveBefore: await liveCount(level.id), total: 0, ok: 0, seconds: 0, latencies: [], failures: {}, rounds: [] });
+    }
+    for (let round = 0; round < phase.rounds; round++) {
+      const n = Math.floor(phase.n / phase.rounds) + (round < phase.n % phase.rounds ? 1 : 0);
+      const order = round % 2 === 0 ? LEVELS : [...LEVELS].reverse();
+      for (const level of order) {
+        const a = acc.get(level);
+        const run = await drive(request, level, { total: n, concurrency: c, prefix: `timed-c${c}-r${round}` });
+        a.total += run.total;
+        a.ok += run.ok;
+        a.seconds += run.seconds;
+        a.latencies.push(...run.latencies);
+        for (const [k, v] of Object.entries(run.failures)) a.failures[k] = (a.failures[k] ?? 0) + v;
+        a.rounds.push(Math.round((run.ok / run.seconds) * 10) / 10);
+      }
+    }
+    for (const level of LEVELS) {
+      const a = acc.get(level);
       const liveAfter = await liveCount(level.id);
-      const summary = summarize(run);
+      const summary = summarize(a);
       results.push({
         fill: level.label,
         network: level.name,
-        concurrency: phase.concurrency,
-        warmup: { requests: warm.total, ok: warm.ok, failures: warm.failures },
-        fillBefore: liveBefore / POOL_SIZE,
+        concurrency: c,
+        warmup: { requests: a.warm.total, ok: a.warm.ok, failures: a.warm.failures },
+        fillBefore: a.liveBefore / POOL_SIZE,
         fillAfter: liveAfter / POOL_SIZE,
         ...summary,
+        roundRates: a.rounds,
       });
       log(
-        `${level.label} c=${phase.concurrency}: ${summary.enrollmentsPerSecond}/s p50 ${summary.latencyMs.p50} ms ` +
-          `p99 ${summary.latencyMs.p99} ms (failures: ${failureText(run.failures)}; warm-up failures: ${failureText(warm.failures)})`,
+        `${level.label} c=${c}: ${summary.enrollmentsPerSecond}/s p50 ${summary.latencyMs.p50} ms p99 ${summary.latencyMs.p99} ms ` +
+          `(rounds: ${a.rounds.join(', ')}/s; failures: ${failureText(a.failures)}; warm-up failures: ${failureText(a.warm.failures)})`,
       );
     }
   }
+  const loadAfter = loadavg();
 
   const checks = {};
   for (const level of LEVELS) {
@@ -399,11 +423,11 @@ async function main() {
     lines.push(`pre-fill ${pad(level.label, 3)}: ${p.live} peers [${[api, sql].filter(Boolean).join(' + ')}]`);
   }
   lines.push('');
-  lines.push(' fill  conc      n  fill during timed   enroll/s   p50 ms   p99 ms  failed');
+  lines.push(' fill  conc      n  fill during timed   enroll/s  (rounds min-max)   p50 ms   p99 ms  failed');
   for (const r of results) {
     lines.push(
       `${pad(r.fill, 5)} ${pad(r.concurrency, 5)} ${pad(r.requests, 6)}  ${pad(`${pct(r.fillBefore * POOL_SIZE)} -> ${pct(r.fillAfter * POOL_SIZE)}`, 17)} ` +
-        `${pad(r.enrollmentsPerSecond.toFixed(1), 10)} ${pad(r.latencyMs.p50.toFixed(1), 8)} ${pad(r.latencyMs.p99.toFixed(1), 8)} ${pad(r.failed, 7)}`,
+        `${pad(r.enrollmentsPerSecond.toFixed(1), 10)}  ${pad(`${Math.min(...r.roundRates).toFixed(0)}-${Math.max(...r.roundRates).toFixed(0)}`, 16)} ${pad(r.latencyMs.p50.toFixed(1), 8)} ${pad(r.latencyMs.p99.toFixed(1), 8)} ${pad(r.failed, 7)}`,
     );
   }
   lines.push('');
@@ -418,6 +442,8 @@ async function main() {
   for (const [label, c] of Object.entries(checks)) {
     if (!c.ok) lines.push(`SANITY CHECK FAILED for ${label}: ${c.problems.join('; ')}`);
   }
+  const fmtLoad = (l) => l.map((x) => x.toFixed(2)).join(' ');
+  lines.push(`load average (1/5/15 min, this benchmark included) before timed phases: ${fmtLoad(loadBefore)}; after: ${fmtLoad(loadAfter)}`);
   const totalSeconds = elapsed();
   lines.push(`sanity (live peers = open leases, live + free = pool, no host both leased and free): ${Object.values(checks).every((c) => c.ok) ? 'ok' : 'FAILED'}`);
   lines.push(`service start ${startupSeconds.toFixed(1)} s, total ${totalSeconds.toFixed(1)} s; results in ${RESULTS_FILE}`);
@@ -432,7 +458,14 @@ async function main() {
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         totalSeconds: Math.round(totalSeconds * 10) / 10,
-        environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, platform: process.platform },
+        environment: {
+          node: process.version,
+          cpus: cpus().length,
+          cpuModel: cpus()[0]?.model ?? null,
+          platform: process.platform,
+          loadAverageBeforeTimed: loadBefore,
+          loadAverageAfterTimed: loadAfter,
+        },
         settings: {
           poolSize: POOL_SIZE,
           databasePoolSize: 40,

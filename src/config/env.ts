@@ -148,6 +148,9 @@ function networkProblems(env: Record<string, string | undefined>): string[] {
   }
 }
 
+/** Every variable the service reads (the test of .env.example checks each is documented). */
+export const ENV_VARIABLES: readonly string[] = [...Object.keys(schema.shape), ...Object.values(ENV_OF_FIELD)];
+
 export interface AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly host: string;

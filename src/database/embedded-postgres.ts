@@ -20,7 +20,7 @@ export interface EmbeddedDatabase {
 
 type Log = (message: string) => void;
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -51,7 +51,7 @@ function postmasterPids(): number[] {
 
 async function get(url: string, token?: string) {
   const res = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items?: unknown[] } };
 }
 
 describe('npm start: the embedded default', () => {
@@ -75,7 +75,7 @@ describe('npm start: the embedded default', () => {
     expect(network.body).toMatchObject({ ipv4Cidr: '172.22.2.0/24', ipv6Cidr: 'fd4e:6fb7:b3af::/64', persistentKeepalive: 30 });
     expect(network.body.hubPublicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     const hubKey = readFileSync(join(dataDir, 'hub', 'default.key'), 'utf8').trim();
-    expect(execFileSync('wg', ['pubkey'], { input: `${hubKey}\n`, encoding: 'utf8' }).trim()).toBe(network.body.hubPublicKey);
+    expect(execFileSync('wg', ['pubkey'], { input: `${hubKey}\n`, encoding: 'utf8' }).trim()).toBe(network.body.hubPublicKey as string);
     expect(postmasterPids()).toHaveLength(1);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);

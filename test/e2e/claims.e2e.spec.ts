@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExpirySweeper } from '../../src/peers/expiry.sweeper';
 import { startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
 import { rowCounts } from '../support/db';
@@ -90,7 +91,7 @@ describe('claim links (invariant 2: served exactly once)', () => {
     expectProblem(late, 410, 'claim-expired');
     const row = await t.sql.query('SELECT served_at FROM peer WHERE id = $1', [peer.id]);
     expect(row.rows[0].served_at).toBeNull();
-    const swept = await t.app.get((await import('../../src/peers/expiry.sweeper')).ExpirySweeper).sweep();
+    const swept = await t.app.get(ExpirySweeper).sweep();
     expect(swept).toContain(peer.id);
     const expired = await t.sql.query('SELECT status, private_key_enc FROM peer WHERE id = $1', [peer.id]);
     expect(expired.rows[0]).toEqual({ status: 'expired', private_key_enc: null });

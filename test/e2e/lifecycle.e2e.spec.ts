@@ -143,7 +143,7 @@ describe('peer lifecycle', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.http
+      const res: { body: { items: { name: string }[]; nextCursor: string | null } } = await t.http
         .get('/v1/networks/paging/peers')
         .query({ limit: 3, ...(cursor ? { cursor } : {}) })
         .set(bearer(t.adminToken))

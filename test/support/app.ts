@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
+import { freePort } from '../../src/database/embedded-postgres';
 import { JsonLogger } from '../../src/common/logging/json-logger';
 import { loadConfig } from '../../src/config/env';
 import { cloneDatabase } from './db';
@@ -45,22 +46,25 @@ export interface TestApp {
 
 let logFileCounter = 0;
 
+
 /**
  * The real application on a fresh clone of the migrated database, listening on a free port,
  * with its logs captured for the secret scan. Pass env to change configuration.
  */
 export async function startTestApp(env: Record<string, string> = {}, shared?: { databaseUrl: string }): Promise<TestApp> {
-  const database = shared ? { url: shared.databaseUrl, drop: async () => undefined } : await cloneDatabase();
+  const database = shared ? { url: shared.databaseUrl, drop: () => Promise.resolve() } : await cloneDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'wg-enroll-app-'));
   const adminToken = `wgt_${randomBytes(32).toString('base64url')}`;
   rememberSecret(adminToken);
+  // A fixed port (not 0), so that PUBLIC_URL and with it the claim links are right.
+  const port = await freePort();
   const config = loadConfig({
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
     ADMIN_TOKEN: adminToken,
     HUB_LOCAL: 'true',
     LOG_LEVEL: 'debug',
-    PORT: '0',
+    PORT: String(port),
     DATABASE_POOL_SIZE: '20',
     RATE_LIMIT_PER_MINUTE: '0',
     AUTH_FAILURES_PER_MINUTE: '0',
@@ -71,9 +75,8 @@ export async function startTestApp(env: Record<string, string> = {}, shared?: { 
   const logFile = join(LOG_DIR, `${process.pid}-${++logFileCounter}.log`);
   const logger = new JsonLogger('debug', (line) => appendFileSync(logFile, `${line}\n`));
   const app = await createApp(config, database.url, logger);
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  await app.listen(port, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
   const sql = new Client({ connectionString: database.url });
   await sql.connect();
   return {

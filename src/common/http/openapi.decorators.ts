@@ -12,6 +12,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   409: 'Conflict with the current state',
   410: 'Gone: served, expired or revoked',
   413: 'Request body too large',
+  415: 'The body is not JSON',
   429: 'Rate limited (Retry-After)',
 };
 
@@ -24,6 +25,8 @@ export function ApiOp(options: {
   ok?: { status: number; schema?: z.ZodType; description?: string; text?: boolean };
   problems?: number[];
   auth?: boolean;
+  /** Under /v1 every request counts against the per-client rate limit (429). */
+  rateLimited?: boolean;
 }) {
   const decorators: (MethodDecorator | ClassDecorator)[] = [
     ApiOperation({ summary: options.summary, description: options.description }),
@@ -58,7 +61,12 @@ export function ApiOp(options: {
       }),
     );
   }
-  const problems = new Set([...(options.auth === false ? [] : [401, 403]), ...(options.problems ?? []), 429]);
+  const problems = new Set([
+    ...(options.auth === false ? [] : [401, 403]),
+    ...(options.body ? [400, 413, 415] : []),
+    ...(options.problems ?? []),
+    ...(options.rateLimited === false ? [] : [429]),
+  ]);
   for (const status of [...problems].sort()) {
     decorators.push(
       ApiResponse({

@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV_VARIABLES } from '../../src/config/env';
+import { rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
+import { ROOT } from '../support/paths';
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+describe('README', () => {
+  let t: TestApp;
+  let dir: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    dir = mkdtempSync(join(tmpdir(), 'wg-enroll-readme-'));
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts with the two commands', () => {
+    expect(readme).toContain('npm ci && npm start');
+    expect(readme).toContain('npm ci && npm test');
+  });
+
+  it('runs its curl walk-through as written against the real service', async () => {
+    const block = /<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(readme);
+    expect(block).not.toBeNull();
+    // Asynchronously: the service under test answers from this same process.
+    const { stdout: out } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', block![1]], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', BASE: t.url, ADMIN_TOKEN: t.adminToken },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    rememberSecretsIn(out);
+    for (const file of ['default-sim.conf', 'default-laptop.conf']) {
+      expect(existsSync(join(dir, file))).toBe(true);
+      const text = readFileSync(join(dir, file), 'utf8');
+      rememberSecretsIn(text);
+      expect(text).toMatch(/^\[Interface\]\nPrivateKey = /);
+    }
+    expect(out).toMatch(/^410$/m);
+    expect(out).toContain('"name":"sim"');
+    expect(out).toContain('"action":"peer.config-served"');
+  });
+});
+
+describe('.env.example', () => {
+  const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+  it.each(ENV_VARIABLES.map((v) => [v]))('documents %s', (variable) => {
+    expect(example).toMatch(new RegExp(`^${variable}=`, 'm'));
+  });
+});
