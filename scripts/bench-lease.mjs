@@ -11,6 +11,7 @@
 //                                concurrency 64, switching to SQL if that would take > 180 s)
 //   BENCH_PREFILL_BUDGET_S=180   the auto switch-over budget
 //   BENCH_N_C1=300 BENCH_N_C32=2000   timed enrollments per phase
+//   BENCH_VACUUM=0               skip the VACUUM (ANALYZE) between pre-fill and timing
 
 import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +47,7 @@ if (!['auto', 'api', 'sql'].includes(PREFILL_MODE)) {
 }
 const PREFILL_BUDGET_S = num('BENCH_PREFILL_BUDGET_S', 180);
 const PREFILL_CONCURRENCY = 64;
+const VACUUM_AFTER_PREFILL = process.env.BENCH_VACUUM !== '0';
 // Each timed phase is split into rounds that alternate between the fill levels in ABBA order
 // (1%, 90%, 90%, 1%, ...), so that drifting background load hits both levels alike; a level's
 // rate is its successful enrollments over its summed round times, latencies are pooled.
@@ -353,7 +355,14 @@ async function main() {
     owner = r.owner;
     prefills[level.label] = r.info;
   }
-  // Flush the pre-fill's dirty pages now rather than in the middle of a timed phase.
+  // Settle the database before timing: without this, autovacuum of the freshly pre-filled tables
+  // and the checkpoint flushing the pre-fill's pages run in the middle of the first timed phases.
+  // It gives the steady state of a network that filled up over time (dead rows vacuumed).
+  if (VACUUM_AFTER_PREFILL) {
+    const vacuumStarted = performance.now();
+    await db.query('VACUUM (ANALYZE) free_address, peer, lease, audit_event, network');
+    log(`VACUUM (ANALYZE) after pre-fill: ${((performance.now() - vacuumStarted) / 1000).toFixed(1)} s`);
+  }
   await db.query('CHECKPOINT');
 
   const results = [];
@@ -415,7 +424,8 @@ async function main() {
   // ----- report
   const lines = [];
   lines.push(`wg-enroll lease benchmark: /16 pool (${POOL_SIZE} leasable addresses), POST /v1/networks/{name}/peers over loopback HTTP`);
-  lines.push(`node ${process.version}, ${cpus().length} CPUs, embedded Postgres, DATABASE_POOL_SIZE=40, RATE_LIMIT_PER_MINUTE=0 (off)`);
+  lines.push(`node ${process.version}, ${cpus().length} CPUs, embedded Postgres, DATABASE_POOL_SIZE=40, RATE_LIMIT_PER_MINUTE=0 (off)` +
+      `${VACUUM_AFTER_PREFILL ? ', VACUUM (ANALYZE) + CHECKPOINT after pre-fill' : ', CHECKPOINT after pre-fill'}`);
   for (const level of LEVELS) {
     const p = prefills[level.label];
     const api = p.viaApi > 0 ? `${p.viaApi} via API in ${p.apiSeconds.toFixed(1)} s (${(p.viaApi / p.apiSeconds).toFixed(0)}/s at c=${PREFILL_CONCURRENCY})` : '';
@@ -473,6 +483,7 @@ async function main() {
           prefillMode: PREFILL_MODE,
           prefillConcurrency: PREFILL_CONCURRENCY,
           prefillBudgetSeconds: PREFILL_BUDGET_S,
+          vacuumAfterPrefill: VACUUM_AFTER_PREFILL,
           phases: PHASES,
         },
         networks: LEVELS.map(({ label, name, ipv4Cidr, ipv6Cidr, fill }) => ({ label, name, ipv4Cidr, ipv6Cidr, fill })),

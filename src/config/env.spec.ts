@@ -327,3 +327,24 @@ describe('secrets', () => {
     expect(problemNames(error)).toContain('PORT');
   });
 });
+
+describe('bounds found in review', () => {
+  it('refuses a sweep interval of 0 or beyond the timer limit (both would sweep every millisecond)', () => {
+    for (const value of ['0', '0s', '0ms', '25d', '30d']) {
+      expect(() => loadConfig({ SWEEP_INTERVAL: value })).toThrow(/SWEEP_INTERVAL/);
+    }
+    expect(loadConfig({ SWEEP_INTERVAL: '24d' }).sweepIntervalMs).toBe(24 * 86_400_000);
+  });
+
+  it('refuses a claim TTL that would make an invalid date', () => {
+    expect(() => loadConfig({ CLAIM_TTL: '99999999d' })).toThrow(/CLAIM_TTL/);
+  });
+
+  it('accepts whole numbers with surrounding spaces, as .env files often have', () => {
+    expect(loadConfig({ PORT: ' 3000 ' }).port).toBe(3000);
+  });
+
+  it('turns HOST=:: into a reachable PUBLIC_URL', () => {
+    expect(loadConfig({ HOST: '::', PORT: '3000' }).publicUrl).toBe('http://[::1]:3000');
+  });
+});

@@ -21,14 +21,16 @@ export function parseDuration(text: string): number | null {
   return match ? Number(match[1]) * UNIT_MS[match[2] ?? 's'] : null;
 }
 
-const duration = (fallback: string) =>
+const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout/setInterval's limit (about 24.8 days)
+
+const duration = (fallback: string, min: number, max: number) =>
   z
     .string()
     .default(fallback)
     .transform((value, ctx) => {
       const ms = parseDuration(value);
-      if (ms === null) {
-        ctx.addIssue({ code: 'custom', message: 'a duration such as 30s, 10m, 1h or 7d' });
+      if (ms === null || ms < min || ms > max) {
+        ctx.addIssue({ code: 'custom', message: `a duration such as 30s, 10m, 1h or 7d, from ${min} ms to ${max} ms` });
         return z.NEVER;
       }
       return ms;
@@ -39,8 +41,8 @@ const int = (fallback: number, min: number, max: number) =>
     .string()
     .default(String(fallback))
     .transform((value, ctx) => {
-      const n = Number(value);
-      if (!/^\d+$/.test(value) || n < min || n > max) {
+      const n = Number(value.trim());
+      if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
         ctx.addIssue({ code: 'custom', message: `a whole number from ${min} to ${max}` });
         return z.NEVER;
       }
@@ -86,9 +88,9 @@ const schema = z
     ),
     HUB_LOCAL: z.enum(['true', 'false']).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-    LEASE_COOLDOWN: duration('1h'),
-    CLAIM_TTL: duration('24h'),
-    SWEEP_INTERVAL: duration('10s'),
+    LEASE_COOLDOWN: duration('1h', 0, 365 * 86_400_000),
+    CLAIM_TTL: duration('24h', 1000, 365 * 86_400_000),
+    SWEEP_INTERVAL: duration('10s', 100, MAX_TIMER_MS),
     RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
     AUTH_FAILURES_PER_MINUTE: int(20, 0, 1_000_000),
     BODY_LIMIT: z
@@ -229,7 +231,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     defaultNetworkInput(env, { listenPort: e.WG_LISTEN_PORT, keepalive: e.WG_PERSISTENT_KEEPALIVE, mtu: e.WG_MTU }),
   );
   const host = e.HOST;
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     host,

@@ -119,7 +119,7 @@ export function hubAddresses(spec: Pick<NetworkSpec, 'ipv4Cidr' | 'ipv6Cidr'>): 
   return out;
 }
 
-/** A peer's addresses for a host number, each with the network's prefix length. */
+/** A peer's addresses (without prefix length) for a host number. */
 export function peerAddresses(spec: Pick<NetworkSpec, 'ipv4Cidr' | 'ipv6Cidr'>, host: number): { ipv4: string; ipv6: string | null } {
   const v4 = parseIpv4Cidr(spec.ipv4Cidr);
   return {

@@ -188,3 +188,11 @@ describe('configFileName', () => {
     }
   });
 });
+
+describe('isValidEndpoint with bracketed hosts', () => {
+  it('accepts real IPv6 addresses only', () => {
+    expect(isValidEndpoint('[fd00::1]:51820')).toBe(true);
+    expect(isValidEndpoint('[:]:51820')).toBe(false);
+    expect(isValidEndpoint('[1.2.3.4]:1')).toBe(false);
+  });
+});

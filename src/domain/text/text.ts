@@ -1,3 +1,5 @@
+import { parseIpv6 } from '../ipam/cidr';
+
 /**
  * Text that ends up in a WireGuard config file (names, endpoints, DNS entries) must stay on its
  * line: control characters (C0, DEL, C1) and Unicode line/paragraph separators are refused.
@@ -17,7 +19,17 @@ export const ENDPOINT_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-
 
 export function isValidEndpoint(text: string): boolean {
   const match = ENDPOINT_PATTERN.exec(text);
-  return match !== null && Number(match[1]) >= 1 && Number(match[1]) <= 65535;
+  if (match === null || Number(match[1]) < 1 || Number(match[1]) > 65535) {
+    return false;
+  }
+  if (text.startsWith('[')) {
+    try {
+      parseIpv6(text.slice(1, text.indexOf(']')));
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
