@@ -51,6 +51,43 @@ describe('README', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('serves the committed contract at /openapi.json and Swagger UI at /docs', async () => {
+    const committed = JSON.parse(readFileSync(join(ROOT, 'openapi', 'openapi.json'), 'utf8'));
+    const served = await t.http.get('/openapi.json').expect(200);
+    expect(Object.keys(served.body.paths).sort()).toEqual(Object.keys(committed.paths).sort());
+    expect(JSON.stringify(served.body.paths)).toHaveLength(JSON.stringify(committed.paths).length);
+    const docs = await t.http.get('/docs').redirects(1);
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger');
+  });
+
+  it('documents a success and the problem responses of every operation', () => {
+    const committed = JSON.parse(readFileSync(join(ROOT, 'openapi', 'openapi.json'), 'utf8'));
+    for (const [path, operations] of Object.entries<Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>(
+      committed.paths,
+    )) {
+      for (const [method, op] of Object.entries(operations)) {
+        const codes = Object.keys(op.responses);
+        expect(codes.some((c) => c.startsWith('2')), `${method} ${path}`).toBe(true);
+        if (path !== '/healthz') {
+          // Liveness answers 200 whenever the process answers at all.
+          expect(codes.some((c) => c.startsWith('4') || c.startsWith('5')), `${method} ${path}`).toBe(true);
+        }
+        for (const code of codes.filter((c) => Number(c) >= 400)) {
+          expect(Object.keys(op.responses[code].content ?? {}), `${method} ${path} ${code}`).toEqual(['application/problem+json']);
+        }
+      }
+    }
+  });
+});
+
 describe('.env.example', () => {
   const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
   it.each(ENV_VARIABLES.map((v) => [v]))('documents %s', (variable) => {
