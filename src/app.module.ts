@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { EmbeddedAgentHost } from './agent/embedded-agent';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { AuthGuard } from './auth/auth.guard';
@@ -13,6 +14,10 @@ import { ProblemFilter } from './common/errors/problem.filter';
 import { APP_CONFIG, type AppConfig } from './config/env';
 import { DATABASE_POOL_SIZE, DATABASE_URL, PrismaService } from './database/prisma.service';
 import { HealthController } from './health/health.controller';
+import { HubController } from './hub/hub.controller';
+import { HubRepository } from './hub/hub.repository';
+import { HubService } from './hub/hub.service';
+import { RevisionNotifier } from './hub/revision-notifier';
 import { EnrollmentKeysController } from './networks/enrollment-keys.controller';
 import { NetworksController } from './networks/networks.controller';
 import { NetworksRepository } from './networks/networks.repository';
@@ -38,6 +43,7 @@ export class AppModule {
         ClaimsController,
         AuditController,
         ClaimPageController,
+        HubController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -56,7 +62,11 @@ export class AppModule {
         PeersRepository,
         PeersService,
         ExpirySweeper,
+        HubRepository,
+        HubService,
+        RevisionNotifier,
         BootstrapService,
+        EmbeddedAgentHost,
       ],
     };
   }

@@ -91,11 +91,20 @@ export class AuthService {
     return this.repository.hasAdminToken();
   }
 
+  /** Revokes the live tokens with this name in a network (the embedded agent's from an earlier run). */
+  async revokeTokensNamed(name: string, networkId: string): Promise<void> {
+    for (const token of await this.repository.listTokens()) {
+      if (token.name === name && token.networkId === networkId && token.revokedAt === null) {
+        await this.revokeToken(null, token.id);
+      }
+    }
+  }
+
   listTokens(): Promise<ApiTokenRecord[]> {
     return this.repository.listTokens();
   }
 
-  async revokeToken(actor: Principal, id: string): Promise<ApiTokenRecord> {
+  async revokeToken(actor: Principal | null, id: string): Promise<ApiTokenRecord> {
     const token = UUID_PATTERN.test(id) ? await this.repository.revokeToken(id) : null;
     if (token === null) {
       throw Problems.notFound('token');

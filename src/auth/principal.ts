@@ -9,7 +9,7 @@ export type Permit = Role | 'enrollment-key';
 /** The actor string written to audit events and peer owners. */
 export function actorOf(principal: Principal | null): string {
   if (principal === null) {
-    return 'anonymous';
+    return 'system';
   }
   return principal.kind === 'token' ? `token:${principal.id}` : `enrollment-key:${principal.id}`;
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthService } from '../auth/auth.service';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/env';
-import { generateKeyPair, publicKeyOf } from '../domain/keys/x25519';
+import { ensureHubKey } from '../agent/hub-files';
 import { NetworksService } from '../networks/networks.service';
 import { SecretsService } from '../peers/secrets.service';
 import { SettingsRepository } from './settings.repository';
@@ -56,24 +56,11 @@ export class BootstrapService implements OnApplicationBootstrap {
       }
     }
     if (this.config.localHub && network.hubPublicKey === null) {
-      const publicKey = this.localHubPublicKey(spec.name);
-      await this.networks.registerLocalHub(network, publicKey);
-      this.logger.log({ msg: 'local hub key registered', network: spec.name, keyFile: this.hubKeyFile(spec.name) });
+      // The same key file the embedded agent uses; registered now so enrolling works at once.
+      const key = await ensureHubKey(join(this.config.dataDir, 'hub'), this.config.hubInterface);
+      await this.networks.registerLocalHub(network, key.publicKey);
+      this.logger.log({ msg: 'local hub key registered', network: spec.name, keyFile: key.file });
     }
-  }
-
-  private hubKeyFile(network: string): string {
-    return join(this.config.dataDir, 'hub', `${network}.key`);
-  }
-
-  /** The hub's private key stays in DATA_DIR/hub (0600); only its public key is registered. */
-  private localHubPublicKey(network: string): string {
-    const file = this.hubKeyFile(network);
-    if (!existsSync(file)) {
-      mkdirSync(join(this.config.dataDir, 'hub'), { recursive: true, mode: 0o700 });
-      writeFileSync(file, `${generateKeyPair().privateKey}\n`, { mode: 0o600, flag: 'wx' });
-    }
-    return publicKeyOf(readFileSync(file, 'utf8').trim());
   }
 
   private async ensureAdminToken(): Promise<void> {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AgentConfigError, runAgent } from '../agent/agent.cli';
 import { ConfigError, loadConfig } from '../config/env';
 import { JsonLogger } from '../common/logging/json-logger';
 import { applyMigrations } from '../database/migrate';
@@ -12,6 +13,7 @@ Usage: wg-enroll [command]
 Commands:
   serve            run the API (default). Without DATABASE_URL it starts an embedded Postgres
                    under DATA_DIR. Configuration comes from the environment (see .env.example).
+  agent            run the hub agent on the hub (see: wg-enroll agent --help)
   migrate          apply database migrations and exit
   openapi [--check] write openapi/openapi.json from the code (or fail when it is stale)
   help             this text
@@ -25,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
     case '-h':
       process.stdout.write(HELP);
       return 0;
+    case 'agent':
+      return runAgent(rest, process.env);
     case 'openapi': {
       const check = rest.includes('--check');
       const ok = await syncOpenApi(check);
@@ -69,7 +73,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof AgentConfigError) {
       process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
       process.exit(2);
     }

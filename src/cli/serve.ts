@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { EmbeddedAgentHost } from '../agent/embedded-agent';
 import { createApp } from '../app.factory';
 import { JsonLogger } from '../common/logging/json-logger';
 import type { AppConfig } from '../config/env';
@@ -28,7 +29,7 @@ export async function prepareDatabase(config: AppConfig, logger: JsonLogger): Pr
   return { url, embedded };
 }
 
-export async function serve(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<RunningService> {
+export async function serve(config: AppConfig, logger = new JsonLogger(config.logLevel), startAgent = true): Promise<RunningService> {
   const { url: databaseUrl, embedded } = await prepareDatabase(config, logger);
   let app: NestExpressApplication | undefined;
   try {
@@ -43,6 +44,9 @@ export async function serve(config: AppConfig, logger = new JsonLogger(config.lo
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
+  if (config.localHub && startAgent) {
+    await app.get(EmbeddedAgentHost).start(url);
+  }
   new Logger('Main').log({ msg: `wg-enroll listening on ${url} (API docs: ${url}/docs)` });
   let stopping: Promise<void> | null = null;
   return {

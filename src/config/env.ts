@@ -87,6 +87,7 @@ const schema = z
         .optional(),
     ),
     HUB_LOCAL: z.enum(['true', 'false']).optional(),
+    WG_HUB_INTERFACE: z.string().default('wg0').pipe(z.string().regex(/^[a-zA-Z0-9_=+.-]{1,15}$/, 'an interface name: 1 to 15 of a-z A-Z 0-9 _ = + . -')),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     LEASE_COOLDOWN: duration('1h', 0, 365 * 86_400_000),
     CLAIM_TTL: duration('24h', 1000, 365 * 86_400_000),
@@ -165,6 +166,8 @@ export interface AppConfig {
   readonly secretKey: Buffer | undefined;
   /** Keep the hub's key pair under DATA_DIR/hub (the embedded default: no DATABASE_URL). */
   readonly localHub: boolean;
+  /** The local hub's interface: DATA_DIR/hub/<interface>.conf and .key. */
+  readonly hubInterface: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly leaseCooldownMs: number;
   readonly claimTtlMs: number;
@@ -243,6 +246,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     adminToken: e.ADMIN_TOKEN,
     secretKey: e.SECRET_KEY === undefined ? undefined : Buffer.from(e.SECRET_KEY, 'base64'),
     localHub: e.HUB_LOCAL === undefined ? e.DATABASE_URL === undefined : e.HUB_LOCAL === 'true',
+    hubInterface: e.WG_HUB_INTERFACE,
     logLevel: e.LOG_LEVEL,
     leaseCooldownMs: e.LEASE_COOLDOWN,
     claimTtlMs: e.CLAIM_TTL,

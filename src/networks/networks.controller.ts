@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
-import { CreateNetworkBody, type CreateNetworkInput, NetworkList, NetworkView, PutHubBody, type PutHubInput } from './networks.dto';
+import { CreateNetworkBody, type CreateNetworkInput, NetworkList, NetworkView, PutHubBody, type PutHubInput, UpdateNetworkBody, type UpdateNetworkInput } from './networks.dto';
 import { NetworksService } from './networks.service';
 
 @ApiTags('networks')
@@ -28,6 +28,12 @@ export class NetworksController {
   @ApiOp({ summary: 'Read a network, with its pool use', ok: { status: 200, schema: NetworkView }, problems: [404] })
   async get(@CurrentPrincipal() principal: Principal, @Param('network') name: string) {
     return this.networks.view(await this.networks.resolve(principal, name), true);
+  }
+
+  @Patch(':network')
+  @ApiOp({ summary: "Change a network's settings", body: UpdateNetworkBody, ok: { status: 200, schema: NetworkView }, problems: [404] })
+  async update(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Body(new ZodPipe(UpdateNetworkBody)) body: UpdateNetworkInput) {
+    return this.networks.view(await this.networks.update(principal, name, body), true);
   }
 
   @Put(':network/hub')

@@ -23,6 +23,14 @@ export const CreateNetworkBody = z
   });
 export type CreateNetworkInput = z.infer<typeof CreateNetworkBody>;
 
+export const UpdateNetworkBody = z.strictObject({
+  quarantineDuplicates: z
+    .boolean()
+    .optional()
+    .describe('Take a peer whose config is seen on two machines off the hub until an admin reissues it.'),
+});
+export type UpdateNetworkInput = z.infer<typeof UpdateNetworkBody>;
+
 export const PutHubBody = z.strictObject({
   publicKey: z.string().describe("The hub's WireGuard public key (base64)."),
   listenPort: int(1, 65535).optional(),
@@ -46,6 +54,7 @@ export const NetworkView = z.object({
   mtu: z.number().nullable(),
   allowedIps: z.array(z.string()),
   hubPublicKey: z.string().nullable(),
+  quarantineDuplicates: z.boolean(),
   revision: z.string().describe('Desired-state revision (a decimal string: it is a 64-bit counter).'),
   pool: z.object({ size: z.number(), leased: z.number(), free: z.number(), cooling: z.number() }).optional(),
   createdAt: z.string(),

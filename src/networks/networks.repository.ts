@@ -7,6 +7,10 @@ export interface NetworkRecord extends NetworkSpec {
   readonly id: string;
   readonly hubPublicKey: string | null;
   readonly revision: bigint;
+  readonly appliedRevision: bigint | null;
+  readonly appliedConfigSha256: string | null;
+  readonly agentLastSeenAt: Date | null;
+  readonly quarantineDuplicates: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -77,6 +81,14 @@ export class NetworksRepository {
         await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
       }
       return tx.network.findUniqueOrThrow({ where: { id } });
+    });
+  }
+
+  async update(id: string, data: { quarantineDuplicates?: boolean }, event: AuditInput): Promise<NetworkRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.network.update({ where: { id }, data: { ...data, updatedAt: new Date() } });
+      await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
+      return row;
     });
   }
 

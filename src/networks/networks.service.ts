@@ -11,7 +11,7 @@ import {
   type NetworkSpecInput,
 } from '../domain/network/network-spec';
 import { postgresErrorCode } from '../database/prisma.service';
-import type { NetworkView, PutHubInput } from './networks.dto';
+import type { NetworkView, PutHubInput, UpdateNetworkInput } from './networks.dto';
 import { NetworksRepository, type NetworkRecord } from './networks.repository';
 
 export function checkPublicKey(field: string, key: string): void {
@@ -114,6 +114,20 @@ export class NetworksService {
     });
   }
 
+  poolUsage(networkId: string) {
+    return this.repository.poolUsage(networkId);
+  }
+
+  async update(principal: Principal, name: string, body: UpdateNetworkInput): Promise<NetworkRecord> {
+    const network = await this.resolve(principal, name);
+    return this.repository.update(network.id, body, {
+      actor: actorOf(principal),
+      action: 'network.updated',
+      targetType: 'network',
+      details: { ...body },
+    });
+  }
+
   async view(network: NetworkRecord, withPool = false): Promise<NetworkView> {
     const pool = withPool ? await this.repository.poolUsage(network.id) : undefined;
     return {
@@ -129,6 +143,7 @@ export class NetworksService {
       mtu: network.mtu,
       allowedIps: [...network.allowedIps],
       hubPublicKey: network.hubPublicKey,
+      quarantineDuplicates: network.quarantineDuplicates,
       revision: network.revision.toString(),
       ...(pool ? { pool: { size: leasableCount(parseIpv4Cidr(network.ipv4Cidr)), ...pool } } : {}),
       createdAt: network.createdAt.toISOString(),

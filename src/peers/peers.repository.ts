@@ -235,7 +235,19 @@ export class PeersRepository {
       const peer = await this.prisma.$transaction(async (tx) => {
         const rows = await tx.peer.updateManyAndReturn({
           where: { id, status: { in: ['pending', 'active'] } },
-          data: { ...material, updatedAt: new Date() },
+          // New keys: a new device as far as the hub can tell, so its handshake record and any
+          // duplicate flag start over.
+          data: {
+            ...material,
+            updatedAt: new Date(),
+            flaggedAt: null,
+            flagReason: null,
+            quarantined: false,
+            endpointHistory: [],
+            endpoint: null,
+            firstHandshakeAt: null,
+            lastHandshakeAt: null,
+          },
           select: PEER_FIELDS,
         });
         if (rows.length === 0) {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { actorOf, isAdmin, type Principal } from '../auth/principal';
 import { DomainError, Problems } from '../common/errors/domain-error';
+import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { UUID_PATTERN, uuidv7 } from '../domain/ids/uuid';
 import { CidrError, firstLeasableHost, hostOfIpv4, isLeasableHost, lastLeasableHost, parseIpv4Cidr, parseIpv6Cidr } from '../domain/ipam/cidr';
@@ -198,7 +199,7 @@ export class PeersService {
 
   async list(principal: Principal, networkName: string, query: ListPeersInput): Promise<{ items: PeerView[]; nextCursor: string | null }> {
     const network = await this.networks.resolve(principal, networkName);
-    const afterId = query.cursor === undefined ? undefined : this.decodeCursor(query.cursor);
+    const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const rows = await this.repository.list({
       networkId: network.id,
       ownerId: isAdmin(principal) ? undefined : actorOf(principal),
@@ -211,7 +212,7 @@ export class PeersService {
     const more = rows.length > query.limit;
     return {
       items: page.map((p) => this.view(network, p)),
-      nextCursor: more ? Buffer.from(page[page.length - 1].id).toString('base64url') : null,
+      nextCursor: more ? encodeCursor(page[page.length - 1].id) : null,
     };
   }
 
@@ -251,14 +252,6 @@ export class PeersService {
       return true;
     }
     return principal.kind === 'token' && peer.ownerId === actorOf(principal);
-  }
-
-  private decodeCursor(cursor: string): string {
-    const id = Buffer.from(cursor, 'base64url').toString('utf8');
-    if (!/^[0-9a-f-]{36}$/.test(id)) {
-      throw Problems.validation([{ field: 'cursor', message: 'not a cursor this API handed out' }]);
-    }
-    return id;
   }
 
   private pinnedHost(principal: Principal, network: NetworkRecord, address: string): number {

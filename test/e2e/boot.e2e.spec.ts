@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rememberSecret } from '../support/app';
+import { rememberSecret, rememberSecretsIn } from '../support/app';
 import { ROOT } from '../support/paths';
 import { runCli, type ServiceProcess } from '../support/process';
 
@@ -67,15 +67,37 @@ describe('npm start: the embedded default', () => {
     expect(token).toMatch(/^wgt_[A-Za-z0-9_-]{43}$/);
     expect(p.output()).toContain(tokenFile);
     expect(p.output()).not.toContain(token);
-    expect(statSync(join(dataDir, 'hub', 'default.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'hub', 'wg0.key')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
     expect((await get(`${url}/readyz`)).body).toEqual({ status: 'ready', database: 'up', migrations: 'current' });
     const network = await get(`${url}/v1/networks/default`, token);
     expect(network.status).toBe(200);
     expect(network.body).toMatchObject({ ipv4Cidr: '172.22.2.0/24', ipv6Cidr: 'fd4e:6fb7:b3af::/64', persistentKeepalive: 30 });
     expect(network.body.hubPublicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-    const hubKey = readFileSync(join(dataDir, 'hub', 'default.key'), 'utf8').trim();
+    const hubKey = readFileSync(join(dataDir, 'hub', 'wg0.key'), 'utf8').trim();
     expect(execFileSync('wg', ['pubkey'], { input: `${hubKey}\n`, encoding: 'utf8' }).trim()).toBe(network.body.hubPublicKey as string);
+    // The embedded agent writes the hub file for every change of the desired state.
+    const enrolled = await fetch(`${url}/v1/networks/default/peers`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'first-node' }),
+    });
+    const body = (await enrolled.json()) as { peer: { publicKey: string }; config: { text: string } };
+    rememberSecretsIn(body);
+    const hubFile = join(dataDir, 'hub', 'wg0.conf');
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && !(existsSync(hubFile) && readFileSync(hubFile, 'utf8').includes(body.peer.publicKey))) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(readFileSync(hubFile, 'utf8')).toContain(`PublicKey = ${body.peer.publicKey}`);
+    expect(statSync(hubFile).mode & 0o777).toBe(0o600);
+    let status = await get(`${url}/v1/networks/default/status`, token);
+    for (let i = 0; i < 50 && (status.body.hub as { inSync: boolean }).inSync !== true; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await get(`${url}/v1/networks/default/status`, token);
+    }
+    expect(status.body.hub).toMatchObject({ inSync: true, agentHealthy: true });
+    expect(p.output()).not.toContain(body.config.text.match(/PrivateKey = (\S+)/)![1]);
     expect(postmasterPids()).toHaveLength(1);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);

@@ -2,7 +2,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
 /** A WireGuard key as wg(8) prints it: 32 bytes in standard base64 (44 characters). */
-const KEY_PATTERN = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+export const KEY_PATTERN = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 
 export interface KeyPair {
   readonly privateKey: string;

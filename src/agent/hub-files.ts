@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { generateKeyPair, publicKeyOf } from '../domain/keys/x25519';
+
+/**
+ * Invariant 3: the hub file is never half-written. The new text goes to a temporary file in the
+ * same directory (0600), is fsynced, renamed over the old file, and the directory is fsynced, so
+ * a crash at any point leaves the old file or the new one.
+ */
+export async function atomicWrite(path: string, text: string): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const file = await open(tmp, 'wx', 0o600);
+  try {
+    await file.writeFile(text);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Temporary files a killed agent left behind. */
+export async function removeStaleTemporaries(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith('.') && name.endsWith('.tmp')) {
+      await unlink(join(dir, name)).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Invariant 5: the hub's private key is made on the hub, kept in <dir>/<interface>.key (0600),
+ * and only its public key ever leaves.
+ */
+export async function ensureHubKey(dir: string, iface: string): Promise<{ privateKey: string; publicKey: string; file: string }> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `${iface}.key`);
+  let privateKey: string;
+  try {
+    privateKey = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw error;
+    }
+    privateKey = generateKeyPair().privateKey;
+    try {
+      await writeFile(file, `${privateKey}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (raced) {
+      if ((raced as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw raced;
+      }
+      privateKey = (await readFile(file, 'utf8')).trim();
+    }
+  }
+  return { privateKey, publicKey: publicKeyOf(privateKey), file };
+}

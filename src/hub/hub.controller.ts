@@ -1,0 +1,93 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Allow, CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ApiOp } from '../common/http/openapi.decorators';
+import { ZodPipe } from '../common/http/zod';
+import { NetworksService } from '../networks/networks.service';
+import {
+  DesiredState,
+  DesiredStateQuery,
+  type DesiredStateQueryInput,
+  HubStatusBody,
+  type HubStatusInput,
+  NetworkStatus,
+  NetworkStatusQuery,
+  type NetworkStatusQueryInput,
+} from './hub.dto';
+import { HubService } from './hub.service';
+
+/** `"123"` or `W/"123"` → `123`; anything else → null. */
+function revisionFromEtag(header: string | undefined): string | null {
+  const match = header ? /^(?:W\/)?"(\d{1,19})"$/.exec(header.trim()) : null;
+  return match ? match[1] : null;
+}
+
+@ApiTags('hub')
+@Controller('v1/networks/:network')
+export class HubController {
+  constructor(
+    private readonly hub: HubService,
+    private readonly networks: NetworksService,
+  ) {}
+
+  @Get('hub/desired-state')
+  @Allow('admin', 'agent')
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag of the state the agent has ("<revision>")' })
+  @ApiOp({
+    summary: "The hub's desired state: its interface and every active peer",
+    description:
+      'ETag is the revision. With If-None-Match equal to it the answer is 304; with ?wait=N as well, the request waits up to N ' +
+      'seconds for the next change (woken through Postgres LISTEN/NOTIFY, whichever API process made the change).',
+    query: DesiredStateQuery,
+    ok: { status: 200, schema: DesiredState, description: 'The desired state (or 304 Not Modified)' },
+    problems: [400, 404],
+  })
+  async desiredState(
+    @CurrentPrincipal() principal: Principal,
+    @Param('network') name: string,
+    @Query(new ZodPipe(DesiredStateQuery)) query: DesiredStateQueryInput,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<DesiredState | undefined> {
+    const network = await this.hub.network(principal, name);
+    const abort = new AbortController();
+    req.once('close', () => abort.abort());
+    const state = await this.hub.desiredState(network, revisionFromEtag(ifNoneMatch), query.wait * 1000, abort.signal);
+    res.setHeader('Cache-Control', 'no-store');
+    if (state === null) {
+      res.setHeader('ETag', `"${ifNoneMatch ? revisionFromEtag(ifNoneMatch) : ''}"`);
+      res.status(304).end();
+      return undefined;
+    }
+    res.setHeader('ETag', `"${state.revision}"`);
+    return state;
+  }
+
+  @Post('hub/status')
+  @Allow('agent')
+  @HttpCode(204)
+  @ApiOp({
+    summary: 'The agent reports what it applied and what the interface sees',
+    body: HubStatusBody,
+    ok: { status: 204 },
+    problems: [404],
+  })
+  async status(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Body(new ZodPipe(HubStatusBody)) body: HubStatusInput) {
+    await this.hub.recordStatus(await this.hub.network(principal, name), body);
+  }
+
+  @Get('status')
+  @ApiOp({
+    summary: 'Hub health, desired vs. applied revision, pool use and per-peer state',
+    query: NetworkStatusQuery,
+    ok: { status: 200, schema: NetworkStatus },
+    problems: [400, 404],
+  })
+  async networkStatus(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Query(new ZodPipe(NetworkStatusQuery)) query: NetworkStatusQueryInput) {
+    const network = await this.networks.resolve(principal, name);
+    return this.hub.status(network, query, await this.networks.poolUsage(network.id));
+  }
+}

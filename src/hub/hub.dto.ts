@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { KEY_PATTERN } from '../domain/keys/x25519';
+
+const Key = z.string().regex(KEY_PATTERN, 'a WireGuard key (44 characters of base64)');
+
+export const DesiredStateQuery = z.strictObject({
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60)
+    .default(0)
+    .describe('Long-poll: with If-None-Match equal to the current revision, wait up to this many seconds for a change.'),
+});
+export type DesiredStateQueryInput = z.infer<typeof DesiredStateQuery>;
+
+export const DesiredState = z.object({
+  network: z.string(),
+  revision: z.string().describe('Decimal; also the ETag ("<revision>")'),
+  interface: z.object({ addresses: z.array(z.string()), listenPort: z.number() }),
+  peers: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      publicKey: z.string(),
+      presharedKey: z.string(),
+      allowedIps: z.array(z.string()),
+    }),
+  ),
+});
+export type DesiredState = z.infer<typeof DesiredState>;
+
+export const HubStatusBody = z.strictObject({
+  appliedRevision: z.string().regex(/^\d{1,19}$/).describe('The revision the agent applied last'),
+  configSha256: z.string().regex(/^[0-9a-f]{64}$/).describe('sha256 of the hub file it applied'),
+  applyError: z.string().max(500).nullish().describe('Why the last apply failed, if it did'),
+  peers: z
+    .array(
+      z.strictObject({
+        publicKey: Key,
+        endpoint: z.string().max(100).nullable(),
+        latestHandshake: z.number().int().min(0).describe('Unix seconds; 0 = never'),
+        rxBytes: z.number().int().min(0),
+        txBytes: z.number().int().min(0),
+      }),
+    )
+    .max(100_000)
+    .describe('What `wg show <interface> dump` says, per peer'),
+});
+export type HubStatusInput = z.infer<typeof HubStatusBody>;
+
+export const NetworkStatusQuery = z.strictObject({
+  name: z.string().max(64).optional(),
+  online: z.enum(['true', 'false']).optional(),
+  flagged: z.enum(['true', 'false']).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type NetworkStatusQueryInput = z.infer<typeof NetworkStatusQuery>;
+
+const PeerStatusView = z.object({
+  id: z.string(),
+  name: z.string(),
+  ipv4: z.string(),
+  ipv6: z.string().nullable(),
+  publicKey: z.string(),
+  online: z.boolean().describe('A handshake within the last 3 minutes'),
+  deployed: z.boolean().describe('Has made a first handshake'),
+  firstHandshakeAt: z.string().nullable(),
+  lastHandshakeAt: z.string().nullable(),
+  endpoint: z.string().nullable(),
+  rxBytes: z.string(),
+  txBytes: z.string(),
+  flagged: z.boolean().describe('Its config seems to run on two machines'),
+  flagReason: z.string().nullable(),
+  quarantined: z.boolean(),
+  expiresAt: z.string().nullable(),
+});
+
+export const NetworkStatus = z.object({
+  network: z.string(),
+  hub: z.object({
+    publicKey: z.string().nullable(),
+    listenPort: z.number(),
+    agentLastSeenAt: z.string().nullable(),
+    agentHealthy: z.boolean(),
+    desiredRevision: z.string(),
+    appliedRevision: z.string().nullable(),
+    inSync: z.boolean(),
+    configSha256: z.string().nullable(),
+  }),
+  pool: z.object({ size: z.number(), leased: z.number(), free: z.number(), cooling: z.number() }),
+  peers: z.object({ active: z.number(), online: z.number(), flagged: z.number() }),
+  items: z.array(PeerStatusView),
+  nextCursor: z.string().nullable(),
+});
+export type NetworkStatus = z.infer<typeof NetworkStatus>;

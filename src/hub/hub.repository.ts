@@ -1,0 +1,211 @@
+import { Injectable } from '@nestjs/common';
+import { AuditRepository } from '../audit/audit.repository';
+import { PrismaService } from '../database/prisma.service';
+import type { EndpointChange } from '../domain/wg/duplicates';
+import { Prisma } from '../generated/prisma/client';
+
+export interface DesiredPeerRow {
+  id: string;
+  name: string;
+  publicKey: string;
+  presharedKeyEnc: Uint8Array;
+  ipv4: string;
+  ipv6: string | null;
+}
+
+export interface PeerObservation {
+  publicKey: string;
+  endpoint: string | null;
+  latestHandshake: number;
+  rxBytes: number;
+  txBytes: number;
+}
+
+export interface RoamingPeer {
+  id: string;
+  name: string;
+  publicKey: string;
+  endpointHistory: EndpointChange[];
+  flaggedAt: Date | null;
+}
+
+export interface PeerStatusRow {
+  id: string;
+  name: string;
+  ipv4: string;
+  ipv6: string | null;
+  publicKey: string;
+  firstHandshakeAt: Date | null;
+  lastHandshakeAt: Date | null;
+  endpoint: string | null;
+  rxBytes: bigint;
+  txBytes: bigint;
+  flaggedAt: Date | null;
+  flagReason: string | null;
+  quarantined: boolean;
+  expiresAt: Date | null;
+}
+
+@Injectable()
+export class HubRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  async revisionOf(networkId: string): Promise<bigint | null> {
+    const rows = await this.prisma.$queryRaw<{ revision: bigint }[]>`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
+    return rows[0]?.revision ?? null;
+  }
+
+  /**
+   * The revision and the peers in one snapshot (REPEATABLE READ), so the peers are exactly
+   * those of that revision.
+   */
+  async desiredState(networkId: string): Promise<{ revision: bigint; peers: DesiredPeerRow[] }> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const [network] = await tx.$queryRaw<{ revision: bigint }[]>`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
+        const peers = await tx.$queryRaw<
+          { id: string; name: string; public_key: string; preshared_key_enc: Uint8Array; ipv4: string; ipv6: string | null }[]
+        >`SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6 FROM peer
+          WHERE network_id = ${networkId}::uuid AND status = 'active' AND NOT quarantined ORDER BY id`;
+        return {
+          revision: network.revision,
+          peers: peers.map((p) => ({
+            id: p.id,
+            name: p.name,
+            publicKey: p.public_key,
+            presharedKeyEnc: p.preshared_key_enc,
+            ipv4: p.ipv4,
+            ipv6: p.ipv6,
+          })),
+        };
+      },
+      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+    );
+  }
+
+  /**
+   * Stores what the agent reports. Counters and handshakes for every reported live peer in one
+   * statement; returns the peers whose endpoint changed (the only ones the duplicate check needs).
+   */
+  async recordStatus(
+    networkId: string,
+    applied: { revision: bigint; configSha256: string },
+    peers: readonly PeerObservation[],
+  ): Promise<RoamingPeer[]> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`UPDATE network SET applied_revision = ${applied.revision}, applied_config_sha256 = ${applied.configSha256},
+        agent_last_seen_at = now() WHERE id = ${networkId}::uuid`;
+      if (peers.length === 0) {
+        return [];
+      }
+      const keys = peers.map((p) => p.publicKey);
+      const endpoints = peers.map((p) => p.endpoint);
+      const handshakes = peers.map((p) => p.latestHandshake);
+      const rx = peers.map((p) => BigInt(p.rxBytes));
+      const tx2 = peers.map((p) => BigInt(p.txBytes));
+      const rows = await tx.$queryRaw<{ id: string; name: string; public_key: string; endpoint_history: EndpointChange[]; flagged_at: Date | null; moved: boolean }[]>`
+        WITH s AS (
+          SELECT * FROM unnest(${keys}::text[], ${endpoints}::text[], ${handshakes}::bigint[], ${rx}::bigint[], ${tx2}::bigint[])
+            AS s(public_key, endpoint, handshake, rx, tx)
+        ),
+        old AS (
+          SELECT p.id, p.endpoint AS old_endpoint FROM peer p JOIN s ON s.public_key = p.public_key
+          WHERE p.network_id = ${networkId}::uuid AND p.status = 'active'
+        )
+        UPDATE peer p SET
+          endpoint = coalesce(s.endpoint, p.endpoint),
+          rx_bytes = s.rx, tx_bytes = s.tx,
+          last_handshake_at = CASE WHEN s.handshake > 0 THEN to_timestamp(s.handshake) ELSE p.last_handshake_at END,
+          first_handshake_at = coalesce(p.first_handshake_at, CASE WHEN s.handshake > 0 THEN to_timestamp(s.handshake) END)
+        FROM s, old
+        WHERE p.id = old.id AND p.public_key = s.public_key
+        RETURNING p.id::text, p.name, p.public_key, p.endpoint_history, p.flagged_at,
+          (s.endpoint IS NOT NULL AND s.endpoint IS DISTINCT FROM old.old_endpoint) AS moved`;
+      return rows
+        .filter((r) => r.moved)
+        .map((r) => ({ id: r.id, name: r.name, publicKey: r.public_key, endpointHistory: r.endpoint_history, flaggedAt: r.flagged_at }));
+    });
+  }
+
+  async saveEndpointHistory(peerId: string, history: EndpointChange[]): Promise<void> {
+    await this.prisma.$executeRaw`UPDATE peer SET endpoint_history = ${JSON.stringify(history)}::jsonb WHERE id = ${peerId}::uuid`;
+  }
+
+  /** Flags a peer once (and takes it off the hub when the network says so), with an audit event. */
+  async flagDuplicate(networkId: string, peerId: string, reason: string, hosts: string[]): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ quarantined: boolean; name: string }[]>`UPDATE peer p SET flagged_at = now(), flag_reason = ${reason},
+          quarantined = n.quarantine_duplicates
+        FROM network n WHERE p.id = ${peerId}::uuid AND n.id = p.network_id AND p.flagged_at IS NULL AND p.status = 'active'
+        RETURNING p.quarantined, p.name`;
+      if (rows.length === 0) {
+        return false;
+      }
+      await this.audit.record(
+        {
+          actor: 'hub-agent',
+          action: 'peer.flagged-duplicate',
+          networkId,
+          targetType: 'peer',
+          targetId: peerId,
+          details: { name: rows[0].name, reason, sourceHosts: hosts, quarantined: rows[0].quarantined },
+        },
+        tx,
+      );
+      return true;
+    });
+  }
+
+  async statusSummary(networkId: string): Promise<{ active: number; online: number; flagged: number }> {
+    const [row] = await this.prisma.$queryRaw<{ active: number; online: number; flagged: number }[]>`SELECT
+        count(*)::int AS active,
+        count(*) FILTER (WHERE last_handshake_at > now() - interval '3 minutes')::int AS online,
+        count(*) FILTER (WHERE flagged_at IS NOT NULL)::int AS flagged
+      FROM peer WHERE network_id = ${networkId}::uuid AND status = 'active'`;
+    return row;
+  }
+
+  async peerStatuses(filter: {
+    networkId: string;
+    nameContains?: string;
+    online?: boolean;
+    flagged?: boolean;
+    afterId?: string;
+    limit: number;
+  }): Promise<PeerStatusRow[]> {
+    const onlineSince = new Date(Date.now() - 180_000);
+    return this.prisma.peer.findMany({
+      where: {
+        networkId: filter.networkId,
+        status: 'active',
+        ...(filter.nameContains ? { name: { contains: filter.nameContains, mode: 'insensitive' } } : {}),
+        ...(filter.online === true ? { lastHandshakeAt: { gt: onlineSince } } : {}),
+        ...(filter.online === false ? { OR: [{ lastHandshakeAt: null }, { lastHandshakeAt: { lte: onlineSince } }] } : {}),
+        ...(filter.flagged === true ? { flaggedAt: { not: null } } : {}),
+        ...(filter.flagged === false ? { flaggedAt: null } : {}),
+        ...(filter.afterId ? { id: { gt: filter.afterId } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      take: filter.limit,
+      select: {
+        id: true,
+        name: true,
+        ipv4: true,
+        ipv6: true,
+        publicKey: true,
+        firstHandshakeAt: true,
+        lastHandshakeAt: true,
+        endpoint: true,
+        rxBytes: true,
+        txBytes: true,
+        flaggedAt: true,
+        flagReason: true,
+        quarantined: true,
+        expiresAt: true,
+      },
+    });
+  }
+}

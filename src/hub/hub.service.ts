@@ -1,0 +1,171 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isAdmin, type Principal } from '../auth/principal';
+import { Problems } from '../common/errors/domain-error';
+import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { leasableCount, parseIpv4Cidr } from '../domain/ipam/cidr';
+import { hubAddresses } from '../domain/network/network-spec';
+import { observeEndpoint } from '../domain/wg/duplicates';
+import type { NetworkRecord } from '../networks/networks.repository';
+import { NetworksService } from '../networks/networks.service';
+import { SecretsService } from '../peers/secrets.service';
+import type { DesiredState, HubStatusInput, NetworkStatus, NetworkStatusQueryInput } from './hub.dto';
+import { HubRepository } from './hub.repository';
+import { RevisionNotifier } from './revision-notifier';
+
+/** An agent that reported within this long counts as healthy. */
+const AGENT_HEALTHY_MS = 60_000;
+const ONLINE_MS = 180_000;
+
+@Injectable()
+export class HubService {
+  private readonly logger = new Logger('HubService');
+  /** The last rendered desired state per network: a burst of polls at one revision costs one read. */
+  private readonly cache = new Map<string, DesiredState>();
+
+  constructor(
+    private readonly repository: HubRepository,
+    private readonly networks: NetworksService,
+    private readonly secrets: SecretsService,
+    private readonly notifier: RevisionNotifier,
+  ) {}
+
+  /** The agent's network: agent tokens only for their own network, admins for any. */
+  async network(principal: Principal, name: string): Promise<NetworkRecord> {
+    const network = await this.networks.resolve(principal, name);
+    if (!isAdmin(principal) && !(principal.kind === 'token' && principal.networkId === network.id)) {
+      throw Problems.notFound('network');
+    }
+    return network;
+  }
+
+  /**
+   * The desired state, or null for "not modified". With `knownRevision` equal to the current
+   * revision and waitMs > 0 it waits for the next change (long-poll).
+   */
+  async desiredState(network: NetworkRecord, knownRevision: string | null, waitMs: number, signal?: AbortSignal): Promise<DesiredState | null> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      // Subscribe before reading, so a change between the read and the wait is not missed.
+      const woken = waitMs > 0 ? this.notifier.waitForChange(network.id, Math.max(0, deadline - Date.now()), signal) : null;
+      const revision = await this.repository.revisionOf(network.id);
+      if (revision === null) {
+        throw Problems.notFound('network');
+      }
+      if (knownRevision === null || revision.toString() !== knownRevision) {
+        return this.render(network.id);
+      }
+      if (woken === null || Date.now() >= deadline || signal?.aborted) {
+        return null;
+      }
+      await woken;
+      if (Date.now() >= deadline || signal?.aborted) {
+        const latest = await this.repository.revisionOf(network.id);
+        return latest !== null && latest.toString() !== knownRevision ? this.render(network.id) : null;
+      }
+    }
+  }
+
+  private async render(networkId: string): Promise<DesiredState> {
+    const network = await this.networks.findById(networkId);
+    const state = await this.repository.desiredState(networkId);
+    const cached = this.cache.get(networkId);
+    if (cached && cached.revision === state.revision.toString()) {
+      return cached;
+    }
+    const rendered: DesiredState = {
+      network: network!.name,
+      revision: state.revision.toString(),
+      interface: { addresses: hubAddresses(network!), listenPort: network!.listenPort },
+      peers: state.peers.map((p) => ({
+        id: p.id,
+        name: p.name,
+        publicKey: p.publicKey,
+        presharedKey: this.secrets.open(p.presharedKeyEnc, p.id, 'psk'),
+        allowedIps: [`${p.ipv4}/32`, ...(p.ipv6 !== null ? [`${p.ipv6}/128`] : [])],
+      })),
+    };
+    this.cache.set(networkId, rendered);
+    return rendered;
+  }
+
+  async recordStatus(network: NetworkRecord, body: HubStatusInput): Promise<void> {
+    const moved = await this.repository.recordStatus(
+      network.id,
+      { revision: BigInt(body.appliedRevision), configSha256: body.configSha256 },
+      body.peers,
+    );
+    if (body.applyError) {
+      this.logger.warn({ msg: 'hub agent reports a failed apply', network: network.name, error: body.applyError });
+    }
+    const now = Date.now();
+    // "Within a few keepalive intervals": four, and at least two minutes.
+    const windowMs = Math.max(120_000, 4 * network.persistentKeepalive * 1000);
+    for (const peer of moved) {
+      const observed = body.peers.find((p) => p.publicKey === peer.publicKey)!;
+      const verdict = observeEndpoint(peer.endpointHistory, observed.endpoint!, now, windowMs);
+      await this.repository.saveEndpointHistory(peer.id, verdict.history);
+      if (verdict.flagged && peer.flaggedAt === null) {
+        const flagged = await this.repository.flagDuplicate(
+          network.id,
+          peer.id,
+          `one key seen from ${verdict.hosts.join(' and ')} in turn: the same config on two machines`,
+          verdict.hosts,
+        );
+        if (flagged) {
+          this.logger.warn({ msg: 'peer flagged: same config on two machines', network: network.name, peer: peer.id });
+        }
+      }
+    }
+  }
+
+  async status(network: NetworkRecord, query: NetworkStatusQueryInput, pool: { leased: number; free: number; cooling: number }): Promise<NetworkStatus> {
+    const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const [summary, rows] = await Promise.all([
+      this.repository.statusSummary(network.id),
+      this.repository.peerStatuses({
+        networkId: network.id,
+        nameContains: query.name,
+        online: query.online === undefined ? undefined : query.online === 'true',
+        flagged: query.flagged === undefined ? undefined : query.flagged === 'true',
+        afterId,
+        limit: query.limit + 1,
+      }),
+    ]);
+    const page = rows.slice(0, query.limit);
+    const now = Date.now();
+    return {
+      network: network.name,
+      hub: {
+        publicKey: network.hubPublicKey,
+        listenPort: network.listenPort,
+        agentLastSeenAt: network.agentLastSeenAt?.toISOString() ?? null,
+        agentHealthy: network.agentLastSeenAt !== null && now - network.agentLastSeenAt.getTime() < AGENT_HEALTHY_MS,
+        desiredRevision: network.revision.toString(),
+        appliedRevision: network.appliedRevision?.toString() ?? null,
+        inSync: network.appliedRevision === network.revision,
+        configSha256: network.appliedConfigSha256,
+      },
+      pool: { size: leasableCount(parseIpv4Cidr(network.ipv4Cidr)), ...pool },
+      peers: summary,
+      items: page.map((p) => ({
+        id: p.id,
+        name: p.name,
+        ipv4: p.ipv4,
+        ipv6: p.ipv6,
+        publicKey: p.publicKey,
+        online: p.lastHandshakeAt !== null && now - p.lastHandshakeAt.getTime() < ONLINE_MS,
+        deployed: p.firstHandshakeAt !== null,
+        firstHandshakeAt: p.firstHandshakeAt?.toISOString() ?? null,
+        lastHandshakeAt: p.lastHandshakeAt?.toISOString() ?? null,
+        endpoint: p.endpoint,
+        rxBytes: p.rxBytes.toString(),
+        txBytes: p.txBytes.toString(),
+        flagged: p.flaggedAt !== null,
+        flagReason: p.flagReason,
+        quarantined: p.quarantined,
+        expiresAt: p.expiresAt?.toISOString() ?? null,
+      })),
+      nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import { Client } from 'pg';
+import { DATABASE_URL } from '../database/prisma.service';
+
+export const REVISION_CHANNEL = 'wg_enroll_revision';
+
+/**
+ * Wakes long-polls when a network's revision moves. The database sends NOTIFY at commit (see
+ * the migration's trigger), so a change made through any API process wakes the agents waiting on
+ * every process. One dedicated connection per process LISTENs; if it drops, every waiter is
+ * woken (they re-read the revision) and the listener reconnects with backoff.
+ */
+@Injectable()
+export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('RevisionNotifier');
+  private readonly events = new EventEmitter();
+  private client: Client | null = null;
+  private stopped = false;
+  private retryMs = 250;
+
+  constructor(@Inject(DATABASE_URL) private readonly url: string) {
+    this.events.setMaxListeners(0);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.connect();
+  }
+
+  /** Before the HTTP server closes: answer every open long-poll now, and wait no more. */
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
+    this.events.emit('*');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.client?.end().catch(() => undefined);
+  }
+
+  /** Resolves on the next change of the network's revision, or after timeoutMs. */
+  waitForChange(networkId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.stopped) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.events.off(networkId, done);
+        this.events.off('*', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.events.on(networkId, done);
+      this.events.on('*', done);
+      signal?.addEventListener('abort', done);
+    });
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) {
+      return;
+    }
+    const client = new Client({ connectionString: this.url });
+    client.on('notification', (message) => {
+      const networkId = (message.payload ?? '').split(':')[0];
+      if (networkId) {
+        this.events.emit(networkId);
+      }
+    });
+    client.on('error', (error) => {
+      this.logger.warn({ msg: 'LISTEN connection lost; reconnecting', err: error.message });
+      void this.reconnect(client);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${REVISION_CHANNEL}`);
+      this.client = client;
+      this.retryMs = 250;
+      // Changes may have been missed while disconnected: let every waiter re-read.
+      this.events.emit('*');
+    } catch (error) {
+      this.logger.warn({ msg: 'cannot LISTEN yet; retrying', err: (error as Error).message });
+      await client.end().catch(() => undefined);
+      this.scheduleReconnect();
+    }
+  }
+
+  private async reconnect(client: Client): Promise<void> {
+    if (this.client === client) {
+      this.client = null;
+    }
+    await client.end().catch(() => undefined);
+    this.events.emit('*');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) {
+      return;
+    }
+    const delay = this.retryMs * (0.5 + Math.random());
+    this.retryMs = Math.min(this.retryMs * 2, 10_000);
+    setTimeout(() => void this.connect(), delay).unref();
+  }
+}
