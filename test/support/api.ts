@@ -15,6 +15,16 @@ export class Api {
     return res.body;
   }
 
+  /** A network whose hub key an agent will register. */
+  async createNetworkWithoutHub(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const res = await this.t.http.post('/v1/networks').set(bearer(this.t.adminToken)).send({
+      endpoint: 'hub.example.org:51820',
+      ...body,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body;
+  }
+
   async enrollmentKey(network: string, body: Record<string, unknown> = {}): Promise<string> {
     const res = await this.t.http.post(`/v1/networks/${network}/enrollment-keys`).set(bearer(this.t.adminToken)).send(body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);

@@ -1,0 +1,195 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubAgent } from '../../src/agent/agent';
+import { ensureHubKey } from '../../src/agent/hub-files';
+import { bearer, startTestApp, type TestApp } from '../support/app';
+import { Api, expectProblem } from '../support/api';
+
+let t: TestApp;
+let replica: TestApp;
+let api: Api;
+let agentToken: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  replica = await startTestApp({}, { databaseUrl: t.databaseUrl });
+  api = new Api(t);
+  await api.createNetwork({ name: 'hubnet', ipv4Cidr: '10.30.0.0/24', ipv6Cidr: 'fd00:30::/64', persistentKeepalive: 25 });
+  agentToken = (await api.token('agent', { network: 'hubnet' })).token;
+});
+afterAll(async () => {
+  await replica?.close();
+  await t?.close();
+});
+
+const desired = (app: TestApp, headers: Record<string, string> = {}, query = '') =>
+  app.http.get(`/v1/networks/hubnet/hub/desired-state${query}`).set(bearer(agentToken)).set(headers);
+
+describe('desired state', () => {
+  it('lists the active peers with their preshared keys and host routes, under an ETag', async () => {
+    const active = await api.enroll('hubnet', t.adminToken, { name: 'on-hub' });
+    await api.enroll('hubnet', t.adminToken, { name: 'pending', delivery: 'link' });
+    const res = await desired(t);
+    expect(res.status).toBe(200);
+    expect(res.headers.etag).toBe(`"${res.body.revision}"`);
+    expect(res.body.interface).toEqual({ addresses: ['10.30.0.1/24', 'fd00:30::1/64'], listenPort: 51820 });
+    expect(res.body.peers).toHaveLength(1);
+    const psk = /PresharedKey = (\S+)/.exec(active.body.config.text)![1];
+    expect(res.body.peers[0]).toEqual({
+      id: active.body.peer.id,
+      name: 'on-hub',
+      publicKey: active.body.peer.publicKey,
+      presharedKey: psk,
+      allowedIps: [`${active.body.peer.ipv4}/32`, `${active.body.peer.ipv6}/128`],
+    });
+    expect((await desired(t, { 'If-None-Match': res.headers.etag })).status).toBe(304);
+  });
+
+  it('is for the agent of its network and admins only', async () => {
+    await api.createNetwork({ name: 'other', ipv4Cidr: '10.31.0.0/24' });
+    const foreign = await api.token('agent', { network: 'other' });
+    expectProblem(await t.http.get('/v1/networks/hubnet/hub/desired-state').set(bearer(foreign.token)), 404, 'network-not-found');
+    const requester = await api.token('requester');
+    expectProblem(await t.http.get('/v1/networks/hubnet/hub/desired-state').set(bearer(requester.token)), 403, 'forbidden');
+    expect((await t.http.get('/v1/networks/hubnet/hub/desired-state').set(bearer(t.adminToken))).status).toBe(200);
+    expectProblem(await desired(t, {}, '?wait=61'), 400, 'validation-failed');
+  });
+
+  it('long-polls: an enrollment on another API process wakes the agent within a second', async () => {
+    const first = await desired(t);
+    const started = Date.now();
+    const poll = desired(t, { 'If-None-Match': first.headers.etag }, '?wait=20');
+    await new Promise((r) => setTimeout(r, 300));
+    const enrolledAt = Date.now();
+    const enrolled = await new Api(replica).enroll('hubnet', replica.adminToken, { name: 'woke-it' });
+    const woke = await poll;
+    const wokeAt = Date.now();
+    expect(woke.status).toBe(200);
+    expect(BigInt(woke.body.revision)).toBeGreaterThan(BigInt(first.body.revision));
+    expect(woke.body.peers.map((p: { publicKey: string }) => p.publicKey)).toContain(enrolled.body.peer.publicKey);
+    expect(wokeAt - enrolledAt).toBeLessThan(1000);
+    expect(wokeAt - started).toBeLessThan(5000);
+  });
+
+  it('answers 304 when nothing changes within the wait', async () => {
+    const current = await desired(t);
+    const started = Date.now();
+    const res = await desired(t, { 'If-None-Match': current.headers.etag }, '?wait=1');
+    expect(res.status).toBe(304);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe('status from the agent', () => {
+  it('shows desired vs. applied revision, handshakes, endpoints and bytes', async () => {
+    const state = await desired(t);
+    const peer = state.body.peers[0];
+    const now = Math.floor(Date.now() / 1000);
+    const report = await t.http
+      .post('/v1/networks/hubnet/hub/status')
+      .set(bearer(agentToken))
+      .send({
+        appliedRevision: state.body.revision,
+        configSha256: 'a'.repeat(64),
+        peers: [{ publicKey: peer.publicKey, endpoint: '192.0.2.10:40000', latestHandshake: now - 5, rxBytes: 1000, txBytes: 2000 }],
+      });
+    expect(report.status).toBe(204);
+    const status = await t.http.get('/v1/networks/hubnet/status').set(bearer(t.adminToken)).expect(200);
+    expect(status.body.hub).toMatchObject({ desiredRevision: state.body.revision, appliedRevision: state.body.revision, inSync: true, agentHealthy: true });
+    expect(status.body.pool).toMatchObject({ size: 253 });
+    const row = status.body.items.find((p: { id: string }) => p.id === peer.id);
+    expect(row).toMatchObject({ online: true, deployed: true, endpoint: '192.0.2.10:40000', rxBytes: '1000', txBytes: '2000', flagged: false });
+    expect(row.firstHandshakeAt).toBe(new Date((now - 5) * 1000).toISOString());
+    expect(status.body.peers.online).toBeGreaterThanOrEqual(1);
+    await api.enroll('hubnet', t.adminToken, { name: 'later' });
+    const after = await t.http.get('/v1/networks/hubnet/status').set(bearer(t.adminToken)).expect(200);
+    expect(after.body.hub.inSync).toBe(false);
+    expectProblem(await t.http.get('/v1/networks/hubnet/status').set(bearer(agentToken)), 403, 'forbidden');
+  });
+
+  it('flags one config on two machines, audits it, and can take it off the hub', async () => {
+    await t.http.patch('/v1/networks/hubnet').set(bearer(t.adminToken)).send({ quarantineDuplicates: true }).expect(200);
+    const p = await api.enroll('hubnet', t.adminToken, { name: 'copied' });
+    const key = p.body.peer.publicKey;
+    const before = await desired(t);
+    const hosts = ['198.51.100.7:51000', '203.0.113.9:52000', '198.51.100.7:51000', '203.0.113.9:52000'];
+    for (const endpoint of hosts) {
+      await t.http
+        .post('/v1/networks/hubnet/hub/status')
+        .set(bearer(agentToken))
+        .send({ appliedRevision: before.body.revision, configSha256: 'b'.repeat(64), peers: [{ publicKey: key, endpoint, latestHandshake: Math.floor(Date.now() / 1000), rxBytes: 1, txBytes: 1 }] })
+        .expect(204);
+    }
+    const flagged = await t.http.get('/v1/networks/hubnet/status').query({ flagged: 'true' }).set(bearer(t.adminToken)).expect(200);
+    expect(flagged.body.items.map((x: { id: string }) => x.id)).toEqual([p.body.peer.id]);
+    expect(flagged.body.items[0]).toMatchObject({ flagged: true, quarantined: true });
+    expect(flagged.body.items[0].flagReason).toContain('198.51.100.7');
+    const audit = await t.http.get('/v1/audit').query({ action: 'peer.flagged-duplicate' }).set(bearer(t.adminToken)).expect(200);
+    expect(audit.body.items).toHaveLength(1);
+    const after = await desired(t);
+    expect(BigInt(after.body.revision)).toBeGreaterThan(BigInt(before.body.revision));
+    expect(after.body.peers.map((x: { publicKey: string }) => x.publicKey)).not.toContain(key);
+    // An admin reissues: new keys, flag cleared, back on the hub.
+    const re = await t.http.post(`/v1/peers/${p.body.peer.id}/reissue`).set(bearer(t.adminToken)).send({}).expect(201);
+    const back = await desired(t);
+    expect(back.body.peers.map((x: { publicKey: string }) => x.publicKey)).toContain(re.body.peer.publicKey);
+  });
+
+  it('does not flag one machine that moves once (A → B)', async () => {
+    const p = await api.enroll('hubnet', t.adminToken, { name: 'travelling' });
+    const state = await desired(t);
+    for (const endpoint of ['192.0.2.50:1000', '192.0.2.60:1000', '192.0.2.60:1001']) {
+      await t.http
+        .post('/v1/networks/hubnet/hub/status')
+        .set(bearer(agentToken))
+        .send({ appliedRevision: state.body.revision, configSha256: 'c'.repeat(64), peers: [{ publicKey: p.body.peer.publicKey, endpoint, latestHandshake: 1, rxBytes: 0, txBytes: 0 }] })
+        .expect(204);
+    }
+    const status = await t.http.get('/v1/networks/hubnet/status').query({ name: 'travelling' }).set(bearer(t.adminToken)).expect(200);
+    expect(status.body.items[0].flagged).toBe(false);
+  });
+});
+
+describe('the agent, writing files only (--apply none)', () => {
+  it('registers its key, writes the hub file atomically (0600) and follows changes', async () => {
+    await api.createNetworkWithoutHub({ name: 'agentnet', ipv4Cidr: '10.32.0.0/24' });
+    const token = (await api.token('agent', { network: 'agentnet' })).token;
+    const dir = mkdtempSync(join(tmpdir(), 'wg-enroll-agent-'));
+    const logs: unknown[] = [];
+    const logger = { log: (m: unknown) => logs.push(m), warn: (m: unknown) => logs.push(m), error: (m: unknown) => logs.push(m) };
+    const agent = new HubAgent({ apiUrl: t.url, token, network: 'agentnet', iface: 'wgtest0', configDir: dir, apply: 'none', waitS: 5 }, logger);
+    try {
+      const publicKey = await agent.register();
+      expect(publicKey).toBe((await ensureHubKey(dir, 'wgtest0')).publicKey);
+      const network = await t.http.get('/v1/networks/agentnet').set(bearer(t.adminToken)).expect(200);
+      expect(network.body.hubPublicKey).toBe(publicKey);
+      agent.start();
+      const p = await api.enroll('agentnet', t.adminToken, { name: 'n1\u00a0(office)' });
+      const file = join(dir, 'wgtest0.conf');
+      const deadline = Date.now() + 5000;
+      let text = '';
+      while (Date.now() < deadline) {
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch {
+          text = '';
+        }
+        if (text.includes(p.body.peer.publicKey)) {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(text).toContain(`PublicKey = ${p.body.peer.publicKey}`);
+      expect(text).toMatch(/^PrivateKey = /m);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, 'wgtest0.key')).mode & 0o777).toBe(0o600);
+      const status = await t.http.get('/v1/networks/agentnet/status').set(bearer(t.adminToken)).expect(200);
+      expect(status.body.hub.inSync).toBe(true);
+    } finally {
+      await agent.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
