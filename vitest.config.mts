@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
+// `npm run test:tunnel` (vitest.tunnel.config.mts) runs the proofs on real WireGuard tunnels.
 // Two groups: the suite (unit specs beside the code, end-to-end specs on real Postgres under
 // test/), then the log scan, which reads every log line the suite wrote and fails on any secret
 // the suite was issued (invariant 7).
@@ -10,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'suite',
           include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
-          exclude: ['test/logs/**', 'test/meta/fixtures/**', 'node_modules/**'],
+          exclude: ['test/logs/**', 'test/meta/fixtures/**', 'test/tunnel/**', 'node_modules/**'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
