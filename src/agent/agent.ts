@@ -54,7 +54,8 @@ export class HubAgent {
   private lastApplyAt = 0;
   private reporter: NodeJS.Timeout | null = null;
   private loop: Promise<void> | null = null;
-  /** Applies made since start (the benchmark counts them). */
+  /** Hub files written and applies made since start (tests and the benchmark count them). */
+  writes = 0;
   applies = 0;
 
   constructor(
@@ -133,6 +134,7 @@ export class HubAgent {
       peers: state.peers,
     });
     await atomicWrite(this.configFile, text);
+    this.writes++;
     const sha256 = createHash('sha256').update(text).digest('hex');
     this.lastApplyAt = Date.now();
     this.applyError = null;

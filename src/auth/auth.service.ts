@@ -10,6 +10,8 @@ const BEARER = /^Bearer\s+(\S{16,512})$/i;
 
 @Injectable()
 export class AuthService {
+  private readonly touched = new Map<string, number>();
+
   constructor(
     private readonly repository: AuthRepository,
     private readonly audit: AuditRepository,
@@ -47,8 +49,21 @@ export class AuthService {
     if (token === null || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= now)) {
       throw Problems.invalidCredential();
     }
-    void this.repository.touchToken(token.id).catch(() => undefined);
+    this.touch(token.id);
     return { kind: 'token', id: token.id, role: token.role, networkId: token.networkId };
+  }
+
+  /** last_used_at is coarse (a minute): one write per token per minute and process at most. */
+  private touch(id: string): void {
+    const now = Date.now();
+    if (now - (this.touched.get(id) ?? 0) < 60_000) {
+      return;
+    }
+    if (this.touched.size > 10_000) {
+      this.touched.clear();
+    }
+    this.touched.set(id, now);
+    void this.repository.touchToken(id).catch(() => undefined);
   }
 
   /** Creates an API token; the secret exists in the return value only. */

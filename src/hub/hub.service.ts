@@ -66,12 +66,12 @@ export class HubService {
   }
 
   private async render(networkId: string): Promise<DesiredState> {
-    const network = await this.networks.findById(networkId);
-    const state = await this.repository.desiredState(networkId);
     const cached = this.cache.get(networkId);
-    if (cached && cached.revision === state.revision.toString()) {
+    if (cached && cached.revision === (await this.repository.revisionOf(networkId))?.toString()) {
       return cached;
     }
+    const network = await this.networks.findById(networkId);
+    const state = await this.repository.desiredState(networkId);
     const rendered: DesiredState = {
       network: network!.name,
       revision: state.revision.toString(),

@@ -187,6 +187,19 @@ describe('the agent, writing files only (--apply none)', () => {
       expect(statSync(join(dir, 'wgtest0.key')).mode & 0o777).toBe(0o600);
       const status = await t.http.get('/v1/networks/agentnet/status').set(bearer(t.adminToken)).expect(200);
       expect(status.body.hub.inSync).toBe(true);
+
+      // A burst is coalesced: 150 enrollments at once are not 150 writes.
+      const writesBefore = agent.writes;
+      const burst = await Promise.all(Array.from({ length: 150 }, (_, i) => api.enroll('agentnet', t.adminToken, { name: `burst-${i}` })));
+      const last = burst.map((r) => r.body.peer.publicKey);
+      const until = Date.now() + 10_000;
+      while (Date.now() < until && !last.every((k) => readFileSync(file, 'utf8').includes(k))) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const final = readFileSync(file, 'utf8');
+      expect(last.every((k) => final.includes(k))).toBe(true);
+      expect(final.match(/^\[Peer\]$/gm)).toHaveLength(151);
+      expect(agent.writes - writesBefore).toBeLessThanOrEqual(20);
     } finally {
       await agent.close();
       rmSync(dir, { recursive: true, force: true });
