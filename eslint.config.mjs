@@ -31,8 +31,24 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', '@prisma/*', 'pg', 'express', '**/generated/**', '**/database/**'], message: 'src/domain is pure TypeScript.' },
-            { group: ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:child_process', 'fs', 'net', 'http', 'child_process'], message: 'No I/O in src/domain.' },
+            {
+              group: ['@nestjs/*', '@prisma/*', 'pg', 'express', '**/generated/**', '**/database/**'],
+              message: 'src/domain is pure TypeScript.',
+            },
+            {
+              group: [
+                'node:fs',
+                'node:fs/*',
+                'node:net',
+                'node:http',
+                'node:child_process',
+                'fs',
+                'net',
+                'http',
+                'child_process',
+              ],
+              message: 'No I/O in src/domain.',
+            },
           ],
         },
       ],
@@ -40,7 +56,18 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**/*.mjs', 'bin/**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', __dirname: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        __dirname: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
 );

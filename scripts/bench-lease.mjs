@@ -231,21 +231,31 @@ async function prefill(request, level, owner) {
       const rate = info.viaApi / info.apiSeconds;
       const projected = spent + (target - live) / rate;
       if (projected > PREFILL_BUDGET_S) {
-        log(`${level.label}: API pre-fill at ${rate.toFixed(0)}/s would take ~${projected.toFixed(0)} s in all (> ${PREFILL_BUDGET_S} s): filling the rest in SQL`);
+        log(
+          `${level.label}: API pre-fill at ${rate.toFixed(0)}/s would take ~${projected.toFixed(0)} s in all (> ${PREFILL_BUDGET_S} s): filling the rest in SQL`,
+        );
         break;
       }
     }
     const n = Math.min(target - live, 4000);
-    const run = await drive(request, level, { total: n, concurrency: PREFILL_CONCURRENCY, prefix: `prefill-${chunk++}` });
+    const run = await drive(request, level, {
+      total: n,
+      concurrency: PREFILL_CONCURRENCY,
+      prefix: `prefill-${chunk++}`,
+    });
     info.viaApi += run.ok;
     info.apiSeconds += run.seconds;
     owner ??= run.owner;
     for (const [k, v] of Object.entries(run.failures)) info.apiFailures[k] = (info.apiFailures[k] ?? 0) + v;
     if (run.ok < n * 0.5) {
-      throw new Error(`pre-fill of ${level.label}: ${n - run.ok} of ${n} enrollments failed (${failureText(run.failures)})`);
+      throw new Error(
+        `pre-fill of ${level.label}: ${n - run.ok} of ${n} enrollments failed (${failureText(run.failures)})`,
+      );
     }
     live = await liveCount(level.id);
-    log(`${level.label}: pre-filled ${live}/${target} via API (${(run.ok / run.seconds).toFixed(0)} enrollments/s at c=${PREFILL_CONCURRENCY})`);
+    log(
+      `${level.label}: pre-filled ${live}/${target} via API (${(run.ok / run.seconds).toFixed(0)} enrollments/s at c=${PREFILL_CONCURRENCY})`,
+    );
   }
   if (live < target) {
     if (owner === null) throw new Error('no owner id known for the SQL pre-fill');
@@ -372,7 +382,16 @@ async function main() {
     const acc = new Map();
     for (const level of LEVELS) {
       const warm = await drive(request, level, { total: phase.warmup, concurrency: c, prefix: `warm-c${c}` });
-      acc.set(level, { warm, liveBefore: await liveCount(level.id), total: 0, ok: 0, seconds: 0, latencies: [], failures: {}, rounds: [] });
+      acc.set(level, {
+        warm,
+        liveBefore: await liveCount(level.id),
+        total: 0,
+        ok: 0,
+        seconds: 0,
+        latencies: [],
+        failures: {},
+        rounds: [],
+      });
     }
     for (let round = 0; round < phase.rounds; round++) {
       const n = Math.floor(phase.n / phase.rounds) + (round < phase.n % phase.rounds ? 1 : 0);
@@ -423,12 +442,19 @@ async function main() {
 
   // ----- report
   const lines = [];
-  lines.push(`wg-enroll lease benchmark: /16 pool (${POOL_SIZE} leasable addresses), POST /v1/networks/{name}/peers over loopback HTTP`);
-  lines.push(`node ${process.version}, ${cpus().length} CPUs, embedded Postgres, DATABASE_POOL_SIZE=40, RATE_LIMIT_PER_MINUTE=0 (off)` +
-      `${VACUUM_AFTER_PREFILL ? ', VACUUM (ANALYZE) + CHECKPOINT after pre-fill' : ', CHECKPOINT after pre-fill'}`);
+  lines.push(
+    `wg-enroll lease benchmark: /16 pool (${POOL_SIZE} leasable addresses), POST /v1/networks/{name}/peers over loopback HTTP`,
+  );
+  lines.push(
+    `node ${process.version}, ${cpus().length} CPUs, embedded Postgres, DATABASE_POOL_SIZE=40, RATE_LIMIT_PER_MINUTE=0 (off)` +
+      `${VACUUM_AFTER_PREFILL ? ', VACUUM (ANALYZE) + CHECKPOINT after pre-fill' : ', CHECKPOINT after pre-fill'}`,
+  );
   for (const level of LEVELS) {
     const p = prefills[level.label];
-    const api = p.viaApi > 0 ? `${p.viaApi} via API in ${p.apiSeconds.toFixed(1)} s (${(p.viaApi / p.apiSeconds).toFixed(0)}/s at c=${PREFILL_CONCURRENCY})` : '';
+    const api =
+      p.viaApi > 0
+        ? `${p.viaApi} via API in ${p.apiSeconds.toFixed(1)} s (${(p.viaApi / p.apiSeconds).toFixed(0)}/s at c=${PREFILL_CONCURRENCY})`
+        : '';
     const sql = p.viaSql > 0 ? `${p.viaSql} via SQL in ${p.sqlSeconds.toFixed(1)} s` : '';
     lines.push(`pre-fill ${pad(level.label, 3)}: ${p.live} peers [${[api, sql].filter(Boolean).join(' + ')}]`);
   }
@@ -447,16 +473,24 @@ async function main() {
   );
   const failed = results.filter((r) => r.failed > 0 || Object.keys(r.warmup.failures).length > 0);
   for (const r of failed) {
-    lines.push(`failures at ${r.fill} c=${r.concurrency}: timed ${failureText(r.failures)}; warm-up ${failureText(r.warmup.failures)}`);
+    lines.push(
+      `failures at ${r.fill} c=${r.concurrency}: timed ${failureText(r.failures)}; warm-up ${failureText(r.warmup.failures)}`,
+    );
   }
   for (const [label, c] of Object.entries(checks)) {
     if (!c.ok) lines.push(`SANITY CHECK FAILED for ${label}: ${c.problems.join('; ')}`);
   }
   const fmtLoad = (l) => l.map((x) => x.toFixed(2)).join(' ');
-  lines.push(`load average (1/5/15 min, this benchmark included) before timed phases: ${fmtLoad(loadBefore)}; after: ${fmtLoad(loadAfter)}`);
+  lines.push(
+    `load average (1/5/15 min, this benchmark included) before timed phases: ${fmtLoad(loadBefore)}; after: ${fmtLoad(loadAfter)}`,
+  );
   const totalSeconds = elapsed();
-  lines.push(`sanity (live peers = open leases, live + free = pool, no host both leased and free): ${Object.values(checks).every((c) => c.ok) ? 'ok' : 'FAILED'}`);
-  lines.push(`service start ${startupSeconds.toFixed(1)} s, total ${totalSeconds.toFixed(1)} s; results in ${RESULTS_FILE}`);
+  lines.push(
+    `sanity (live peers = open leases, live + free = pool, no host both leased and free): ${Object.values(checks).every((c) => c.ok) ? 'ok' : 'FAILED'}`,
+  );
+  lines.push(
+    `service start ${startupSeconds.toFixed(1)} s, total ${totalSeconds.toFixed(1)} s; results in ${RESULTS_FILE}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 
   mkdirSync(join(RESULTS_FILE, '..'), { recursive: true });
@@ -486,7 +520,13 @@ async function main() {
           vacuumAfterPrefill: VACUUM_AFTER_PREFILL,
           phases: PHASES,
         },
-        networks: LEVELS.map(({ label, name, ipv4Cidr, ipv6Cidr, fill }) => ({ label, name, ipv4Cidr, ipv6Cidr, fill })),
+        networks: LEVELS.map(({ label, name, ipv4Cidr, ipv6Cidr, fill }) => ({
+          label,
+          name,
+          ipv4Cidr,
+          ipv6Cidr,
+          fill,
+        })),
         prefill: prefills,
         results,
         ratios,

@@ -27,7 +27,11 @@ const PROBLEM_SCHEMA = {
 };
 
 /** Builds the Nest application (not listening). main.ts, the tests and the OpenAPI sync use it. */
-export async function createApp(config: AppConfig, databaseUrl: string, logger: LoggerService | false): Promise<NestExpressApplication> {
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  logger: LoggerService | false,
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, databaseUrl), {
     logger,
     bodyParser: false,
@@ -42,7 +46,11 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   app.use(requireJson);
   app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   const document = buildOpenApi(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: undefined, raw: ['json'] });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: undefined,
+    raw: ['json'],
+  });
   return app;
 }
 
@@ -56,7 +64,12 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API token (wgt_…) or enrollment key (wgk_…)' })
     .build();
-  const document = SwaggerModule.createDocument(app, builder, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA } };
+  const document = SwaggerModule.createDocument(app, builder, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA },
+  };
   return document;
 }

@@ -50,7 +50,10 @@ export function agentOptionsFrom(argv: string[], env: NodeJS.ProcessEnv) {
     return null;
   }
   const problems: string[] = [];
-  const token = values.token ?? env.AGENT_TOKEN ?? (env.AGENT_TOKEN_FILE ? readFileSync(env.AGENT_TOKEN_FILE, 'utf8').trim() : undefined);
+  const token =
+    values.token ??
+    env.AGENT_TOKEN ??
+    (env.AGENT_TOKEN_FILE ? readFileSync(env.AGENT_TOKEN_FILE, 'utf8').trim() : undefined);
   const apiUrl = values['api-url'] ?? env.AGENT_API_URL;
   const network = values.network ?? env.AGENT_NETWORK;
   const iface = values.interface ?? env.AGENT_INTERFACE ?? 'wg0';

@@ -79,7 +79,12 @@ export class HubAgent {
     this.privateKey = key.privateKey;
     await removeStaleTemporaries(this.options.configDir);
     await this.retrying('register the hub key', () => this.client.registerHub(key.publicKey));
-    this.logger.log({ msg: 'hub key registered', network: this.options.network, publicKey: key.publicKey, keyFile: key.file });
+    this.logger.log({
+      msg: 'hub key registered',
+      network: this.options.network,
+      publicKey: key.publicKey,
+      keyFile: key.file,
+    });
     return key.publicKey;
   }
 
@@ -160,7 +165,12 @@ export class HubAgent {
       }
     }
     this.applied = { revision: state.revision, sha256 };
-    this.logger.log({ msg: 'hub config applied', revision: state.revision, peers: state.peers.length, mode: this.options.apply });
+    this.logger.log({
+      msg: 'hub config applied',
+      revision: state.revision,
+      peers: state.peers.length,
+      mode: this.options.apply,
+    });
     await this.report();
   }
 
@@ -209,7 +219,10 @@ export class HubAgent {
         if (error instanceof ApiError && (error.status === 401 || error.status === 403 || error.status === 404)) {
           this.logger.error({ msg: `cannot ${what}: check the agent token and network`, error: error.message });
         } else if (attempt === 0 || attempt % 10 === 0) {
-          this.logger.warn({ msg: `cannot ${what}; keeping the hub as it is and retrying`, error: (error as Error).message });
+          this.logger.warn({
+            msg: `cannot ${what}; keeping the hub as it is and retrying`,
+            error: (error as Error).message,
+          });
         }
         const cap = Math.min(this.options.maxBackoffMs ?? 30_000, 250 * 2 ** Math.min(attempt, 10));
         attempt++;

@@ -24,7 +24,11 @@ export class AgentApiClient {
     return `${this.baseUrl.replace(/\/+$/, '')}/v1/networks/${encodeURIComponent(this.network)}${path}`;
   }
 
-  private async call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; timeoutMs: number }) {
+  private async call(
+    method: string,
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string>; timeoutMs: number },
+  ) {
     const res = await fetch(this.url(path), {
       method,
       headers: {
@@ -33,7 +37,9 @@ export class AgentApiClient {
         ...options.headers,
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: this.stop ? AbortSignal.any([this.stop, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs),
+      signal: this.stop
+        ? AbortSignal.any([this.stop, AbortSignal.timeout(options.timeoutMs)])
+        : AbortSignal.timeout(options.timeoutMs),
     });
     if (res.status >= 400) {
       let code: string | undefined;
@@ -51,7 +57,10 @@ export class AgentApiClient {
   }
 
   async registerHub(publicKey: string, listenPort?: number): Promise<{ listenPort: number }> {
-    const res = await this.call('PUT', '/hub', { body: { publicKey, ...(listenPort ? { listenPort } : {}) }, timeoutMs: 15_000 });
+    const res = await this.call('PUT', '/hub', {
+      body: { publicKey, ...(listenPort ? { listenPort } : {}) },
+      timeoutMs: 15_000,
+    });
     return (await res.json()) as { listenPort: number };
   }
 

@@ -32,7 +32,12 @@ export class EmbeddedAgentHost implements BeforeApplicationShutdown {
       throw new Error('the default network does not exist');
     }
     await this.auth.revokeTokensNamed('embedded hub agent', network.id);
-    const { secret } = await this.auth.createToken(null, { name: 'embedded hub agent', role: 'agent', networkId: network.id, expiresAt: null });
+    const { secret } = await this.auth.createToken(null, {
+      name: 'embedded hub agent',
+      role: 'agent',
+      networkId: network.id,
+      expiresAt: null,
+    });
     this.agent = new HubAgent(
       {
         apiUrl,

@@ -45,7 +45,10 @@ export async function removeStaleTemporaries(dir: string): Promise<void> {
  * Invariant 5: the hub's private key is made on the hub, kept in <dir>/<interface>.key (0600),
  * and only its public key ever leaves.
  */
-export async function ensureHubKey(dir: string, iface: string): Promise<{ privateKey: string; publicKey: string; file: string }> {
+export async function ensureHubKey(
+  dir: string,
+  iface: string,
+): Promise<{ privateKey: string; publicKey: string; file: string }> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${iface}.key`);
   let privateKey: string;

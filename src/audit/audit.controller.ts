@@ -10,7 +10,10 @@ const AuditQuery = z.strictObject({
   network: z.string().max(64).optional(),
   action: z.string().max(64).optional().describe('e.g. peer.enrolled, peer.claim-refused'),
   target: z.string().max(64).optional().describe('Target id (peer, token, key or network id)'),
-  cursor: z.string().regex(/^\d{1,19}$/, 'not a cursor this API handed out').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/, 'not a cursor this API handed out')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 type AuditQueryInput = z.infer<typeof AuditQuery>;
@@ -33,7 +36,12 @@ export class AuditController {
   constructor(private readonly audit: AuditRepository) {}
 
   @Get()
-  @ApiOp({ summary: 'Audit events, newest first', query: AuditQuery, ok: { status: 200, schema: AuditList }, problems: [400] })
+  @ApiOp({
+    summary: 'Audit events, newest first',
+    query: AuditQuery,
+    ok: { status: 200, schema: AuditList },
+    problems: [400],
+  })
   async list(@Query(new ZodPipe(AuditQuery)) query: AuditQueryInput) {
     let networkId: string | undefined;
     if (query.network !== undefined) {

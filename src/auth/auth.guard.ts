@@ -21,9 +21,10 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const permits = this.reflector.getAllAndOverride<Permit[] | undefined>(PERMITS, [context.getHandler(), context.getClass()]) ?? [
-      'admin',
-    ];
+    const permits = this.reflector.getAllAndOverride<Permit[] | undefined>(PERMITS, [
+      context.getHandler(),
+      context.getClass(),
+    ]) ?? ['admin'];
     if (permits.length === 0) {
       return true;
     }

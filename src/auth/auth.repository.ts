@@ -68,7 +68,8 @@ export class AuthRepository {
 
   async touchToken(id: string): Promise<void> {
     // Coarse on purpose: one write per token per minute at most.
-    await this.prisma.$executeRaw`UPDATE api_token SET last_used_at = now() WHERE id = ${id}::uuid AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`;
+    await this.prisma
+      .$executeRaw`UPDATE api_token SET last_used_at = now() WHERE id = ${id}::uuid AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`;
   }
 
   async createToken(data: {

@@ -35,13 +35,28 @@ export class AuthService {
         throw Problems.invalidCredential();
       }
       if (key.revokedAt !== null) {
-        throw new DomainError(401, 'enrollment-key-revoked', 'This enrollment key was revoked', 'Ask the hub administrator for a new one.');
+        throw new DomainError(
+          401,
+          'enrollment-key-revoked',
+          'This enrollment key was revoked',
+          'Ask the hub administrator for a new one.',
+        );
       }
       if (key.expiresAt !== null && key.expiresAt <= now) {
-        throw new DomainError(401, 'enrollment-key-expired', 'This enrollment key has expired', 'Ask the hub administrator for a new one.');
+        throw new DomainError(
+          401,
+          'enrollment-key-expired',
+          'This enrollment key has expired',
+          'Ask the hub administrator for a new one.',
+        );
       }
       if (key.uses >= key.maxUses) {
-        throw new DomainError(403, 'enrollment-key-spent', 'This enrollment key has no uses left', `It allowed ${key.maxUses} enrollment(s).`);
+        throw new DomainError(
+          403,
+          'enrollment-key-spent',
+          'This enrollment key has no uses left',
+          `It allowed ${key.maxUses} enrollment(s).`,
+        );
       }
       return { kind: 'enrollment-key', id: key.id, networkId: key.networkId };
     }
@@ -124,7 +139,13 @@ export class AuthService {
     if (token === null) {
       throw Problems.notFound('token');
     }
-    await this.audit.record({ actor: actorOf(actor), action: 'token.revoked', networkId: token.networkId, targetType: 'token', targetId: id });
+    await this.audit.record({
+      actor: actorOf(actor),
+      action: 'token.revoked',
+      networkId: token.networkId,
+      targetType: 'token',
+      targetId: id,
+    });
     return token;
   }
 
@@ -164,7 +185,13 @@ export class AuthService {
     if (key === null) {
       throw Problems.notFound('enrollment-key');
     }
-    await this.audit.record({ actor: actorOf(actor), action: 'enrollment-key.revoked', networkId, targetType: 'enrollment-key', targetId: id });
+    await this.audit.record({
+      actor: actorOf(actor),
+      action: 'enrollment-key.revoked',
+      networkId,
+      targetType: 'enrollment-key',
+      targetId: id,
+    });
     return key;
   }
 }

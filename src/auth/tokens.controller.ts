@@ -19,7 +19,12 @@ export class TokensController {
   ) {}
 
   @Post()
-  @ApiOp({ summary: 'Create an API token (the secret is in this response only)', body: CreateTokenBody, ok: { status: 201, schema: CreatedToken }, problems: [400, 404] })
+  @ApiOp({
+    summary: 'Create an API token (the secret is in this response only)',
+    body: CreateTokenBody,
+    ok: { status: 201, schema: CreatedToken },
+    problems: [400, 404],
+  })
   async create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(CreateTokenBody)) body: CreateTokenInput) {
     let networkId: string | null = null;
     if (body.network !== undefined) {

@@ -14,7 +14,11 @@ const Expiry = FutureDateTime.optional().describe('ISO 8601 date-time with offse
 export const CreateTokenBody = z.strictObject({
   name: Label,
   role: z.enum(['admin', 'requester', 'agent']),
-  network: z.string().max(64).optional().describe('Network name; required for agent tokens, optional scope for requesters'),
+  network: z
+    .string()
+    .max(64)
+    .optional()
+    .describe('Network name; required for agent tokens, optional scope for requesters'),
   expiresAt: Expiry,
 });
 export type CreateTokenInput = z.infer<typeof CreateTokenBody>;
@@ -30,7 +34,9 @@ export const TokenView = z.object({
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
 });
-export const CreatedToken = TokenView.extend({ token: z.string().describe('The secret. Shown in this response only.') });
+export const CreatedToken = TokenView.extend({
+  token: z.string().describe('The secret. Shown in this response only.'),
+});
 export const TokenList = z.object({ items: z.array(TokenView) });
 
 export const CreateEnrollmentKeyBody = z.strictObject({

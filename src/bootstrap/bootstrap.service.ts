@@ -47,7 +47,12 @@ export class BootstrapService implements OnApplicationBootstrap {
     if (network === null) {
       try {
         network = await this.networks.create(null, spec);
-        this.logger.log({ msg: 'default network created', network: spec.name, ipv4: spec.ipv4Cidr, ipv6: spec.ipv6Cidr });
+        this.logger.log({
+          msg: 'default network created',
+          network: spec.name,
+          ipv4: spec.ipv4Cidr,
+          ipv6: spec.ipv6Cidr,
+        });
       } catch (error) {
         if (!(error instanceof DomainError && error.code === 'network-exists')) {
           throw error;
@@ -73,7 +78,12 @@ export class BootstrapService implements OnApplicationBootstrap {
     if (await this.auth.hasAdminToken()) {
       return;
     }
-    const { secret } = await this.auth.createToken(null, { name: 'first admin', role: 'admin', networkId: null, expiresAt: null });
+    const { secret } = await this.auth.createToken(null, {
+      name: 'first admin',
+      role: 'admin',
+      networkId: null,
+      expiresAt: null,
+    });
     const file = join(this.config.dataDir, 'admin-token');
     mkdirSync(this.config.dataDir, { recursive: true });
     writeFileSync(file, `${secret}\n`, { mode: 0o600 });

@@ -7,7 +7,8 @@ export class SettingsRepository {
 
   /** Stores the value unless the key exists; returns what is stored now. */
   async putIfAbsent(key: string, value: string): Promise<string> {
-    await this.prisma.$executeRaw`INSERT INTO app_setting (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO NOTHING`;
+    await this.prisma
+      .$executeRaw`INSERT INTO app_setting (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO NOTHING`;
     return (await this.prisma.appSetting.findUniqueOrThrow({ where: { key } })).value;
   }
 }

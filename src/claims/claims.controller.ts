@@ -24,7 +24,11 @@ export class ClaimsController {
     ok: { status: 200, schema: ClaimResponse, text: true },
     problems: [404, 410],
   })
-  async redeem(@Param('claimToken') claimToken: string, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async redeem(
+    @Param('claimToken') claimToken: string,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const served = await this.peers.redeemClaim(claimToken);
     if (accept && /application\/json/i.test(accept)) {
       return { peer: served.peer, config: { filename: served.filename, text: served.text } };

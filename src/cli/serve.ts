@@ -16,7 +16,10 @@ export interface RunningService {
 }
 
 /** Resolves the database (embedded Postgres when DATABASE_URL is unset) and applies migrations. */
-export async function prepareDatabase(config: AppConfig, logger: JsonLogger): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
+export async function prepareDatabase(
+  config: AppConfig,
+  logger: JsonLogger,
+): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   if (url === undefined) {
@@ -29,7 +32,11 @@ export async function prepareDatabase(config: AppConfig, logger: JsonLogger): Pr
   return { url, embedded };
 }
 
-export async function serve(config: AppConfig, logger = new JsonLogger(config.logLevel), startAgent = true): Promise<RunningService> {
+export async function serve(
+  config: AppConfig,
+  logger = new JsonLogger(config.logLevel),
+  startAgent = true,
+): Promise<RunningService> {
   const { url: databaseUrl, embedded } = await prepareDatabase(config, logger);
   let app: NestExpressApplication | undefined;
   try {

@@ -34,7 +34,10 @@ function allTextOf(error: ConfigError): string {
   return [error.message, String(error), error.stack ?? '', JSON.stringify(error), ...error.problems].join('\n');
 }
 
-const VALID_SECRET_KEY = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex').toString('base64');
+const VALID_SECRET_KEY = Buffer.from(
+  '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f',
+  'hex',
+).toString('base64');
 
 describe('loadConfig defaults', () => {
   it('has a working default for everything', () => {
@@ -88,7 +91,15 @@ describe('loadConfig defaults', () => {
   });
 
   it('treats empty variables as unset', () => {
-    const config = loadConfig({ PORT: '', HOST: '', LEASE_COOLDOWN: '', ADMIN_TOKEN: '', SECRET_KEY: '', WG_ENDPOINT: '', WG_MTU: '' });
+    const config = loadConfig({
+      PORT: '',
+      HOST: '',
+      LEASE_COOLDOWN: '',
+      ADMIN_TOKEN: '',
+      SECRET_KEY: '',
+      WG_ENDPOINT: '',
+      WG_MTU: '',
+    });
     expect(config.port).toBe(3000);
     expect(config.host).toBe('127.0.0.1');
     expect(config.leaseCooldownMs).toBe(3_600_000);
@@ -101,7 +112,14 @@ describe('loadConfig defaults', () => {
 
 describe('loadConfig values', () => {
   it('reads the server settings', () => {
-    const config = loadConfig({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '8080', LOG_LEVEL: 'warn', BODY_LIMIT: '1mb', DATABASE_POOL_SIZE: '25' });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      LOG_LEVEL: 'warn',
+      BODY_LIMIT: '1mb',
+      DATABASE_POOL_SIZE: '25',
+    });
     expect(config.nodeEnv).toBe('production');
     expect(config.host).toBe('0.0.0.0');
     expect(config.port).toBe(8080);
@@ -115,7 +133,9 @@ describe('loadConfig values', () => {
     expect(loadConfig({ HOST: '::1', PORT: '3001' }).publicUrl).toBe('http://[::1]:3001');
     expect(loadConfig({ HOST: 'fd00::5' }).publicUrl).toBe('http://[fd00::5]:3000');
     expect(loadConfig({ HOST: 'vpn.internal' }).publicUrl).toBe('http://vpn.internal:3000');
-    expect(loadConfig({ PUBLIC_URL: 'https://vpn.example.org/enroll//' }).publicUrl).toBe('https://vpn.example.org/enroll');
+    expect(loadConfig({ PUBLIC_URL: 'https://vpn.example.org/enroll//' }).publicUrl).toBe(
+      'https://vpn.example.org/enroll',
+    );
   });
 
   it('reads the rate limits, 0 turning them off', () => {
@@ -139,7 +159,9 @@ describe('loadConfig values', () => {
 
   it('decodes SECRET_KEY and keeps ADMIN_TOKEN', () => {
     const config = loadConfig({ SECRET_KEY: VALID_SECRET_KEY, ADMIN_TOKEN: 'a-long-enough-admin-token' });
-    expect(config.secretKey).toEqual(Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex'));
+    expect(config.secretKey).toEqual(
+      Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex'),
+    );
     expect(config.adminToken).toBe('a-long-enough-admin-token');
     expect(loadConfig({ ADMIN_TOKEN: '  padded-admin-token-value  ' }).adminToken).toBe('padded-admin-token-value');
   });
@@ -212,7 +234,12 @@ describe('the default network', () => {
 
 describe('bad configuration', () => {
   it('reports every bad variable at once', () => {
-    const error = configError({ PORT: 'abc', WG_IPV4_CIDR: '10.0.0.1/24', WG_ENDPOINT: 'nope', LEASE_COOLDOWN: 'soon' });
+    const error = configError({
+      PORT: 'abc',
+      WG_IPV4_CIDR: '10.0.0.1/24',
+      WG_ENDPOINT: 'nope',
+      LEASE_COOLDOWN: 'soon',
+    });
     expect(error.message).toMatch(/^Invalid configuration:\n/);
     for (const name of ['PORT', 'WG_IPV4_CIDR', 'WG_ENDPOINT', 'LEASE_COOLDOWN']) {
       expect(problemNames(error), name).toContain(name);
@@ -223,7 +250,12 @@ describe('bad configuration', () => {
   });
 
   it('reports network problems together with problems in other variables', () => {
-    const error = configError({ NODE_ENV: 'staging', WG_DEFAULT_NETWORK: 'Bad Name', WG_DNS: 'bad dns', WG_ALLOWED_IPS: '10.0.0.1/8' });
+    const error = configError({
+      NODE_ENV: 'staging',
+      WG_DEFAULT_NETWORK: 'Bad Name',
+      WG_DNS: 'bad dns',
+      WG_ALLOWED_IPS: '10.0.0.1/8',
+    });
     expect(problemNames(error).sort()).toEqual(['NODE_ENV', 'WG_ALLOWED_IPS', 'WG_DEFAULT_NETWORK', 'WG_DNS']);
   });
 
@@ -262,7 +294,9 @@ describe('bad configuration', () => {
   });
 
   it('reports an IPv6 range too small for the IPv4 range', () => {
-    expect(problemNames(configError({ WG_IPV4_CIDR: '10.1.0.0/16', WG_IPV6_CIDR: 'fd00::/120' }))).toEqual(['WG_IPV6_CIDR']);
+    expect(problemNames(configError({ WG_IPV4_CIDR: '10.1.0.0/16', WG_IPV6_CIDR: 'fd00::/120' }))).toEqual([
+      'WG_IPV6_CIDR',
+    ]);
   });
 });
 

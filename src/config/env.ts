@@ -70,38 +70,45 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    HOST: z.string().default('127.0.0.1'),
-    PORT: int(3000, 0, 65535),
-    PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
-    DATA_DIR: z.string().default('./.data'),
-    DATABASE_URL: optionalText.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional()),
-    DATABASE_POOL_SIZE: int(10, 1, 200),
-    ADMIN_TOKEN: optionalText.pipe(z.string().min(20, 'at least 20 characters').optional()),
-    SECRET_KEY: optionalText.pipe(
-      z
-        .string()
-        .refine((v) => Buffer.from(v, 'base64').length === 32, '32 bytes in base64 (openssl rand -base64 32)')
-        .optional(),
-    ),
-    HUB_LOCAL: z.enum(['true', 'false']).optional(),
-    WG_HUB_INTERFACE: z.string().default('wg0').pipe(z.string().regex(/^[a-zA-Z0-9_=+.-]{1,15}$/, 'an interface name: 1 to 15 of a-z A-Z 0-9 _ = + . -')),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-    LEASE_COOLDOWN: duration('1h', 0, 365 * 86_400_000),
-    CLAIM_TTL: duration('24h', 1000, 365 * 86_400_000),
-    SWEEP_INTERVAL: duration('10s', 100, MAX_TIMER_MS),
-    RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
-    AUTH_FAILURES_PER_MINUTE: int(20, 0, 1_000_000),
-    BODY_LIMIT: z
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(3000, 0, 65535),
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  DATA_DIR: z.string().default('./.data'),
+  DATABASE_URL: optionalText.pipe(
+    z
       .string()
-      .default('64kb')
-      .refine((v) => /^\d+(b|kb|mb)$/.test(v), 'a size such as 64kb'),
-    WG_PERSISTENT_KEEPALIVE: int(30, 0, 65535),
-    WG_LISTEN_PORT: optionalInt(1, 65535),
-    WG_MTU: optionalInt(1280, 9000),
-  });
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .optional(),
+  ),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  ADMIN_TOKEN: optionalText.pipe(z.string().min(20, 'at least 20 characters').optional()),
+  SECRET_KEY: optionalText.pipe(
+    z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, '32 bytes in base64 (openssl rand -base64 32)')
+      .optional(),
+  ),
+  HUB_LOCAL: z.enum(['true', 'false']).optional(),
+  WG_HUB_INTERFACE: z
+    .string()
+    .default('wg0')
+    .pipe(z.string().regex(/^[a-zA-Z0-9_=+.-]{1,15}$/, 'an interface name: 1 to 15 of a-z A-Z 0-9 _ = + . -')),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  LEASE_COOLDOWN: duration('1h', 0, 365 * 86_400_000),
+  CLAIM_TTL: duration('24h', 1000, 365 * 86_400_000),
+  SWEEP_INTERVAL: duration('10s', 100, MAX_TIMER_MS),
+  RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
+  AUTH_FAILURES_PER_MINUTE: int(20, 0, 1_000_000),
+  BODY_LIMIT: z
+    .string()
+    .default('64kb')
+    .refine((v) => /^\d+(b|kb|mb)$/.test(v), 'a size such as 64kb'),
+  WG_PERSISTENT_KEEPALIVE: int(30, 0, 65535),
+  WG_LISTEN_PORT: optionalInt(1, 65535),
+  WG_MTU: optionalInt(1280, 9000),
+});
 
 const ENV_OF_FIELD: Record<keyof NetworkSpecInput, string> = {
   name: 'WG_DEFAULT_NETWORK',
@@ -125,7 +132,10 @@ const list = (value: string | undefined): string[] =>
  * The default network as the environment states it. Checked on the raw strings, so that a bad
  * CIDR is reported together with every other bad variable; numbers are checked by the schema.
  */
-function defaultNetworkInput(env: Record<string, string | undefined>, numbers?: { listenPort?: number; keepalive: number; mtu?: number }): NetworkSpecInput {
+function defaultNetworkInput(
+  env: Record<string, string | undefined>,
+  numbers?: { listenPort?: number; keepalive: number; mtu?: number },
+): NetworkSpecInput {
   return {
     name: env.WG_DEFAULT_NETWORK ?? 'default',
     ipv4Cidr: env.WG_IPV4_CIDR ?? '172.22.2.0/24',

@@ -87,10 +87,9 @@ export async function applyMigrations(databaseUrl: string, dir = MIGRATIONS_DIR)
         await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, String(error)]);
         throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`);
       }
-      await client.query(
-        'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-        [id],
-      );
+      await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [
+        id,
+      ]);
       done.push(migration.name);
     }
     return done;
@@ -101,7 +100,9 @@ export async function applyMigrations(databaseUrl: string, dir = MIGRATIONS_DIR)
 }
 
 /** True when every migration on disk is applied (for /readyz). */
-export async function migrationsCurrent(query: (sql: string) => Promise<{ migration_name: string }[]>): Promise<boolean> {
+export async function migrationsCurrent(
+  query: (sql: string) => Promise<{ migration_name: string }[]>,
+): Promise<boolean> {
   const rows = await query(
     'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
   );

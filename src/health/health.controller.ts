@@ -17,14 +17,25 @@ export class HealthController {
 
   @Get('healthz')
   @Public()
-  @ApiOp({ summary: 'Liveness: the process answers', auth: false, rateLimited: false, ok: { status: 200, schema: Health } })
+  @ApiOp({
+    summary: 'Liveness: the process answers',
+    auth: false,
+    rateLimited: false,
+    ok: { status: 200, schema: Health },
+  })
   health() {
     return { status: 'ok' as const };
   }
 
   @Get('readyz')
   @Public()
-  @ApiOp({ summary: 'Readiness: database reachable and migrations current', auth: false, rateLimited: false, ok: { status: 200, schema: Ready }, problems: [503] })
+  @ApiOp({
+    summary: 'Readiness: database reachable and migrations current',
+    auth: false,
+    rateLimited: false,
+    ok: { status: 200, schema: Ready },
+    problems: [503],
+  })
   async ready() {
     let current: boolean;
     try {

@@ -34,7 +34,11 @@ export class HubController {
 
   @Get('hub/desired-state')
   @Allow('admin', 'agent')
-  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag of the state the agent has ("<revision>")' })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'The ETag of the state the agent has ("<revision>")',
+  })
   @ApiOp({
     summary: "The hub's desired state: its interface and every active peer",
     description:
@@ -75,7 +79,11 @@ export class HubController {
     ok: { status: 204 },
     problems: [404],
   })
-  async status(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Body(new ZodPipe(HubStatusBody)) body: HubStatusInput) {
+  async status(
+    @CurrentPrincipal() principal: Principal,
+    @Param('network') name: string,
+    @Body(new ZodPipe(HubStatusBody)) body: HubStatusInput,
+  ) {
     await this.hub.recordStatus(await this.hub.network(principal, name), body);
   }
 
@@ -86,7 +94,11 @@ export class HubController {
     ok: { status: 200, schema: NetworkStatus },
     problems: [400, 404],
   })
-  async networkStatus(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Query(new ZodPipe(NetworkStatusQuery)) query: NetworkStatusQueryInput) {
+  async networkStatus(
+    @CurrentPrincipal() principal: Principal,
+    @Param('network') name: string,
+    @Query(new ZodPipe(NetworkStatusQuery)) query: NetworkStatusQueryInput,
+  ) {
     const network = await this.networks.resolve(principal, name);
     return this.hub.status(network, query, await this.networks.poolUsage(network.id));
   }

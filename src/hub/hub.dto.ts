@@ -10,7 +10,9 @@ export const DesiredStateQuery = z.strictObject({
     .min(0)
     .max(60)
     .default(0)
-    .describe('Long-poll: with If-None-Match equal to the current revision, wait up to this many seconds for a change.'),
+    .describe(
+      'Long-poll: with If-None-Match equal to the current revision, wait up to this many seconds for a change.',
+    ),
 });
 export type DesiredStateQueryInput = z.infer<typeof DesiredStateQuery>;
 
@@ -31,8 +33,14 @@ export const DesiredState = z.object({
 export type DesiredState = z.infer<typeof DesiredState>;
 
 export const HubStatusBody = z.strictObject({
-  appliedRevision: z.string().regex(/^\d{1,19}$/).describe('The revision the agent applied last'),
-  configSha256: z.string().regex(/^[0-9a-f]{64}$/).describe('sha256 of the hub file it applied'),
+  appliedRevision: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .describe('The revision the agent applied last'),
+  configSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('sha256 of the hub file it applied'),
   applyError: z.string().max(500).nullish().describe('Why the last apply failed, if it did'),
   peers: z
     .array(

@@ -54,7 +54,9 @@ export class HubRepository {
   ) {}
 
   async revisionOf(networkId: string): Promise<bigint | null> {
-    const rows = await this.prisma.$queryRaw<{ revision: bigint }[]>`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
+    const rows = await this.prisma.$queryRaw<
+      { revision: bigint }[]
+    >`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
     return rows[0]?.revision ?? null;
   }
 
@@ -65,9 +67,18 @@ export class HubRepository {
   async desiredState(networkId: string): Promise<{ revision: bigint; peers: DesiredPeerRow[] }> {
     return this.prisma.$transaction(
       async (tx) => {
-        const [network] = await tx.$queryRaw<{ revision: bigint }[]>`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
+        const [network] = await tx.$queryRaw<
+          { revision: bigint }[]
+        >`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
         const peers = await tx.$queryRaw<
-          { id: string; name: string; public_key: string; preshared_key_enc: Uint8Array; ipv4: string; ipv6: string | null }[]
+          {
+            id: string;
+            name: string;
+            public_key: string;
+            preshared_key_enc: Uint8Array;
+            ipv4: string;
+            ipv6: string | null;
+          }[]
         >`SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6 FROM peer
           WHERE network_id = ${networkId}::uuid AND status = 'active' AND NOT quarantined ORDER BY id`;
         return {
@@ -106,7 +117,16 @@ export class HubRepository {
       const handshakes = peers.map((p) => p.latestHandshake);
       const rx = peers.map((p) => BigInt(p.rxBytes));
       const tx2 = peers.map((p) => BigInt(p.txBytes));
-      const rows = await tx.$queryRaw<{ id: string; name: string; public_key: string; endpoint_history: EndpointChange[]; flagged_at: Date | null; moved: boolean }[]>`
+      const rows = await tx.$queryRaw<
+        {
+          id: string;
+          name: string;
+          public_key: string;
+          endpoint_history: EndpointChange[];
+          flagged_at: Date | null;
+          moved: boolean;
+        }[]
+      >`
         WITH s AS (
           SELECT * FROM unnest(${keys}::text[], ${endpoints}::text[], ${handshakes}::bigint[], ${rx}::bigint[], ${tx2}::bigint[])
             AS s(public_key, endpoint, handshake, rx, tx)
@@ -126,18 +146,27 @@ export class HubRepository {
           (s.endpoint IS NOT NULL AND s.endpoint IS DISTINCT FROM old.old_endpoint) AS moved`;
       return rows
         .filter((r) => r.moved)
-        .map((r) => ({ id: r.id, name: r.name, publicKey: r.public_key, endpointHistory: r.endpoint_history, flaggedAt: r.flagged_at }));
+        .map((r) => ({
+          id: r.id,
+          name: r.name,
+          publicKey: r.public_key,
+          endpointHistory: r.endpoint_history,
+          flaggedAt: r.flagged_at,
+        }));
     });
   }
 
   async saveEndpointHistory(peerId: string, history: EndpointChange[]): Promise<void> {
-    await this.prisma.$executeRaw`UPDATE peer SET endpoint_history = ${JSON.stringify(history)}::jsonb WHERE id = ${peerId}::uuid`;
+    await this.prisma
+      .$executeRaw`UPDATE peer SET endpoint_history = ${JSON.stringify(history)}::jsonb WHERE id = ${peerId}::uuid`;
   }
 
   /** Flags a peer once (and takes it off the hub when the network says so), with an audit event. */
   async flagDuplicate(networkId: string, peerId: string, reason: string, hosts: string[]): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ quarantined: boolean; name: string }[]>`UPDATE peer p SET flagged_at = now(), flag_reason = ${reason},
+      const rows = await tx.$queryRaw<
+        { quarantined: boolean; name: string }[]
+      >`UPDATE peer p SET flagged_at = now(), flag_reason = ${reason},
           quarantined = n.quarantine_duplicates
         FROM network n WHERE p.id = ${peerId}::uuid AND n.id = p.network_id AND p.flagged_at IS NULL AND p.status = 'active'
         RETURNING p.quarantined, p.name`;
@@ -183,7 +212,9 @@ export class HubRepository {
         status: 'active',
         ...(filter.nameContains ? { name: { contains: filter.nameContains, mode: 'insensitive' } } : {}),
         ...(filter.online === true ? { lastHandshakeAt: { gt: onlineSince } } : {}),
-        ...(filter.online === false ? { OR: [{ lastHandshakeAt: null }, { lastHandshakeAt: { lte: onlineSince } }] } : {}),
+        ...(filter.online === false
+          ? { OR: [{ lastHandshakeAt: null }, { lastHandshakeAt: { lte: onlineSince } }] }
+          : {}),
         ...(filter.flagged === true ? { flaggedAt: { not: null } } : {}),
         ...(filter.flagged === false ? { flaggedAt: null } : {}),
         ...(filter.afterId ? { id: { gt: filter.afterId } } : {}),

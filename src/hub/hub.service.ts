@@ -42,11 +42,17 @@ export class HubService {
    * The desired state, or null for "not modified". With `knownRevision` equal to the current
    * revision and waitMs > 0 it waits for the next change (long-poll).
    */
-  async desiredState(network: NetworkRecord, knownRevision: string | null, waitMs: number, signal?: AbortSignal): Promise<DesiredState | null> {
+  async desiredState(
+    network: NetworkRecord,
+    knownRevision: string | null,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<DesiredState | null> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       // Subscribe before reading, so a change between the read and the wait is not missed.
-      const woken = waitMs > 0 ? this.notifier.waitForChange(network.id, Math.max(0, deadline - Date.now()), signal) : null;
+      const woken =
+        waitMs > 0 ? this.notifier.waitForChange(network.id, Math.max(0, deadline - Date.now()), signal) : null;
       const revision = await this.repository.revisionOf(network.id);
       if (revision === null) {
         throw Problems.notFound('network');
@@ -118,7 +124,11 @@ export class HubService {
     }
   }
 
-  async status(network: NetworkRecord, query: NetworkStatusQueryInput, pool: { leased: number; free: number; cooling: number }): Promise<NetworkStatus> {
+  async status(
+    network: NetworkRecord,
+    query: NetworkStatusQueryInput,
+    pool: { leased: number; free: number; cooling: number },
+  ): Promise<NetworkStatus> {
     const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const [summary, rows] = await Promise.all([
       this.repository.statusSummary(network.id),

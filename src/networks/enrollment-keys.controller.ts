@@ -4,7 +4,12 @@ import type { EnrollmentKeyRecord } from '../auth/auth.repository';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
-import { CreatedEnrollmentKey, CreateEnrollmentKeyBody, type CreateEnrollmentKeyInput, EnrollmentKeyList } from '../auth/tokens.dto';
+import {
+  CreatedEnrollmentKey,
+  CreateEnrollmentKeyBody,
+  type CreateEnrollmentKeyInput,
+  EnrollmentKeyList,
+} from '../auth/tokens.dto';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
 import { NetworksService } from './networks.service';
@@ -31,12 +36,20 @@ export class EnrollmentKeysController {
   ) {
     const network = await this.networks.resolve(principal, name);
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
-    const { key, secret } = await this.auth.createEnrollmentKey(principal, network.id, { name: body.name, maxUses: body.maxUses, expiresAt });
+    const { key, secret } = await this.auth.createEnrollmentKey(principal, network.id, {
+      name: body.name,
+      maxUses: body.maxUses,
+      expiresAt,
+    });
     return { ...view(network.name, key), key: secret };
   }
 
   @Get()
-  @ApiOp({ summary: 'List enrollment keys (never their secrets)', ok: { status: 200, schema: EnrollmentKeyList }, problems: [404] })
+  @ApiOp({
+    summary: 'List enrollment keys (never their secrets)',
+    ok: { status: 200, schema: EnrollmentKeyList },
+    problems: [404],
+  })
   async list(@CurrentPrincipal() principal: Principal, @Param('network') name: string) {
     const network = await this.networks.resolve(principal, name);
     return { items: (await this.auth.listEnrollmentKeys(network.id)).map((k) => view(network.name, k)) };

@@ -4,7 +4,16 @@ import { Allow, CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
-import { CreateNetworkBody, type CreateNetworkInput, NetworkList, NetworkView, PutHubBody, type PutHubInput, UpdateNetworkBody, type UpdateNetworkInput } from './networks.dto';
+import {
+  CreateNetworkBody,
+  type CreateNetworkInput,
+  NetworkList,
+  NetworkView,
+  PutHubBody,
+  type PutHubInput,
+  UpdateNetworkBody,
+  type UpdateNetworkInput,
+} from './networks.dto';
 import { NetworksService } from './networks.service';
 
 @ApiTags('networks')
@@ -13,8 +22,16 @@ export class NetworksController {
   constructor(private readonly networks: NetworksService) {}
 
   @Post()
-  @ApiOp({ summary: 'Create a network', body: CreateNetworkBody, ok: { status: 201, schema: NetworkView }, problems: [400, 409] })
-  async create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(CreateNetworkBody)) body: CreateNetworkInput) {
+  @ApiOp({
+    summary: 'Create a network',
+    body: CreateNetworkBody,
+    ok: { status: 201, schema: NetworkView },
+    problems: [400, 409],
+  })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(CreateNetworkBody)) body: CreateNetworkInput,
+  ) {
     return this.networks.view(await this.networks.create(principal, body), true);
   }
 
@@ -31,8 +48,17 @@ export class NetworksController {
   }
 
   @Patch(':network')
-  @ApiOp({ summary: "Change a network's settings", body: UpdateNetworkBody, ok: { status: 200, schema: NetworkView }, problems: [404] })
-  async update(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Body(new ZodPipe(UpdateNetworkBody)) body: UpdateNetworkInput) {
+  @ApiOp({
+    summary: "Change a network's settings",
+    body: UpdateNetworkBody,
+    ok: { status: 200, schema: NetworkView },
+    problems: [404],
+  })
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('network') name: string,
+    @Body(new ZodPipe(UpdateNetworkBody)) body: UpdateNetworkInput,
+  ) {
     return this.networks.view(await this.networks.update(principal, name, body), true);
   }
 
@@ -40,12 +66,17 @@ export class NetworksController {
   @Allow('admin', 'agent')
   @ApiOp({
     summary: "Register the hub's public key and listen port",
-    description: 'The hub agent calls this with its agent token. Replacing a registered key needs an admin and replaceKey: true.',
+    description:
+      'The hub agent calls this with its agent token. Replacing a registered key needs an admin and replaceKey: true.',
     body: PutHubBody,
     ok: { status: 200, schema: NetworkView },
     problems: [400, 404, 409],
   })
-  async putHub(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Body(new ZodPipe(PutHubBody)) body: PutHubInput) {
+  async putHub(
+    @CurrentPrincipal() principal: Principal,
+    @Param('network') name: string,
+    @Body(new ZodPipe(PutHubBody)) body: PutHubInput,
+  ) {
     return this.networks.view(await this.networks.putHub(principal, name, body));
   }
 }

@@ -31,7 +31,10 @@ export function checkPublicKey(field: string, key: string): void {
 export class NetworksService {
   constructor(private readonly repository: NetworksRepository) {}
 
-  async create(principal: Principal | null, body: NetworkSpecInput & { hubPublicKey?: string }): Promise<NetworkRecord> {
+  async create(
+    principal: Principal | null,
+    body: NetworkSpecInput & { hubPublicKey?: string },
+  ): Promise<NetworkRecord> {
     let spec;
     try {
       spec = normalizeNetworkSpec(body);
@@ -64,7 +67,10 @@ export class NetworksService {
   /** The network by name, checked against what the principal may see. */
   async resolve(principal: Principal, name: string): Promise<NetworkRecord> {
     const network = await this.repository.findByName(name);
-    if (network === null || (!isAdmin(principal) && principal.networkId !== null && principal.networkId !== network.id)) {
+    if (
+      network === null ||
+      (!isAdmin(principal) && principal.networkId !== null && principal.networkId !== network.id)
+    ) {
       throw Problems.notFound('network');
     }
     return network;

@@ -36,7 +36,12 @@ export async function respondWithConfig(
 ): Promise<EnrollResponse | undefined> {
   const text = prefersText(accept);
   if (text && delivery === 'link') {
-    throw new DomainError(406, 'not-acceptable', 'A claim link is JSON', 'Use Accept: application/json with delivery "link".');
+    throw new DomainError(
+      406,
+      'not-acceptable',
+      'A claim link is JSON',
+      'Use Accept: application/json with delivery "link".',
+    );
   }
   const result = await produce();
   res.status(201);

@@ -5,7 +5,17 @@ import { Allow, CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
-import { EnrollBody, type EnrollInput, EnrollResponse, ListPeersQuery, type ListPeersInput, PeerList, PeerView, ReissueBody, type ReissueInput } from './peers.dto';
+import {
+  EnrollBody,
+  type EnrollInput,
+  EnrollResponse,
+  ListPeersQuery,
+  type ListPeersInput,
+  PeerList,
+  PeerView,
+  ReissueBody,
+  type ReissueInput,
+} from './peers.dto';
 import { PeersService } from './peers.service';
 import { respondWithConfig } from './config-response';
 
@@ -37,8 +47,17 @@ export class PeersController {
 
   @Get('networks/:network/peers')
   @Allow('admin', 'requester')
-  @ApiOp({ summary: 'List peers (requesters see their own)', query: ListPeersQuery, ok: { status: 200, schema: PeerList }, problems: [400, 404] })
-  list(@CurrentPrincipal() principal: Principal, @Param('network') network: string, @Query(new ZodPipe(ListPeersQuery)) query: ListPeersInput) {
+  @ApiOp({
+    summary: 'List peers (requesters see their own)',
+    query: ListPeersQuery,
+    ok: { status: 200, schema: PeerList },
+    problems: [400, 404],
+  })
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('network') network: string,
+    @Query(new ZodPipe(ListPeersQuery)) query: ListPeersInput,
+  ) {
     return this.peers.list(principal, network, query);
   }
 
@@ -51,7 +70,11 @@ export class PeersController {
 
   @Delete('peers/:id')
   @Allow('admin', 'requester')
-  @ApiOp({ summary: 'Revoke a peer: it leaves the hub, its address cools down', ok: { status: 200, schema: PeerView }, problems: [404] })
+  @ApiOp({
+    summary: 'Revoke a peer: it leaves the hub, its address cools down',
+    ok: { status: 200, schema: PeerView },
+    problems: [404],
+  })
   revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.peers.revoke(principal, id);
   }

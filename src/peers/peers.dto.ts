@@ -11,7 +11,6 @@ export const PeerName = z
 
 const Delivery = z.enum(['inline', 'link']);
 
-
 export const EnrollBody = z.strictObject({
   name: PeerName.describe('Device name, shown to admins and in the hub config comment.'),
   publicKey: z

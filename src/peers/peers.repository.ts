@@ -47,7 +47,14 @@ export interface NewPeer {
 
 export type KeyMaterial = Pick<
   NewPeer,
-  'publicKey' | 'presharedKeyEnc' | 'privateKeyEnc' | 'status' | 'delivery' | 'claimTokenHash' | 'claimExpiresAt' | 'servedAt'
+  | 'publicKey'
+  | 'presharedKeyEnc'
+  | 'privateKeyEnc'
+  | 'status'
+  | 'delivery'
+  | 'claimTokenHash'
+  | 'claimExpiresAt'
+  | 'servedAt'
 >;
 
 export type EnrollFailure = 'pool-exhausted' | 'address-unavailable' | 'enrollment-key-spent' | 'public-key-in-use';
@@ -296,7 +303,13 @@ export class PeersRepository {
    * One statement, so it is atomic and safe to run from several replicas at once: each peer
    * changes status once, so each release and audit event happens once.
    */
-  private async retire(due: Prisma.Sql, status: 'revoked' | 'expired', cooldownMs: number, actor: string, reason: Prisma.Sql) {
+  private async retire(
+    due: Prisma.Sql,
+    status: 'revoked' | 'expired',
+    cooldownMs: number,
+    actor: string,
+    reason: Prisma.Sql,
+  ) {
     const rows = await this.prisma.$queryRaw<{ target_id: string }[]>`
       WITH due AS (${due}),
       upd AS (

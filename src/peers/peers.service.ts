@@ -5,7 +5,15 @@ import { DomainError, Problems } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { UUID_PATTERN, uuidv7 } from '../domain/ids/uuid';
-import { CidrError, firstLeasableHost, hostOfIpv4, isLeasableHost, lastLeasableHost, parseIpv4Cidr, parseIpv6Cidr } from '../domain/ipam/cidr';
+import {
+  CidrError,
+  firstLeasableHost,
+  hostOfIpv4,
+  isLeasableHost,
+  lastLeasableHost,
+  parseIpv4Cidr,
+  parseIpv6Cidr,
+} from '../domain/ipam/cidr';
 import { generateKeyPair, generatePresharedKey } from '../domain/keys/x25519';
 import { peerAddresses } from '../domain/network/network-spec';
 import { renderPeerConfig } from '../domain/render/peer-config';
@@ -19,12 +27,24 @@ import { SecretsService } from './secrets.service';
 
 const FAILURES: Record<EnrollFailure, () => DomainError> = {
   'pool-exhausted': () =>
-    Problems.conflict('pool-exhausted', 'No free address is left in this network', 'Revoke unused peers or widen the network.'),
+    Problems.conflict(
+      'pool-exhausted',
+      'No free address is left in this network',
+      'Revoke unused peers or widen the network.',
+    ),
   'address-unavailable': () =>
-    Problems.conflict('address-unavailable', 'That address is taken or cooling down', 'Pick another address or let the service choose.'),
+    Problems.conflict(
+      'address-unavailable',
+      'That address is taken or cooling down',
+      'Pick another address or let the service choose.',
+    ),
   'enrollment-key-spent': () => new DomainError(403, 'enrollment-key-spent', 'This enrollment key has no uses left'),
   'public-key-in-use': () =>
-    Problems.conflict('public-key-in-use', 'This public key belongs to another live peer', 'Make a new key pair for each device.'),
+    Problems.conflict(
+      'public-key-in-use',
+      'This public key belongs to another live peer',
+      'Make a new key pair for each device.',
+    ),
 };
 
 interface Keys {
@@ -77,7 +97,13 @@ export class PeersService {
         networkId: network.id,
         targetType: 'peer',
         targetId: id,
-        details: { name: peer.name, ipv4: peer.ipv4, ipv6: peer.ipv6, publicKey: peer.publicKey, delivery: peer.delivery },
+        details: {
+          name: peer.name,
+          ipv4: peer.ipv4,
+          ipv6: peer.ipv6,
+          publicKey: peer.publicKey,
+          delivery: peer.delivery,
+        },
       }),
     });
     if (!result.ok) {
@@ -99,7 +125,12 @@ export class PeersService {
       networkId: peer.networkId,
       targetType: 'peer',
       targetId: peer.id,
-      details: { name: peer.name, oldPublicKey: peer.publicKey, publicKey: keys.material.publicKey, delivery: body.delivery },
+      details: {
+        name: peer.name,
+        oldPublicKey: peer.publicKey,
+        publicKey: keys.material.publicKey,
+        delivery: body.delivery,
+      },
     });
     if (result === null) {
       throw Problems.conflict('peer-not-live', 'The peer was revoked or expired meanwhile');
@@ -125,9 +156,13 @@ export class PeersService {
       throw await this.refuseClaim(hash);
     }
     const network = await this.requireNetwork(served.peer.networkId);
-    const privateKey = served.privateKeyEnc === null ? null : this.secrets.open(served.privateKeyEnc, served.peer.id, 'private');
+    const privateKey =
+      served.privateKeyEnc === null ? null : this.secrets.open(served.privateKeyEnc, served.peer.id, 'private');
     const presharedKey = this.secrets.open(served.peer.presharedKeyEnc, served.peer.id, 'psk');
-    return { ...this.renderConfig(network, served.peer, privateKey, presharedKey), peer: this.view(network, served.peer) };
+    return {
+      ...this.renderConfig(network, served.peer, privateKey, presharedKey),
+      peer: this.view(network, served.peer),
+    };
   }
 
   private async refuseClaim(hash: string): Promise<DomainError> {
@@ -144,11 +179,20 @@ export class PeersService {
         { servedAt: peer.servedAt.toISOString() },
       );
     } else if (peer.status === 'revoked') {
-      error = Problems.gone('peer-revoked', 'This peer was revoked', 'Ask the hub administrator for a new configuration.');
+      error = Problems.gone(
+        'peer-revoked',
+        'This peer was revoked',
+        'Ask the hub administrator for a new configuration.',
+      );
     } else {
-      error = Problems.gone('claim-expired', 'This claim link has expired', 'Ask the hub administrator for a reissue.', {
-        expiredAt: (peer.claimExpiresAt ?? peer.expiresAt)?.toISOString() ?? null,
-      });
+      error = Problems.gone(
+        'claim-expired',
+        'This claim link has expired',
+        'Ask the hub administrator for a reissue.',
+        {
+          expiredAt: (peer.claimExpiresAt ?? peer.expiresAt)?.toISOString() ?? null,
+        },
+      );
     }
     await this.repository.recordAudit({
       actor: 'claim-link',
@@ -164,7 +208,12 @@ export class PeersService {
   /** What a claim link's page shows; reading it changes nothing. */
   async claimState(
     claimToken: string,
-  ): Promise<{ state: 'ready' | 'served' | 'expired' | 'revoked'; name: string; network: string; at: string | null } | null> {
+  ): Promise<{
+    state: 'ready' | 'served' | 'expired' | 'revoked';
+    name: string;
+    network: string;
+    at: string | null;
+  } | null> {
     const peer = await this.repository.findByClaimHash(hashSecret(claimToken));
     if (peer === null) {
       return null;
@@ -197,7 +246,11 @@ export class PeersService {
     return this.view(await this.requireNetwork(peer.networkId), peer);
   }
 
-  async list(principal: Principal, networkName: string, query: ListPeersInput): Promise<{ items: PeerView[]; nextCursor: string | null }> {
+  async list(
+    principal: Principal,
+    networkName: string,
+    query: ListPeersInput,
+  ): Promise<{ items: PeerView[]; nextCursor: string | null }> {
     const network = await this.networks.resolve(principal, networkName);
     const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const rows = await this.repository.list({
@@ -278,7 +331,12 @@ export class PeersService {
     return host;
   }
 
-  private makeKeys(peerId: string, publicKey: string | undefined, delivery: 'inline' | 'link', expiresAt: Date | null): Keys {
+  private makeKeys(
+    peerId: string,
+    publicKey: string | undefined,
+    delivery: 'inline' | 'link',
+    expiresAt: Date | null,
+  ): Keys {
     let privateKey: string | null = null;
     if (publicKey === undefined) {
       const pair = generateKeyPair();
@@ -314,7 +372,10 @@ export class PeersService {
     if (keys.claimToken !== null) {
       return {
         peer: view,
-        claim: { url: `${this.config.publicUrl}/claim/${keys.claimToken}`, expiresAt: peer.claimExpiresAt!.toISOString() },
+        claim: {
+          url: `${this.config.publicUrl}/claim/${keys.claimToken}`,
+          expiresAt: peer.claimExpiresAt!.toISOString(),
+        },
       };
     }
     return { peer: view, config: this.renderConfig(network, peer, keys.privateKey, keys.presharedKey) };

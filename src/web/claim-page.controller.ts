@@ -37,7 +37,9 @@ export class ClaimPageController {
     const state = await this.peers.claimState(claimToken);
     res.type('html');
     if (state === null) {
-      res.status(404).send(page('Unknown link', '<p>This claim link is not known. Check that you copied all of it.</p>'));
+      res
+        .status(404)
+        .send(page('Unknown link', '<p>This claim link is not known. Check that you copied all of it.</p>'));
       return;
     }
     const name = escapeHtml(state.name);

@@ -15,7 +15,10 @@ let dataDir: string;
 const running: ServiceProcess[] = [];
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   dataDir = mkdtempSync(join(tmpdir(), 'wg-enroll-boot-'));
 }, 120_000);
 
@@ -72,10 +75,16 @@ describe('npm start: the embedded default', () => {
     expect((await get(`${url}/readyz`)).body).toEqual({ status: 'ready', database: 'up', migrations: 'current' });
     const network = await get(`${url}/v1/networks/default`, token);
     expect(network.status).toBe(200);
-    expect(network.body).toMatchObject({ ipv4Cidr: '172.22.2.0/24', ipv6Cidr: 'fd4e:6fb7:b3af::/64', persistentKeepalive: 30 });
+    expect(network.body).toMatchObject({
+      ipv4Cidr: '172.22.2.0/24',
+      ipv6Cidr: 'fd4e:6fb7:b3af::/64',
+      persistentKeepalive: 30,
+    });
     expect(network.body.hubPublicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     const hubKey = readFileSync(join(dataDir, 'hub', 'wg0.key'), 'utf8').trim();
-    expect(execFileSync('wg', ['pubkey'], { input: `${hubKey}\n`, encoding: 'utf8' }).trim()).toBe(network.body.hubPublicKey as string);
+    expect(execFileSync('wg', ['pubkey'], { input: `${hubKey}\n`, encoding: 'utf8' }).trim()).toBe(
+      network.body.hubPublicKey as string,
+    );
     // The embedded agent writes the hub file for every change of the desired state.
     const enrolled = await fetch(`${url}/v1/networks/default/peers`, {
       method: 'POST',
@@ -86,7 +95,10 @@ describe('npm start: the embedded default', () => {
     rememberSecretsIn(body);
     const hubFile = join(dataDir, 'hub', 'wg0.conf');
     const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && !(existsSync(hubFile) && readFileSync(hubFile, 'utf8').includes(body.peer.publicKey))) {
+    while (
+      Date.now() < deadline &&
+      !(existsSync(hubFile) && readFileSync(hubFile, 'utf8').includes(body.peer.publicKey))
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(readFileSync(hubFile, 'utf8')).toContain(`PublicKey = ${body.peer.publicKey}`);

@@ -25,7 +25,9 @@ describe('claim links (invariant 2: served exactly once)', () => {
   it('serves one of 50 concurrent redemptions; the others get 410 and the private key is gone', async () => {
     const { peer, claim } = await linkEnrollment('concurrent-claim');
     expect(claim.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/claim/wgc_[A-Za-z0-9_-]{43}$`));
-    const stored = await t.sql.query('SELECT private_key_enc IS NOT NULL AS has_key FROM peer WHERE id = $1', [peer.id]);
+    const stored = await t.sql.query('SELECT private_key_enc IS NOT NULL AS has_key FROM peer WHERE id = $1', [
+      peer.id,
+    ]);
     expect(stored.rows[0].has_key).toBe(true);
     const results = await Promise.all(Array.from({ length: 50 }, () => api.claim(claim.url)));
     const ok = results.filter((r) => r.status === 200);
@@ -42,9 +44,10 @@ describe('claim links (invariant 2: served exactly once)', () => {
     expect(after.rows[0].private_key_enc).toBeNull();
     expect(after.rows[0].served_at).not.toBeNull();
     expect(after.rows[0].status).toBe('active');
-    const refused = await t.sql.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'peer.claim-refused' AND target_id = $1`, [
-      peer.id,
-    ]);
+    const refused = await t.sql.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'peer.claim-refused' AND target_id = $1`,
+      [peer.id],
+    );
     expect(refused.rows[0].n).toBe(49);
     const later = await api.claim(claim.url);
     expectProblem(later, 410, 'config-already-served');
@@ -75,7 +78,9 @@ describe('claim links (invariant 2: served exactly once)', () => {
       expect(page.headers['referrer-policy']).toBe('no-referrer');
     }
     expect(await rowCounts(t.sql)).toEqual(before);
-    const row = await t.sql.query('SELECT private_key_enc IS NOT NULL AS has_key, status FROM peer WHERE id = $1', [peer.id]);
+    const row = await t.sql.query('SELECT private_key_enc IS NOT NULL AS has_key, status FROM peer WHERE id = $1', [
+      peer.id,
+    ]);
     expect(row.rows[0]).toEqual({ has_key: true, status: 'pending' });
     expect((await api.claim(claim.url)).status).toBe(200);
     const again = await t.http.get(path);
@@ -84,7 +89,11 @@ describe('claim links (invariant 2: served exactly once)', () => {
   });
 
   it('refuses unknown and expired claims, and sweeps expired pending peers', async () => {
-    expectProblem(await t.http.post('/v1/claims/wgc_doesnotexistdoesnotexistdoesnotexist12345'), 404, 'claim-not-found');
+    expectProblem(
+      await t.http.post('/v1/claims/wgc_doesnotexistdoesnotexistdoesnotexist12345'),
+      404,
+      'claim-not-found',
+    );
     const { peer, claim } = await linkEnrollment('late-claim');
     await new Promise((r) => setTimeout(r, 2200));
     const late = await api.claim(claim.url);

@@ -70,18 +70,26 @@ describe('OpenAPI', () => {
 
   it('documents a success and the problem responses of every operation', () => {
     const committed = JSON.parse(readFileSync(join(ROOT, 'openapi', 'openapi.json'), 'utf8'));
-    for (const [path, operations] of Object.entries<Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>(
-      committed.paths,
-    )) {
+    for (const [path, operations] of Object.entries<
+      Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+    >(committed.paths)) {
       for (const [method, op] of Object.entries(operations)) {
         const codes = Object.keys(op.responses);
-        expect(codes.some((c) => c.startsWith('2')), `${method} ${path}`).toBe(true);
+        expect(
+          codes.some((c) => c.startsWith('2')),
+          `${method} ${path}`,
+        ).toBe(true);
         if (path !== '/healthz') {
           // Liveness answers 200 whenever the process answers at all.
-          expect(codes.some((c) => c.startsWith('4') || c.startsWith('5')), `${method} ${path}`).toBe(true);
+          expect(
+            codes.some((c) => c.startsWith('4') || c.startsWith('5')),
+            `${method} ${path}`,
+          ).toBe(true);
         }
         for (const code of codes.filter((c) => Number(c) >= 400)) {
-          expect(Object.keys(op.responses[code].content ?? {}), `${method} ${path} ${code}`).toEqual(['application/problem+json']);
+          expect(Object.keys(op.responses[code].content ?? {}), `${method} ${path} ${code}`).toEqual([
+            'application/problem+json',
+          ]);
         }
       }
     }

@@ -44,7 +44,13 @@ describe('enrollment (invariant 1: unique addresses)', () => {
     // Hosts .2 to .6: the network (.0), hub (.1) and broadcast (.7) addresses are never leased.
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) => api.enroll('tiny', key, { name: `n${i}` })));
     expect(results.map((r) => r.status)).toEqual(Array(5).fill(201));
-    expect(results.map((r) => r.body.peer.ipv4).sort()).toEqual(['10.60.0.2', '10.60.0.3', '10.60.0.4', '10.60.0.5', '10.60.0.6']);
+    expect(results.map((r) => r.body.peer.ipv4).sort()).toEqual([
+      '10.60.0.2',
+      '10.60.0.3',
+      '10.60.0.4',
+      '10.60.0.5',
+      '10.60.0.6',
+    ]);
     const before = await rowCounts(t.sql);
     const full = await api.enroll('tiny', key, { name: 'one-too-many' });
     expectProblem(full, 409, 'pool-exhausted');
@@ -59,11 +65,31 @@ describe('enrollment (invariant 1: unique addresses)', () => {
     expect(ok.body.peer.ipv6).toBeNull();
     const requester = await api.token('requester');
     const before = await rowCounts(t.sql);
-    expectProblem(await api.enroll('pin', t.adminToken, { name: 'again', address: '10.70.0.42' }), 409, 'address-unavailable');
-    expectProblem(await api.enroll('pin', t.adminToken, { name: 'hub', address: '10.70.0.1' }), 400, 'address-out-of-range');
-    expectProblem(await api.enroll('pin', t.adminToken, { name: 'bcast', address: '10.70.0.255' }), 400, 'address-out-of-range');
-    expectProblem(await api.enroll('pin', t.adminToken, { name: 'other', address: '10.71.0.5' }), 400, 'address-out-of-range');
-    expectProblem(await api.enroll('pin', t.adminToken, { name: 'junk', address: '10.70.0.999' }), 400, 'validation-failed');
+    expectProblem(
+      await api.enroll('pin', t.adminToken, { name: 'again', address: '10.70.0.42' }),
+      409,
+      'address-unavailable',
+    );
+    expectProblem(
+      await api.enroll('pin', t.adminToken, { name: 'hub', address: '10.70.0.1' }),
+      400,
+      'address-out-of-range',
+    );
+    expectProblem(
+      await api.enroll('pin', t.adminToken, { name: 'bcast', address: '10.70.0.255' }),
+      400,
+      'address-out-of-range',
+    );
+    expectProblem(
+      await api.enroll('pin', t.adminToken, { name: 'other', address: '10.71.0.5' }),
+      400,
+      'address-out-of-range',
+    );
+    expectProblem(
+      await api.enroll('pin', t.adminToken, { name: 'junk', address: '10.70.0.999' }),
+      400,
+      'validation-failed',
+    );
     expectProblem(await api.enroll('pin', requester.token, { name: 'r', address: '10.70.0.43' }), 403, 'forbidden');
     expect(await rowCounts(t.sql)).toEqual(before);
   });
@@ -74,7 +100,9 @@ describe('enrollment (invariant 1: unique addresses)', () => {
     expect(res.type).toBe('text/plain');
     const filename = /filename="([^"]+)"/.exec(res.headers['content-disposition'])![1];
     expect(filename).toMatch(/^[a-zA-Z0-9_=+.-]{1,15}\.conf$/);
-    expect(res.text).toMatch(/^\[Interface\]\nPrivateKey = [A-Za-z0-9+/]{43}=\nAddress = 172\.22\.2\.\d+\/24, fd4e:6fb7:b3af::[0-9a-f]+\/64\n/);
+    expect(res.text).toMatch(
+      /^\[Interface\]\nPrivateKey = [A-Za-z0-9+/]{43}=\nAddress = 172\.22\.2\.\d+\/24, fd4e:6fb7:b3af::[0-9a-f]+\/64\n/,
+    );
     expect(res.text).toContain('PersistentKeepalive = 30');
     expect(res.text).toContain('AllowedIPs = 172.22.2.0/24, fd4e:6fb7:b3af::/64');
   });
@@ -93,7 +121,10 @@ describe('enrollment (invariant 1: unique addresses)', () => {
     const put = await t.http.put('/v1/networks/nohub/hub').set(bearer(agent.token)).send({ publicKey: hubKey });
     expect(put.status).toBe(200);
     expect(put.body.hubPublicKey).toBe(hubKey);
-    const other = await t.http.put('/v1/networks/nohub/hub').set(bearer(agent.token)).send({ publicKey: 'HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=' });
+    const other = await t.http
+      .put('/v1/networks/nohub/hub')
+      .set(bearer(agent.token))
+      .send({ publicKey: 'HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=' });
     expectProblem(other, 409, 'hub-key-change-refused');
     expect((await api.enroll('nohub', t.adminToken, { name: 'now' })).status).toBe(201);
   });

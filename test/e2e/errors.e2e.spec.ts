@@ -27,7 +27,11 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /** Sends the request and proves it changed no row anywhere (invariant 8). */
-async function rejected(send: () => Promise<{ status: number; type: string; body: Record<string, unknown> }>, status: number, code: string) {
+async function rejected(
+  send: () => Promise<{ status: number; type: string; body: Record<string, unknown> }>,
+  status: number,
+  code: string,
+) {
   const before = await rowCounts(t.sql);
   const res = await send();
   expectProblem(res, status, code);
@@ -36,7 +40,10 @@ async function rejected(send: () => Promise<{ status: number; type: string; body
 }
 
 const enroll = (secret: string, body: unknown, network = 'default') =>
-  t.http.post(`/v1/networks/${network}/peers`).set(bearer(secret)).send(body as object);
+  t.http
+    .post(`/v1/networks/${network}/peers`)
+    .set(bearer(secret))
+    .send(body as object);
 
 describe('bad input gets a problem response and changes nothing (invariant 8)', () => {
   it('refuses bad public keys', async () => {
@@ -60,7 +67,12 @@ describe('bad input gets a problem response and changes nothing (invariant 8)', 
     await rejected(() => enroll(key, { name: 42 }), 400, 'validation-failed');
     await rejected(() => enroll(key, { name: 'x', delivery: 'pigeon' }), 400, 'validation-failed');
     await rejected(
-      () => t.http.post('/v1/networks/default/peers').set(bearer(key)).set('Content-Type', 'application/json').send('{"name": '),
+      () =>
+        t.http
+          .post('/v1/networks/default/peers')
+          .set(bearer(key))
+          .set('Content-Type', 'application/json')
+          .send('{"name": '),
       400,
       'malformed-json',
     );
@@ -74,13 +86,25 @@ describe('bad input gets a problem response and changes nothing (invariant 8)', 
 
   it('answers 401/403/404 with their own codes', async () => {
     await rejected(() => t.http.post('/v1/networks/default/peers').send({ name: 'x' }), 401, 'unauthenticated');
-    await rejected(() => enroll('wgt_thisisnotarealtokenthisisnotarealtoken12345', { name: 'x' }), 401, 'invalid-credential');
-    await rejected(() => t.http.post('/v1/networks/default/peers').set('Authorization', 'Basic abc').send({ name: 'x' }), 401, 'invalid-credential');
+    await rejected(
+      () => enroll('wgt_thisisnotarealtokenthisisnotarealtoken12345', { name: 'x' }),
+      401,
+      'invalid-credential',
+    );
+    await rejected(
+      () => t.http.post('/v1/networks/default/peers').set('Authorization', 'Basic abc').send({ name: 'x' }),
+      401,
+      'invalid-credential',
+    );
     await rejected(() => t.http.get('/v1/tokens').set(bearer(key)), 403, 'forbidden');
     await rejected(() => t.http.get('/v1/nothing-here').set(bearer(t.adminToken)), 404, 'not-found');
     await rejected(() => enroll(t.adminToken, { name: 'x' }, 'no-such-network'), 404, 'network-not-found');
     await rejected(() => t.http.get('/v1/peers/not-a-uuid').set(bearer(t.adminToken)), 404, 'peer-not-found');
-    await rejected(() => t.http.delete('/v1/peers/01a21674-a0eb-7561-b389-93e0f4f0caab').set(bearer(t.adminToken)), 404, 'peer-not-found');
+    await rejected(
+      () => t.http.delete('/v1/peers/01a21674-a0eb-7561-b389-93e0f4f0caab').set(bearer(t.adminToken)),
+      404,
+      'peer-not-found',
+    );
   });
 
   it('keeps an enrollment key to its network', async () => {
@@ -101,7 +125,10 @@ describe('bad input gets a problem response and changes nothing (invariant 8)', 
 
     const revoked = await t.http.post('/v1/networks/default/enrollment-keys').set(bearer(t.adminToken)).send({});
     await api.token('requester'); // unrelated noise before the revoke
-    await t.http.delete(`/v1/networks/default/enrollment-keys/${revoked.body.id}`).set(bearer(t.adminToken)).expect(204);
+    await t.http
+      .delete(`/v1/networks/default/enrollment-keys/${revoked.body.id}`)
+      .set(bearer(t.adminToken))
+      .expect(204);
     await rejected(() => enroll(revoked.body.key, { name: 'x' }), 401, 'enrollment-key-revoked');
   });
 
@@ -115,7 +142,12 @@ describe('bad input gets a problem response and changes nothing (invariant 8)', 
 
   it('refuses a link delivery as text/plain before creating anything', async () => {
     await rejected(
-      () => t.http.post('/v1/networks/default/peers').set(bearer(t.adminToken)).set('Accept', 'text/plain').send({ name: 'x', delivery: 'link' }),
+      () =>
+        t.http
+          .post('/v1/networks/default/peers')
+          .set(bearer(t.adminToken))
+          .set('Accept', 'text/plain')
+          .send({ name: 'x', delivery: 'link' }),
       406,
       'not-acceptable',
     );
@@ -138,7 +170,11 @@ describe('rate limits', () => {
     const limited = await startTestApp({ AUTH_FAILURES_PER_MINUTE: '3' });
     try {
       for (let i = 0; i < 3; i++) {
-        expectProblem(await limited.http.get('/v1/networks').set(bearer('wgt_wrongwrongwrongwrongwrong')), 401, 'invalid-credential');
+        expectProblem(
+          await limited.http.get('/v1/networks').set(bearer('wgt_wrongwrongwrongwrongwrong')),
+          401,
+          'invalid-credential',
+        );
       }
       const res = await limited.http.get('/v1/networks').set(bearer(limited.adminToken));
       expectProblem(res, 429, 'rate-limited');

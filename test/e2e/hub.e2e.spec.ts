@@ -16,7 +16,12 @@ beforeAll(async () => {
   t = await startTestApp();
   replica = await startTestApp({}, { databaseUrl: t.databaseUrl });
   api = new Api(t);
-  await api.createNetwork({ name: 'hubnet', ipv4Cidr: '10.30.0.0/24', ipv6Cidr: 'fd00:30::/64', persistentKeepalive: 25 });
+  await api.createNetwork({
+    name: 'hubnet',
+    ipv4Cidr: '10.30.0.0/24',
+    ipv6Cidr: 'fd00:30::/64',
+    persistentKeepalive: 25,
+  });
   agentToken = (await api.token('agent', { network: 'hubnet' })).token;
 });
 afterAll(async () => {
@@ -50,9 +55,17 @@ describe('desired state', () => {
   it('is for the agent of its network and admins only', async () => {
     await api.createNetwork({ name: 'other', ipv4Cidr: '10.31.0.0/24' });
     const foreign = await api.token('agent', { network: 'other' });
-    expectProblem(await t.http.get('/v1/networks/hubnet/hub/desired-state').set(bearer(foreign.token)), 404, 'network-not-found');
+    expectProblem(
+      await t.http.get('/v1/networks/hubnet/hub/desired-state').set(bearer(foreign.token)),
+      404,
+      'network-not-found',
+    );
     const requester = await api.token('requester');
-    expectProblem(await t.http.get('/v1/networks/hubnet/hub/desired-state').set(bearer(requester.token)), 403, 'forbidden');
+    expectProblem(
+      await t.http.get('/v1/networks/hubnet/hub/desired-state').set(bearer(requester.token)),
+      403,
+      'forbidden',
+    );
     expect((await t.http.get('/v1/networks/hubnet/hub/desired-state').set(bearer(t.adminToken))).status).toBe(200);
     expectProblem(await desired(t, {}, '?wait=61'), 400, 'validation-failed');
   });
@@ -93,14 +106,34 @@ describe('status from the agent', () => {
       .send({
         appliedRevision: state.body.revision,
         configSha256: 'a'.repeat(64),
-        peers: [{ publicKey: peer.publicKey, endpoint: '192.0.2.10:40000', latestHandshake: now - 5, rxBytes: 1000, txBytes: 2000 }],
+        peers: [
+          {
+            publicKey: peer.publicKey,
+            endpoint: '192.0.2.10:40000',
+            latestHandshake: now - 5,
+            rxBytes: 1000,
+            txBytes: 2000,
+          },
+        ],
       });
     expect(report.status).toBe(204);
     const status = await t.http.get('/v1/networks/hubnet/status').set(bearer(t.adminToken)).expect(200);
-    expect(status.body.hub).toMatchObject({ desiredRevision: state.body.revision, appliedRevision: state.body.revision, inSync: true, agentHealthy: true });
+    expect(status.body.hub).toMatchObject({
+      desiredRevision: state.body.revision,
+      appliedRevision: state.body.revision,
+      inSync: true,
+      agentHealthy: true,
+    });
     expect(status.body.pool).toMatchObject({ size: 253 });
     const row = status.body.items.find((p: { id: string }) => p.id === peer.id);
-    expect(row).toMatchObject({ online: true, deployed: true, endpoint: '192.0.2.10:40000', rxBytes: '1000', txBytes: '2000', flagged: false });
+    expect(row).toMatchObject({
+      online: true,
+      deployed: true,
+      endpoint: '192.0.2.10:40000',
+      rxBytes: '1000',
+      txBytes: '2000',
+      flagged: false,
+    });
     expect(row.firstHandshakeAt).toBe(new Date((now - 5) * 1000).toISOString());
     expect(status.body.peers.online).toBeGreaterThanOrEqual(1);
     await api.enroll('hubnet', t.adminToken, { name: 'later' });
@@ -110,7 +143,11 @@ describe('status from the agent', () => {
   });
 
   it('flags one config on two machines, audits it, and can take it off the hub', async () => {
-    await t.http.patch('/v1/networks/hubnet').set(bearer(t.adminToken)).send({ quarantineDuplicates: true }).expect(200);
+    await t.http
+      .patch('/v1/networks/hubnet')
+      .set(bearer(t.adminToken))
+      .send({ quarantineDuplicates: true })
+      .expect(200);
     const p = await api.enroll('hubnet', t.adminToken, { name: 'copied' });
     const key = p.body.peer.publicKey;
     const before = await desired(t);
@@ -119,14 +156,26 @@ describe('status from the agent', () => {
       await t.http
         .post('/v1/networks/hubnet/hub/status')
         .set(bearer(agentToken))
-        .send({ appliedRevision: before.body.revision, configSha256: 'b'.repeat(64), peers: [{ publicKey: key, endpoint, latestHandshake: Math.floor(Date.now() / 1000), rxBytes: 1, txBytes: 1 }] })
+        .send({
+          appliedRevision: before.body.revision,
+          configSha256: 'b'.repeat(64),
+          peers: [{ publicKey: key, endpoint, latestHandshake: Math.floor(Date.now() / 1000), rxBytes: 1, txBytes: 1 }],
+        })
         .expect(204);
     }
-    const flagged = await t.http.get('/v1/networks/hubnet/status').query({ flagged: 'true' }).set(bearer(t.adminToken)).expect(200);
+    const flagged = await t.http
+      .get('/v1/networks/hubnet/status')
+      .query({ flagged: 'true' })
+      .set(bearer(t.adminToken))
+      .expect(200);
     expect(flagged.body.items.map((x: { id: string }) => x.id)).toEqual([p.body.peer.id]);
     expect(flagged.body.items[0]).toMatchObject({ flagged: true, quarantined: true });
     expect(flagged.body.items[0].flagReason).toContain('198.51.100.7');
-    const audit = await t.http.get('/v1/audit').query({ action: 'peer.flagged-duplicate' }).set(bearer(t.adminToken)).expect(200);
+    const audit = await t.http
+      .get('/v1/audit')
+      .query({ action: 'peer.flagged-duplicate' })
+      .set(bearer(t.adminToken))
+      .expect(200);
     expect(audit.body.items).toHaveLength(1);
     const after = await desired(t);
     expect(BigInt(after.body.revision)).toBeGreaterThan(BigInt(before.body.revision));
@@ -144,10 +193,18 @@ describe('status from the agent', () => {
       await t.http
         .post('/v1/networks/hubnet/hub/status')
         .set(bearer(agentToken))
-        .send({ appliedRevision: state.body.revision, configSha256: 'c'.repeat(64), peers: [{ publicKey: p.body.peer.publicKey, endpoint, latestHandshake: 1, rxBytes: 0, txBytes: 0 }] })
+        .send({
+          appliedRevision: state.body.revision,
+          configSha256: 'c'.repeat(64),
+          peers: [{ publicKey: p.body.peer.publicKey, endpoint, latestHandshake: 1, rxBytes: 0, txBytes: 0 }],
+        })
         .expect(204);
     }
-    const status = await t.http.get('/v1/networks/hubnet/status').query({ name: 'travelling' }).set(bearer(t.adminToken)).expect(200);
+    const status = await t.http
+      .get('/v1/networks/hubnet/status')
+      .query({ name: 'travelling' })
+      .set(bearer(t.adminToken))
+      .expect(200);
     expect(status.body.items[0].flagged).toBe(false);
   });
 });
@@ -158,8 +215,15 @@ describe('the agent, writing files only (--apply none)', () => {
     const token = (await api.token('agent', { network: 'agentnet' })).token;
     const dir = mkdtempSync(join(tmpdir(), 'wg-enroll-agent-'));
     const logs: unknown[] = [];
-    const logger = { log: (m: unknown) => logs.push(m), warn: (m: unknown) => logs.push(m), error: (m: unknown) => logs.push(m) };
-    const agent = new HubAgent({ apiUrl: t.url, token, network: 'agentnet', iface: 'wgtest0', configDir: dir, apply: 'none', waitS: 5 }, logger);
+    const logger = {
+      log: (m: unknown) => logs.push(m),
+      warn: (m: unknown) => logs.push(m),
+      error: (m: unknown) => logs.push(m),
+    };
+    const agent = new HubAgent(
+      { apiUrl: t.url, token, network: 'agentnet', iface: 'wgtest0', configDir: dir, apply: 'none', waitS: 5 },
+      logger,
+    );
     try {
       const publicKey = await agent.register();
       expect(publicKey).toBe((await ensureHubKey(dir, 'wgtest0')).publicKey);
@@ -190,7 +254,9 @@ describe('the agent, writing files only (--apply none)', () => {
 
       // A burst is coalesced: 150 enrollments at once are not 150 writes.
       const writesBefore = agent.writes;
-      const burst = await Promise.all(Array.from({ length: 150 }, (_, i) => api.enroll('agentnet', t.adminToken, { name: `burst-${i}` })));
+      const burst = await Promise.all(
+        Array.from({ length: 150 }, (_, i) => api.enroll('agentnet', t.adminToken, { name: `burst-${i}` })),
+      );
       const last = burst.map((r) => r.body.peer.publicKey);
       const until = Date.now() + 10_000;
       while (Date.now() < until && !last.every((k) => readFileSync(file, 'utf8').includes(k))) {

@@ -58,7 +58,10 @@ describe('peer lifecycle', () => {
     expect(again.body.revokedAt).toBe(res.body.revokedAt);
     expect(await revision()).toBe(r1);
     // The /29 has 5 hosts; 3 are held. Two free ones get used, the revoked one is cooling.
-    const taken = [await api.enroll('life', t.adminToken, { name: 'f1' }), await api.enroll('life', t.adminToken, { name: 'f2' })];
+    const taken = [
+      await api.enroll('life', t.adminToken, { name: 'f1' }),
+      await api.enroll('life', t.adminToken, { name: 'f2' }),
+    ];
     expect(taken.map((x) => x.status)).toEqual([201, 201]);
     expect(taken.map((x) => x.body.peer.ipv4)).not.toContain(p.body.peer.ipv4);
     expectProblem(await api.enroll('life', t.adminToken, { name: 'f3' }), 409, 'pool-exhausted');
@@ -66,10 +69,10 @@ describe('peer lifecycle', () => {
     const reused = await api.enroll('life', t.adminToken, { name: 'f3' });
     expect(reused.status).toBe(201);
     expect(reused.body.peer.ipv4).toBe(p.body.peer.ipv4);
-    const history = await t.sql.query('SELECT owner_id, released_at FROM lease WHERE host_number = $1 AND ipv4 = $2 ORDER BY leased_at', [
-      Number(p.body.peer.ipv4.split('.')[3]),
-      p.body.peer.ipv4,
-    ]);
+    const history = await t.sql.query(
+      'SELECT owner_id, released_at FROM lease WHERE host_number = $1 AND ipv4 = $2 ORDER BY leased_at',
+      [Number(p.body.peer.ipv4.split('.')[3]), p.body.peer.ipv4],
+    );
     expect(history.rows).toHaveLength(2);
     expect(history.rows[0].released_at).not.toBeNull();
     expect(history.rows[1].released_at).toBeNull();
@@ -92,17 +95,27 @@ describe('peer lifecycle', () => {
     expect(res.body.config.text).not.toContain(p.body.config.text.match(/PrivateKey = (.*)/)[1]);
     expect(await revision('reissue')).toBeGreaterThan(r0);
     expect(await liveKeys('reissue')).toEqual([res.body.peer.publicKey]);
-    const linked = await t.http.post(`/v1/peers/${p.body.peer.id}/reissue`).set(bearer(t.adminToken)).send({ delivery: 'link' });
+    const linked = await t.http
+      .post(`/v1/peers/${p.body.peer.id}/reissue`)
+      .set(bearer(t.adminToken))
+      .send({ delivery: 'link' });
     expect(linked.status).toBe(201);
     expect(linked.body.peer.status).toBe('pending');
     expect(await liveKeys('reissue')).toEqual([]); // the served key left; the new one waits for its claim
     const audit = await t.http.get('/v1/audit').query({ target: p.body.peer.id }).set(bearer(t.adminToken)).expect(200);
-    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['peer.reissued', 'peer.reissued', 'peer.enrolled']);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'peer.reissued',
+      'peer.reissued',
+      'peer.enrolled',
+    ]);
   });
 
   it('expires a peer at expiresAt on its own', async () => {
     await api.createNetwork({ name: 'expiry', ipv4Cidr: '10.92.0.0/24' });
-    const p = await api.enroll('expiry', t.adminToken, { name: 'short', expiresAt: new Date(Date.now() + 1500).toISOString() });
+    const p = await api.enroll('expiry', t.adminToken, {
+      name: 'short',
+      expiresAt: new Date(Date.now() + 1500).toISOString(),
+    });
     expect(p.status).toBe(201);
     expect(await liveKeys('expiry')).toEqual([p.body.peer.publicKey]);
     const r0 = await revision('expiry');
@@ -111,10 +124,17 @@ describe('peer lifecycle', () => {
     expect(await t.app.get(ExpirySweeper).sweep()).toEqual([]); // once per change
     expect(await liveKeys('expiry')).toEqual([]);
     expect(await revision('expiry')).toBeGreaterThan(r0);
-    const audit = await t.http.get('/v1/audit').query({ target: p.body.peer.id, action: 'peer.expired' }).set(bearer(t.adminToken));
+    const audit = await t.http
+      .get('/v1/audit')
+      .query({ target: p.body.peer.id, action: 'peer.expired' })
+      .set(bearer(t.adminToken));
     expect(audit.body.items).toHaveLength(1);
     expect(audit.body.items[0].details.reason).toBe('expiresAt');
-    expectProblem(await api.enroll('expiry', t.adminToken, { name: 'past', expiresAt: '2020-01-01T00:00:00Z' }), 400, 'validation-failed');
+    expectProblem(
+      await api.enroll('expiry', t.adminToken, { name: 'past', expiresAt: '2020-01-01T00:00:00Z' }),
+      400,
+      'validation-failed',
+    );
   });
 
   it('lets requesters see and act on their own peers only', async () => {
@@ -128,9 +148,17 @@ describe('peer lifecycle', () => {
     expect(list.body.items.map((p: { name: string }) => p.name)).toEqual(['alice-1']);
     expectProblem(await t.http.get(`/v1/peers/${b.body.peer.id}`).set(bearer(alice.token)), 404, 'peer-not-found');
     expectProblem(await t.http.delete(`/v1/peers/${b.body.peer.id}`).set(bearer(alice.token)), 404, 'peer-not-found');
-    expectProblem(await t.http.post(`/v1/peers/${b.body.peer.id}/reissue`).set(bearer(alice.token)).send({}), 404, 'peer-not-found');
+    expectProblem(
+      await t.http.post(`/v1/peers/${b.body.peer.id}/reissue`).set(bearer(alice.token)).send({}),
+      404,
+      'peer-not-found',
+    );
     expect((await t.http.delete(`/v1/peers/${a.body.peer.id}`).set(bearer(alice.token))).status).toBe(200);
-    expectProblem(await t.http.post('/v1/tokens').set(bearer(alice.token)).send({ name: 'x', role: 'admin' }), 403, 'forbidden');
+    expectProblem(
+      await t.http.post('/v1/tokens').set(bearer(alice.token)).send({ name: 'x', role: 'admin' }),
+      403,
+      'forbidden',
+    );
     const admin = await t.http.get('/v1/networks/owners/peers').set(bearer(t.adminToken)).expect(200);
     expect(admin.body.items).toHaveLength(2);
   });
@@ -154,11 +182,23 @@ describe('peer lifecycle', () => {
     } while (cursor);
     expect(seen).toHaveLength(7);
     expect(new Set(seen).size).toBe(7);
-    const even = await t.http.get('/v1/networks/paging/peers').query({ name: 'even' }).set(bearer(t.adminToken)).expect(200);
+    const even = await t.http
+      .get('/v1/networks/paging/peers')
+      .query({ name: 'even' })
+      .set(bearer(t.adminToken))
+      .expect(200);
     expect(even.body.items).toHaveLength(4);
-    const revoked = await t.http.get('/v1/networks/paging/peers').query({ status: 'revoked' }).set(bearer(t.adminToken)).expect(200);
+    const revoked = await t.http
+      .get('/v1/networks/paging/peers')
+      .query({ status: 'revoked' })
+      .set(bearer(t.adminToken))
+      .expect(200);
     expect(revoked.body.items).toHaveLength(0);
-    expectProblem(await t.http.get('/v1/networks/paging/peers').query({ cursor: 'garbage' }).set(bearer(t.adminToken)), 400, 'validation-failed');
+    expectProblem(
+      await t.http.get('/v1/networks/paging/peers').query({ cursor: 'garbage' }).set(bearer(t.adminToken)),
+      400,
+      'validation-failed',
+    );
     for (const p of even.body.items) {
       expect(Object.keys(p)).not.toContain('presharedKey');
       expect(JSON.stringify(p)).not.toMatch(/private|preshared/i);

@@ -38,7 +38,9 @@ describe('invariants 1 and 2 across two API instances on one database', () => {
     const apiA = new Api(a);
     const apiB = new Api(b);
     const link = await apiA.enroll('default', a.adminToken, { name: 'replicated-claim', delivery: 'link' });
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? apiA : apiB).claim(link.body.claim.url)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? apiA : apiB).claim(link.body.claim.url)),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 410)).toHaveLength(49);
   });

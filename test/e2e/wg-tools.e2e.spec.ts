@@ -20,51 +20,54 @@ if (!tools && process.env.CI) {
   throw new Error('wireguard-tools (wg, wg-quick) must be installed in CI: .ci/run installs them');
 }
 
-describe.skipIf(!tools)(`served configs and the real wg tools${tools ? '' : ' (skipped: wireguard-tools not installed; apt-get install wireguard-tools)'}`, () => {
-  let t: TestApp;
-  let api: Api;
-  let dir: string;
+describe.skipIf(!tools)(
+  `served configs and the real wg tools${tools ? '' : ' (skipped: wireguard-tools not installed; apt-get install wireguard-tools)'}`,
+  () => {
+    let t: TestApp;
+    let api: Api;
+    let dir: string;
 
-  beforeAll(async () => {
-    t = await startTestApp({ WG_DNS: '10.0.0.53', WG_MTU: '1380' });
-    api = new Api(t);
-    dir = mkdtempSync(join(tmpdir(), 'wg-enroll-conf-'));
-  });
-  afterAll(async () => {
-    await t?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    beforeAll(async () => {
+      t = await startTestApp({ WG_DNS: '10.0.0.53', WG_MTU: '1380' });
+      api = new Api(t);
+      dir = mkdtempSync(join(tmpdir(), 'wg-enroll-conf-'));
+    });
+    afterAll(async () => {
+      await t?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  /** wg-quick strip accepts the file as served (its name is the interface name). */
-  function strip(filename: string, text: string): string {
-    const file = join(dir, filename);
-    writeFileSync(file, text, { mode: 0o600 });
-    return execFileSync('wg-quick', ['strip', file], { encoding: 'utf8' });
-  }
-
-  it('inline, link and reissued configs pass wg-quick strip, and wg pubkey agrees with the peer', async () => {
-    const served: { filename: string; text: string; publicKey: string }[] = [];
-    for (const name of ['laptop', 'Büro PC #2', 'a-very-long-device-name-indeed']) {
-      const res = await api.enroll('default', t.adminToken, { name });
-      served.push({ ...res.body.config, publicKey: res.body.peer.publicKey });
+    /** wg-quick strip accepts the file as served (its name is the interface name). */
+    function strip(filename: string, text: string): string {
+      const file = join(dir, filename);
+      writeFileSync(file, text, { mode: 0o600 });
+      return execFileSync('wg-quick', ['strip', file], { encoding: 'utf8' });
     }
-    const link = await api.enroll('default', t.adminToken, { name: 'linked', delivery: 'link' });
-    const claimed = await api.claim(link.body.claim.url);
-    served.push({ ...claimed.body.config, publicKey: claimed.body.peer.publicKey });
-    const reissued = await t.http
-      .post(`/v1/peers/${link.body.peer.id}/reissue`)
-      .set('Authorization', `Bearer ${t.adminToken}`)
-      .send({});
-    served.push({ ...reissued.body.config, publicKey: reissued.body.peer.publicKey });
 
-    for (const config of served) {
-      expect(config.filename).toMatch(/^[a-zA-Z0-9_=+.-]{1,15}\.conf$/);
-      const stripped = strip(config.filename, config.text);
-      expect(stripped).toContain('[Peer]');
-      expect(stripped).not.toMatch(/^(Address|DNS|MTU)/m); // wg-quick's own keys were understood and removed
-      const privateKey = /^PrivateKey = (\S+)$/m.exec(config.text)![1];
-      const pub = execFileSync('wg', ['pubkey'], { input: `${privateKey}\n`, encoding: 'utf8' }).trim();
-      expect(pub).toBe(config.publicKey);
-    }
-  });
-});
+    it('inline, link and reissued configs pass wg-quick strip, and wg pubkey agrees with the peer', async () => {
+      const served: { filename: string; text: string; publicKey: string }[] = [];
+      for (const name of ['laptop', 'Büro PC #2', 'a-very-long-device-name-indeed']) {
+        const res = await api.enroll('default', t.adminToken, { name });
+        served.push({ ...res.body.config, publicKey: res.body.peer.publicKey });
+      }
+      const link = await api.enroll('default', t.adminToken, { name: 'linked', delivery: 'link' });
+      const claimed = await api.claim(link.body.claim.url);
+      served.push({ ...claimed.body.config, publicKey: claimed.body.peer.publicKey });
+      const reissued = await t.http
+        .post(`/v1/peers/${link.body.peer.id}/reissue`)
+        .set('Authorization', `Bearer ${t.adminToken}`)
+        .send({});
+      served.push({ ...reissued.body.config, publicKey: reissued.body.peer.publicKey });
+
+      for (const config of served) {
+        expect(config.filename).toMatch(/^[a-zA-Z0-9_=+.-]{1,15}\.conf$/);
+        const stripped = strip(config.filename, config.text);
+        expect(stripped).toContain('[Peer]');
+        expect(stripped).not.toMatch(/^(Address|DNS|MTU)/m); // wg-quick's own keys were understood and removed
+        const privateKey = /^PrivateKey = (\S+)$/m.exec(config.text)![1];
+        const pub = execFileSync('wg', ['pubkey'], { input: `${privateKey}\n`, encoding: 'utf8' }).trim();
+        expect(pub).toBe(config.publicKey);
+      }
+    });
+  },
+);

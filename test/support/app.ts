@@ -46,12 +46,14 @@ export interface TestApp {
 
 let logFileCounter = 0;
 
-
 /**
  * The real application on a fresh clone of the migrated database, listening on a free port,
  * with its logs captured for the secret scan. Pass env to change configuration.
  */
-export async function startTestApp(env: Record<string, string> = {}, shared?: { databaseUrl: string }): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  shared?: { databaseUrl: string },
+): Promise<TestApp> {
   const database = shared ? { url: shared.databaseUrl, drop: () => Promise.resolve() } : await cloneDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'wg-enroll-app-'));
   const adminToken = `wgt_${randomBytes(32).toString('base64url')}`;

@@ -30,6 +30,8 @@ export async function rowCounts(sql: Client): Promise<Record<string, number>> {
   for (const t of tables) {
     out[t] = Number((await sql.query(`SELECT count(*) FROM ${t}`)).rows[0].count);
   }
-  out.enrollment_key_uses = Number((await sql.query('SELECT coalesce(sum(uses), 0) AS n FROM enrollment_key')).rows[0].n);
+  out.enrollment_key_uses = Number(
+    (await sql.query('SELECT coalesce(sum(uses), 0) AS n FROM enrollment_key')).rows[0].n,
+  );
   return out;
 }

@@ -21,13 +21,24 @@ export interface FieldProblem {
 
 export const Problems = {
   validation: (errors: readonly FieldProblem[]) =>
-    new DomainError(400, 'validation-failed', 'The request is not valid', errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
-      errors,
-    }),
+    new DomainError(
+      400,
+      'validation-failed',
+      'The request is not valid',
+      errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      {
+        errors,
+      },
+    ),
   badRequest: (code: string, title: string, detail?: string, extra?: Record<string, unknown>) =>
     new DomainError(400, code, title, detail, extra),
   unauthenticated: () =>
-    new DomainError(401, 'unauthenticated', 'Authentication required', 'Send Authorization: Bearer <token or enrollment key>.'),
+    new DomainError(
+      401,
+      'unauthenticated',
+      'Authentication required',
+      'Send Authorization: Bearer <token or enrollment key>.',
+    ),
   invalidCredential: () => new DomainError(401, 'invalid-credential', 'Unknown, expired or revoked credential'),
   forbidden: (detail: string) => new DomainError(403, 'forbidden', 'Not allowed', detail),
   notFound: (what: string) => new DomainError(404, `${what}-not-found`, `No such ${what}`),

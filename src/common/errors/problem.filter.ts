@@ -38,10 +38,20 @@ function lowLevelProblem(error: unknown): ProblemBody | null {
     return null;
   }
   if (e.type === 'entity.too.large') {
-    return { type: problemType('payload-too-large'), title: 'Request body too large', status: 413, code: 'payload-too-large' };
+    return {
+      type: problemType('payload-too-large'),
+      title: 'Request body too large',
+      status: 413,
+      code: 'payload-too-large',
+    };
   }
   if (e.type === 'entity.parse.failed') {
-    return { type: problemType('malformed-json'), title: 'The body is not valid JSON', status: 400, code: 'malformed-json' };
+    return {
+      type: problemType('malformed-json'),
+      title: 'The body is not valid JSON',
+      status: 400,
+      code: 'malformed-json',
+    };
   }
   const [code, title] = HTTP_CODES[status] ?? ['bad-request', 'Bad request'];
   return { type: problemType(code), title, status, code };
@@ -65,7 +75,8 @@ export function toProblem(error: unknown, requestId: string | undefined): Proble
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    const [code, title] = HTTP_CODES[status] ?? (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
+    const [code, title] =
+      HTTP_CODES[status] ?? (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
     const response = error.getResponse() as { retryAfter?: number } | string;
     const retryAfter = typeof response === 'object' ? response.retryAfter : undefined;
     return { type: problemType(code), title, status, code, ...(retryAfter !== undefined ? { retryAfter } : {}) };

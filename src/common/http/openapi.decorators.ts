@@ -41,7 +41,12 @@ export function ApiOp(options: {
     for (const [name, field] of Object.entries(options.query.shape)) {
       const schema = openApiSchema(field as z.ZodType, 'input');
       decorators.push(
-        ApiQuery({ name, required: !(field as z.ZodType).safeParse(undefined).success, schema, description: schema.description as string | undefined }),
+        ApiQuery({
+          name,
+          required: !(field as z.ZodType).safeParse(undefined).success,
+          schema,
+          description: schema.description as string | undefined,
+        }),
       );
     }
   }

@@ -59,7 +59,10 @@ export function requireJson(req: Request & { id?: string }, res: Response, next:
   if (hasBody && req.path.startsWith('/v1/') && !req.is(['application/json', 'application/*+json'])) {
     sendProblem(
       res,
-      toProblem(new DomainError(415, 'unsupported-media-type', 'The body must be JSON', 'Send Content-Type: application/json.'), req.id),
+      toProblem(
+        new DomainError(415, 'unsupported-media-type', 'The body must be JSON', 'Send Content-Type: application/json.'),
+        req.id,
+      ),
     );
     return;
   }

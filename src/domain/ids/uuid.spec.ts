@@ -23,7 +23,9 @@ describe('uuidv7', () => {
     const now = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
     const id = uuidv7(now);
     expect(timeOf(id)).toBe(now);
-    expect(id.slice(0, 13)).toBe(`${now.toString(16).padStart(12, '0').slice(0, 8)}-${now.toString(16).padStart(12, '0').slice(8)}`);
+    expect(id.slice(0, 13)).toBe(
+      `${now.toString(16).padStart(12, '0').slice(0, 8)}-${now.toString(16).padStart(12, '0').slice(8)}`,
+    );
     expect(uuidv7(0).startsWith('00000000-0000-7')).toBe(true);
     expect(uuidv7(2 ** 48 - 1).startsWith('ffffffff-ffff-7')).toBe(true);
     expect(uuidv7(0x0123456789ab).startsWith('01234567-89ab-7')).toBe(true);

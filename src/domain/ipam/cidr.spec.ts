@@ -203,12 +203,18 @@ describe('parseIpv4Cidr', () => {
     expect(() => parseIpv4Cidr('255.255.255.0/16')).toThrow(/255\.255\.0\.0/);
   });
 
-  it.each(['172.22.2.0', '172.22.2.0/', '/24', '172.22.2.0/24/1', '172.22.2.0/x', '172.22.2/24', '172.22.2.0/2 4', 'fd00::/64'])(
-    'rejects %j',
-    (text) => {
-      expect(() => parseIpv4Cidr(text)).toThrow(CidrError);
-    },
-  );
+  it.each([
+    '172.22.2.0',
+    '172.22.2.0/',
+    '/24',
+    '172.22.2.0/24/1',
+    '172.22.2.0/x',
+    '172.22.2/24',
+    '172.22.2.0/2 4',
+    'fd00::/64',
+  ])('rejects %j', (text) => {
+    expect(() => parseIpv4Cidr(text)).toThrow(CidrError);
+  });
 });
 
 describe('parseIpv6Cidr', () => {
@@ -251,9 +257,12 @@ describe('canonicalCidr', () => {
     expect(canonicalCidr(text)).toBe(canonical);
   });
 
-  it.each(['10.0.0.1/24', '10.0.0.0/33', '::1/64', '::/129', 'nope', '10.0.0.0', '', 'fd00::/-1'])('rejects %j', (text) => {
-    expect(() => canonicalCidr(text)).toThrow(CidrError);
-  });
+  it.each(['10.0.0.1/24', '10.0.0.0/33', '::1/64', '::/129', 'nope', '10.0.0.0', '', 'fd00::/-1'])(
+    'rejects %j',
+    (text) => {
+      expect(() => canonicalCidr(text)).toThrow(CidrError);
+    },
+  );
 
   it('formats parsed ranges back to the same text', () => {
     expect(formatIpv4Cidr(parseIpv4Cidr('172.22.2.0/24'))).toBe('172.22.2.0/24');
@@ -358,14 +367,22 @@ describe('ipv6ForHost (IPv6 = prefix + IPv4 host number)', () => {
 
 describe('assertIpv6HoldsIpv4Hosts', () => {
   it('accepts an IPv6 range with at least as many host bits', () => {
-    expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('172.22.2.0/24'), parseIpv6Cidr('fd4e:6fb7:b3af::/64'))).not.toThrow();
+    expect(() =>
+      assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('172.22.2.0/24'), parseIpv6Cidr('fd4e:6fb7:b3af::/64')),
+    ).not.toThrow();
     expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('172.22.2.0/24'), parseIpv6Cidr('fd00::/120'))).not.toThrow();
     expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('10.1.0.0/16'), parseIpv6Cidr('fd00::/112'))).not.toThrow();
   });
 
   it('refuses an IPv6 range too small for the IPv4 host numbers', () => {
-    expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('10.1.0.0/16'), parseIpv6Cidr('fd00::/113'))).toThrow(CidrError);
-    expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('10.1.0.0/16'), parseIpv6Cidr('fd00::/120'))).toThrow(/\/120.*16 host bits/);
-    expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('172.22.2.0/24'), { base: 0n, prefix: 121 })).toThrow(CidrError);
+    expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('10.1.0.0/16'), parseIpv6Cidr('fd00::/113'))).toThrow(
+      CidrError,
+    );
+    expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('10.1.0.0/16'), parseIpv6Cidr('fd00::/120'))).toThrow(
+      /\/120.*16 host bits/,
+    );
+    expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('172.22.2.0/24'), { base: 0n, prefix: 121 })).toThrow(
+      CidrError,
+    );
   });
 });

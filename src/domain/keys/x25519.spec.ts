@@ -112,7 +112,9 @@ describe('assertValidPublicKey', () => {
 
   it('accepts a real public key', () => {
     expect(() => assertValidPublicKey(valid)).not.toThrow();
-    expect(() => assertValidPublicKey(hexToKey('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f'))).not.toThrow();
+    expect(() =>
+      assertValidPublicKey(hexToKey('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f')),
+    ).not.toThrow();
   });
 
   it.each([

@@ -89,7 +89,10 @@ describe('normalizeNetworkSpec', () => {
   });
 
   it('treats an empty AllowedIPs list as the default', () => {
-    expect(normalizeNetworkSpec({ ...SEED, allowedIps: [] }).allowedIps).toEqual(['172.22.2.0/24', 'fd4e:6fb7:b3af::/64']);
+    expect(normalizeNetworkSpec({ ...SEED, allowedIps: [] }).allowedIps).toEqual([
+      '172.22.2.0/24',
+      'fd4e:6fb7:b3af::/64',
+    ]);
   });
 
   it('reports every bad field at once', () => {
@@ -101,7 +104,15 @@ describe('normalizeNetworkSpec', () => {
       dns: ['bad dns'],
       allowedIps: ['x', '10.0.0.0/8', '10.0.0.1/8'],
     });
-    expect(aggregate.errors.map((e) => e.field)).toEqual(['name', 'ipv4Cidr', 'ipv6Cidr', 'endpoint', 'dns', 'allowedIps', 'allowedIps']);
+    expect(aggregate.errors.map((e) => e.field)).toEqual([
+      'name',
+      'ipv4Cidr',
+      'ipv6Cidr',
+      'endpoint',
+      'dns',
+      'allowedIps',
+      'allowedIps',
+    ]);
     for (const e of aggregate.errors) {
       expect(e).toBeInstanceOf(NetworkSpecError);
       expect(e.message.length).toBeGreaterThan(0);
@@ -143,7 +154,9 @@ describe('normalizeNetworkSpec', () => {
   it('checks that the IPv6 range holds the IPv4 host numbers', () => {
     expect(() => normalizeNetworkSpec({ ...SEED, ipv4Cidr: '10.1.0.0/16', ipv6Cidr: 'fd00::/112' })).not.toThrow();
     expect(() => normalizeNetworkSpec({ ...SEED, ipv4Cidr: '10.1.0.0/24', ipv6Cidr: 'fd00::/120' })).not.toThrow();
-    expect(errorsOf({ ...SEED, ipv4Cidr: '10.1.0.0/16', ipv6Cidr: 'fd00::/113' }).errors[0].message).toMatch(/too small/);
+    expect(errorsOf({ ...SEED, ipv4Cidr: '10.1.0.0/16', ipv6Cidr: 'fd00::/113' }).errors[0].message).toMatch(
+      /too small/,
+    );
   });
 });
 
@@ -154,7 +167,10 @@ describe('hubAddresses', () => {
       'fd4e:6fb7:b3af::1/64',
     ]);
     expect(hubAddresses({ ipv4Cidr: '10.1.0.0/16', ipv6Cidr: null })).toEqual(['10.1.0.1/16']);
-    expect(hubAddresses({ ipv4Cidr: '10.8.0.4/30', ipv6Cidr: 'fd00:1::/120' })).toEqual(['10.8.0.5/30', 'fd00:1::1/120']);
+    expect(hubAddresses({ ipv4Cidr: '10.8.0.4/30', ipv6Cidr: 'fd00:1::/120' })).toEqual([
+      '10.8.0.5/30',
+      'fd00:1::1/120',
+    ]);
   });
 });
 
@@ -175,6 +191,9 @@ describe('peerAddresses', () => {
   });
 
   it('has no IPv6 address on an IPv4-only network', () => {
-    expect(peerAddresses({ ipv4Cidr: '172.22.2.0/24', ipv6Cidr: null }, 13)).toEqual({ ipv4: '172.22.2.13', ipv6: null });
+    expect(peerAddresses({ ipv4Cidr: '172.22.2.0/24', ipv6Cidr: null }, 13)).toEqual({
+      ipv4: '172.22.2.13',
+      ipv6: null,
+    });
   });
 });

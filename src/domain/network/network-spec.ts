@@ -120,7 +120,10 @@ export function hubAddresses(spec: Pick<NetworkSpec, 'ipv4Cidr' | 'ipv6Cidr'>): 
 }
 
 /** A peer's addresses (without prefix length) for a host number. */
-export function peerAddresses(spec: Pick<NetworkSpec, 'ipv4Cidr' | 'ipv6Cidr'>, host: number): { ipv4: string; ipv6: string | null } {
+export function peerAddresses(
+  spec: Pick<NetworkSpec, 'ipv4Cidr' | 'ipv6Cidr'>,
+  host: number,
+): { ipv4: string; ipv6: string | null } {
   const v4 = parseIpv4Cidr(spec.ipv4Cidr);
   return {
     ipv4: ipv4ForHost(v4, host),

@@ -50,8 +50,12 @@ AllowedIPs = 172.22.2.0/24, fd4e:6fb7:b3af::/64
 PersistentKeepalive = 30
 `,
     );
-    expect(renderPeerConfig({ ...BASE, dns: ['1.1.1.1'] })).toContain('Address = 172.22.2.13/24, fd4e:6fb7:b3af::d/64\nDNS = 1.1.1.1\n\n[Peer]');
-    expect(renderPeerConfig({ ...BASE, mtu: 1280 })).toContain('Address = 172.22.2.13/24, fd4e:6fb7:b3af::d/64\nMTU = 1280\n\n[Peer]');
+    expect(renderPeerConfig({ ...BASE, dns: ['1.1.1.1'] })).toContain(
+      'Address = 172.22.2.13/24, fd4e:6fb7:b3af::d/64\nDNS = 1.1.1.1\n\n[Peer]',
+    );
+    expect(renderPeerConfig({ ...BASE, mtu: 1280 })).toContain(
+      'Address = 172.22.2.13/24, fd4e:6fb7:b3af::d/64\nMTU = 1280\n\n[Peer]',
+    );
     expect(renderPeerConfig(BASE)).not.toMatch(/^(DNS|MTU) =/m);
   });
 

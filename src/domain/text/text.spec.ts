@@ -25,7 +25,9 @@ describe('hasControlCharacters', () => {
   it('finds every C0 and C1 code point and DEL, and none of printable ASCII', () => {
     for (let c = 0; c <= 0xff; c++) {
       const expected = c <= 0x1f || (c >= 0x7f && c <= 0x9f);
-      expect(hasControlCharacters(`name${String.fromCharCode(c)}name`), `U+${c.toString(16).padStart(4, '0')}`).toBe(expected);
+      expect(hasControlCharacters(`name${String.fromCharCode(c)}name`), `U+${c.toString(16).padStart(4, '0')}`).toBe(
+        expected,
+      );
     }
   });
 
@@ -51,9 +53,12 @@ describe('NETWORK_NAME_PATTERN', () => {
     expect(NETWORK_NAME_PATTERN.test(name)).toBe(true);
   });
 
-  it.each(['', 'a'.repeat(33), '-a', 'a-', 'A', 'Default', 'a_b', 'a.b', 'a b', 'ä', 'a/b', 'a\n'])('rejects %j', (name) => {
-    expect(NETWORK_NAME_PATTERN.test(name)).toBe(false);
-  });
+  it.each(['', 'a'.repeat(33), '-a', 'a-', 'A', 'Default', 'a_b', 'a.b', 'a b', 'ä', 'a/b', 'a\n'])(
+    'rejects %j',
+    (name) => {
+      expect(NETWORK_NAME_PATTERN.test(name)).toBe(false);
+    },
+  );
 });
 
 describe('isValidEndpoint', () => {

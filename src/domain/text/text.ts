@@ -39,6 +39,10 @@ export function isValidEndpoint(text: string): boolean {
  */
 export function configFileName(network: string, device: string): string {
   const clean = (s: string): string => s.replace(/[^a-zA-Z0-9_=+.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
-  const base = [clean(network), clean(device)].filter(Boolean).join('-').slice(0, 15).replace(/[-.]+$/, '');
+  const base = [clean(network), clean(device)]
+    .filter(Boolean)
+    .join('-')
+    .slice(0, 15)
+    .replace(/[-.]+$/, '');
   return `${base || 'wg0'}.conf`;
 }

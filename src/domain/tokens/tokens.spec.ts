@@ -103,7 +103,10 @@ describe('kindOfSecret', () => {
     expect(kindOfSecret(prefix)).toBe(kind);
   });
 
-  it.each(['', 'wgt', 'wgx_abc', 'WGT_abc', ' wgt_abc', 'xwgt_abc', 'Bearer wgt_abc'])('returns null for %j', (text) => {
-    expect(kindOfSecret(text)).toBeNull();
-  });
+  it.each(['', 'wgt', 'wgx_abc', 'WGT_abc', ' wgt_abc', 'xwgt_abc', 'Bearer wgt_abc'])(
+    'returns null for %j',
+    (text) => {
+      expect(kindOfSecret(text)).toBeNull();
+    },
+  );
 });

@@ -12,7 +12,14 @@ describe('parseWgDump', () => {
     expect(parseWgDump(text)).toEqual({
       interface: { publicKey: 'UFVCTElD', listenPort: 51820 },
       peers: [
-        { publicKey: 'QUFBQQ==', endpoint: '10.213.1.10:51820', allowedIps: ['172.22.2.2/32', 'fd4e::2/128'], latestHandshake: 1764150000, rxBytes: 1200, txBytes: 3400 },
+        {
+          publicKey: 'QUFBQQ==',
+          endpoint: '10.213.1.10:51820',
+          allowedIps: ['172.22.2.2/32', 'fd4e::2/128'],
+          latestHandshake: 1764150000,
+          rxBytes: 1200,
+          txBytes: 3400,
+        },
         { publicKey: 'QkJCQg==', endpoint: null, allowedIps: [], latestHandshake: 0, rxBytes: 0, txBytes: 0 },
       ],
     });
