@@ -33,7 +33,11 @@ export class Wg {
 
   /** wg syncconf <iface> <(wg-quick strip <file>), without a shell. */
   async syncconf(iface: string, configFile: string): Promise<void> {
-    const { stdout } = await run('wg-quick', ['strip', configFile], { maxBuffer: 256 * 1024 * 1024 });
+    const { stdout: full } = await run('wg-quick', ['strip', configFile], { maxBuffer: 256 * 1024 * 1024 });
+    // wireguard-go rebinds its UDP socket whenever a listen port is set, even the same one, and
+    // drops the packets in flight; so the port is only sent when it changes.
+    const { stdout: port } = await run('wg', ['show', iface, 'listen-port']);
+    const stdout = withoutUnchangedListenPort(full, Number(port.trim()));
     const stripped = join(dirname(configFile), `.${iface}.stripped.${randomBytes(4).toString('hex')}.tmp`);
     await writeFile(stripped, stdout, { mode: 0o600 });
     try {
@@ -47,4 +51,11 @@ export class Wg {
     const { stdout } = await run('wg', ['show', iface, 'dump'], { maxBuffer: 256 * 1024 * 1024 });
     return parseWgDump(stdout);
   }
+}
+
+/** Drops the [Interface] ListenPort line when it equals the interface's current port. */
+export function withoutUnchangedListenPort(stripped: string, currentPort: number): string {
+  return stripped.replace(/^ListenPort[ \t]*=[ \t]*(\d+)[ \t]*\n/m, (line, port: string) =>
+    Number(port) === currentPort ? '' : line,
+  );
 }
