@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { json } from 'express';
 import { AppModule } from './app.module';
+import { RevisionNotifier } from './hub/revision-notifier';
 import { rateLimit, requestContext, requireJson } from './common/http/request-context';
 import { RateLimiter } from './common/http/rate-limiter';
 import type { AppConfig } from './config/env';
@@ -45,6 +46,15 @@ export async function createApp(
   app.use(rateLimit(new RateLimiter(config.rateLimitPerMinute)));
   app.use(requireJson);
   app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  // During shutdown every response closes its connection, so keep-alive clients (the agent's
+  // long-poll above all) let the server finish instead of holding it open.
+  const notifier = app.get(RevisionNotifier);
+  app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+    if (notifier.stopping) {
+      res.setHeader('Connection', 'close');
+    }
+    next();
+  });
   const document = buildOpenApi(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',

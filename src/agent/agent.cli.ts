@@ -110,5 +110,5 @@ export async function runAgent(argv: string[], env: NodeJS.ProcessEnv): Promise<
     process.once('SIGINT', () => resolve());
   });
   await agent.close();
-  return 0;
+  process.exit(0);
 }

@@ -48,6 +48,7 @@ export class HubAgent {
   private readonly wg = new Wg();
   private readonly stop = new AbortController();
   private privateKey = '';
+  private publicKey = '';
   private applied: { revision: string; sha256: string } | null = null;
   private applyError: string | null = null;
   private saidNotApplied = false;
@@ -77,6 +78,7 @@ export class HubAgent {
   async register(): Promise<string> {
     const key = await ensureHubKey(this.options.configDir, this.options.iface);
     this.privateKey = key.privateKey;
+    this.publicKey = key.publicKey;
     await removeStaleTemporaries(this.options.configDir);
     await this.retrying('register the hub key', () => this.client.registerHub(key.publicKey));
     this.logger.log({
@@ -146,7 +148,11 @@ export class HubAgent {
     if (this.options.apply !== 'none') {
       try {
         await this.wg.check(this.options.iface);
-        await this.wg.syncconf(this.options.iface, this.configFile);
+        await this.wg.apply(this.options.iface, this.configFile, {
+          publicKey: this.publicKey,
+          listenPort: state.interface.listenPort,
+          peers: state.peers,
+        });
         this.applies++;
       } catch (error) {
         if (this.options.apply === 'auto' && error instanceof WgUnavailableError) {

@@ -4,15 +4,24 @@ import { unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseWgDump, type WgDump } from '../domain/wg/dump';
+import { planPeerChanges, type DesiredHubPeer } from '../domain/wg/plan';
 
 const run = promisify(execFile);
+const BIG = { maxBuffer: 256 * 1024 * 1024 };
 
 export class WgUnavailableError extends Error {}
 
 /**
- * The WireGuard tools, always through execFile with argument arrays (never a shell string).
- * Applying is `wg syncconf` on the output of `wg-quick strip`, which changes only what differs:
- * other peers keep their sessions (invariant 4). The interface is never taken down.
+ * The WireGuard tools, always through execFile with argument arrays (never a shell string). The
+ * interface is never taken down (invariant 4).
+ *
+ * A change of peers goes to the interface as a delta computed against `wg show dump`: removed
+ * keys with `wg set … peer K remove`, new or changed peers with `wg addconf` (peer sections
+ * only). That is a full reconcile of the peers without touching the interface's own settings,
+ * which matters on wireguard-go: it rebinds its UDP socket (dropping packets in flight)
+ * whenever a listen port is set, even the same one, and `wg syncconf` always sets it. The full
+ * `wg syncconf <iface> <(wg-quick strip <file>)` runs when the interface itself must change
+ * (first apply, another private key or listen port).
  */
 export class Wg {
   async check(iface: string): Promise<void> {
@@ -31,31 +40,57 @@ export class Wg {
     }
   }
 
+  /** Brings the interface to the config file; returns how ("syncconf" or "delta"). */
+  async apply(
+    iface: string,
+    configFile: string,
+    desired: { publicKey: string; listenPort: number; peers: readonly DesiredHubPeer[] },
+  ): Promise<'syncconf' | 'delta'> {
+    const current = await this.dump(iface);
+    if (current.interface.publicKey !== desired.publicKey || current.interface.listenPort !== desired.listenPort) {
+      await this.syncconf(iface, configFile);
+      return 'syncconf';
+    }
+    const plan = planPeerChanges(current.peers, desired.peers);
+    if (plan.remove.length > 0) {
+      await run('wg', ['set', iface, ...plan.remove.flatMap((key) => ['peer', key, 'remove'])], BIG);
+    }
+    if (plan.upsert.length > 0) {
+      const text = plan.upsert
+        .map(
+          (p) =>
+            `[Peer]\nPublicKey = ${p.publicKey}\nPresharedKey = ${p.presharedKey}\nAllowedIPs = ${p.allowedIps.join(', ')}\n`,
+        )
+        .join('\n');
+      await this.withTempFile(configFile, iface, text, (file) => run('wg', ['addconf', iface, file], BIG));
+    }
+    return 'delta';
+  }
+
   /** wg syncconf <iface> <(wg-quick strip <file>), without a shell. */
   async syncconf(iface: string, configFile: string): Promise<void> {
-    const { stdout: full } = await run('wg-quick', ['strip', configFile], { maxBuffer: 256 * 1024 * 1024 });
-    // wireguard-go rebinds its UDP socket whenever a listen port is set, even the same one, and
-    // drops the packets in flight; so the port is only sent when it changes.
-    const { stdout: port } = await run('wg', ['show', iface, 'listen-port']);
-    const stdout = withoutUnchangedListenPort(full, Number(port.trim()));
-    const stripped = join(dirname(configFile), `.${iface}.stripped.${randomBytes(4).toString('hex')}.tmp`);
-    await writeFile(stripped, stdout, { mode: 0o600 });
-    try {
-      await run('wg', ['syncconf', iface, stripped], { maxBuffer: 64 * 1024 * 1024 });
-    } finally {
-      await unlink(stripped).catch(() => undefined);
-    }
+    const { stdout } = await run('wg-quick', ['strip', configFile], BIG);
+    await this.withTempFile(configFile, iface, stdout, (file) => run('wg', ['syncconf', iface, file], BIG));
   }
 
   async dump(iface: string): Promise<WgDump> {
-    const { stdout } = await run('wg', ['show', iface, 'dump'], { maxBuffer: 256 * 1024 * 1024 });
+    const { stdout } = await run('wg', ['show', iface, 'dump'], BIG);
     return parseWgDump(stdout);
   }
-}
 
-/** Drops the [Interface] ListenPort line when it equals the interface's current port. */
-export function withoutUnchangedListenPort(stripped: string, currentPort: number): string {
-  return stripped.replace(/^ListenPort[ \t]*=[ \t]*(\d+)[ \t]*\n/m, (line, port: string) =>
-    Number(port) === currentPort ? '' : line,
-  );
+  /** A 0600 file beside the config (same file system, same protection), removed afterwards. */
+  private async withTempFile<T>(
+    configFile: string,
+    iface: string,
+    text: string,
+    fn: (file: string) => Promise<T>,
+  ): Promise<T> {
+    const file = join(dirname(configFile), `.${iface}.apply.${randomBytes(4).toString('hex')}.tmp`);
+    await writeFile(file, text, { mode: 0o600 });
+    try {
+      return await fn(file);
+    } finally {
+      await unlink(file).catch(() => undefined);
+    }
+  }
 }

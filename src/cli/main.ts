@@ -60,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
         process.once('SIGINT', () => stop('SIGINT'));
       });
       await service.stop();
-      return 0;
+      // Everything is closed; a request that slipped in after the database pool closed may have
+      // opened a connection of its own, which must not keep the process alive.
+      return process.exit(0);
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${HELP}`);

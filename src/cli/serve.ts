@@ -8,6 +8,9 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedd
 import { applyMigrations } from '../database/migrate';
 import { join } from 'node:path';
 
+/** How long in-flight requests may take to finish after SIGTERM. */
+const SHUTDOWN_GRACE_MS = 5000;
+
 export interface RunningService {
   readonly app: NestExpressApplication;
   readonly url: string;
@@ -62,7 +65,18 @@ export async function serve(
     databaseUrl,
     stop: () =>
       (stopping ??= (async () => {
-        await app.close();
+        // Keep-alive connections would hold the close up: idle ones are closed as they become
+        // idle (open long-polls are answered at once), and after SHUTDOWN_GRACE_MS whatever is
+        // still open is cut, so a stop is bounded.
+        const server = app.getHttpServer() as import('node:http').Server;
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(idle);
+          clearTimeout(cut);
+        }
         await embedded?.stop();
       })()),
   };

@@ -54,20 +54,24 @@ export class HubController {
     @Query(new ZodPipe(DesiredStateQuery)) query: DesiredStateQueryInput,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<DesiredState | undefined> {
+    @Res() res: Response,
+  ): Promise<void> {
     const network = await this.hub.network(principal, name);
     const abort = new AbortController();
     req.once('close', () => abort.abort());
-    const state = await this.hub.desiredState(network, revisionFromEtag(ifNoneMatch), query.wait * 1000, abort.signal);
+    const known = revisionFromEtag(ifNoneMatch);
+    const state = await this.hub.desiredState(network, known, query.wait * 1000, abort.signal);
     res.setHeader('Cache-Control', 'no-store');
+    if (this.hub.stopping) {
+      res.setHeader('Connection', 'close');
+    }
     if (state === null) {
-      res.setHeader('ETag', `"${ifNoneMatch ? revisionFromEtag(ifNoneMatch) : ''}"`);
+      res.setHeader('ETag', `"${known}"`);
       res.status(304).end();
-      return undefined;
+      return;
     }
     res.setHeader('ETag', `"${state.revision}"`);
-    return state;
+    res.status(200).json(state);
   }
 
   @Post('hub/status')

@@ -29,6 +29,10 @@ export class HubService {
     private readonly notifier: RevisionNotifier,
   ) {}
 
+  get stopping(): boolean {
+    return this.notifier.stopping;
+  }
+
   /** The agent's network: agent tokens only for their own network, admins for any. */
   async network(principal: Principal, name: string): Promise<NetworkRecord> {
     const network = await this.networks.resolve(principal, name);
@@ -60,11 +64,12 @@ export class HubService {
       if (knownRevision === null || revision.toString() !== knownRevision) {
         return this.render(network.id);
       }
-      if (woken === null || Date.now() >= deadline || signal?.aborted) {
+      if (woken === null || Date.now() >= deadline || signal?.aborted || this.notifier.stopping) {
         return null;
       }
       await woken;
-      if (Date.now() >= deadline || signal?.aborted) {
+      // Past the deadline, the client gone, or the service shutting down: answer now.
+      if (Date.now() >= deadline || signal?.aborted || this.notifier.stopping) {
         const latest = await this.repository.revisionOf(network.id);
         return latest !== null && latest.toString() !== knownRevision ? this.render(network.id) : null;
       }

@@ -45,6 +45,11 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
     await this.client?.end().catch(() => undefined);
   }
 
+  /** True from the start of shutdown: long-polls answer at once and connections close. */
+  get stopping(): boolean {
+    return this.stopped;
+  }
+
   /** Resolves on the next change of the network's revision, or after timeoutMs. */
   waitForChange(networkId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.stopped) {

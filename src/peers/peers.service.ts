@@ -206,9 +206,7 @@ export class PeersService {
   }
 
   /** What a claim link's page shows; reading it changes nothing. */
-  async claimState(
-    claimToken: string,
-  ): Promise<{
+  async claimState(claimToken: string): Promise<{
     state: 'ready' | 'served' | 'expired' | 'revoked';
     name: string;
     network: string;

@@ -14,13 +14,22 @@ describe('parseWgDump', () => {
       peers: [
         {
           publicKey: 'QUFBQQ==',
+          presharedKey: null,
           endpoint: '10.213.1.10:51820',
           allowedIps: ['172.22.2.2/32', 'fd4e::2/128'],
           latestHandshake: 1764150000,
           rxBytes: 1200,
           txBytes: 3400,
         },
-        { publicKey: 'QkJCQg==', endpoint: null, allowedIps: [], latestHandshake: 0, rxBytes: 0, txBytes: 0 },
+        {
+          publicKey: 'QkJCQg==',
+          presharedKey: 'cHNr',
+          endpoint: null,
+          allowedIps: [],
+          latestHandshake: 0,
+          rxBytes: 0,
+          txBytes: 0,
+        },
       ],
     });
   });

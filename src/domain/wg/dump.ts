@@ -6,6 +6,7 @@ export interface WgInterfaceDump {
 
 export interface WgPeerDump {
   readonly publicKey: string;
+  readonly presharedKey: string | null;
   readonly endpoint: string | null;
   readonly allowedIps: readonly string[];
   /** Unix seconds; 0 when there has been no handshake. */
@@ -35,6 +36,7 @@ export function parseWgDump(text: string): WgDump {
     }
     return {
       publicKey: f[0],
+      presharedKey: f[1] === '(none)' ? null : f[1],
       endpoint: f[2] === '(none)' ? null : f[2],
       allowedIps: f[3] === '(none)' ? [] : f[3].split(','),
       latestHandshake: Number(f[4]),

@@ -27,6 +27,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { basename, delimiter, join } from 'node:path';
+import { parseWgDump, type WgDump } from '../../../src/domain/wg/dump';
 
 const WG_RUN_DIR = '/var/run/wireguard';
 const LAB_RUN_DIR = '/run/wge-lab';
@@ -152,7 +153,12 @@ function run(cmd: string, args: string[], options: RunOptions = {}): Promise<str
     execFile(
       cmd,
       args,
-      { env: childEnv(options.env), timeout: options.timeoutMs ?? 30_000, maxBuffer: 32 * 1024 * 1024, encoding: 'utf8' },
+      {
+        env: childEnv(options.env),
+        timeout: options.timeoutMs ?? 30_000,
+        maxBuffer: 32 * 1024 * 1024,
+        encoding: 'utf8',
+      },
       (error, stdout, stderr) => {
         if (error) {
           const code = (error as { code?: number | string }).code ?? null;
@@ -466,7 +472,9 @@ export async function createLab(tag: string, nodeCount: number): Promise<Lab> {
   const rootAddrs = (await run(ip, ['-o', '-4', 'address', 'show'])).split('\n');
   const clash = rootAddrs.find((line) => line.includes(` 10.214.${x}.`));
   if (clash) {
-    throw new Error(`10.214.${x}.0/30 is already in use in the root namespace (${clash.trim()}); tag ${tag} collides, pick another tag`);
+    throw new Error(
+      `10.214.${x}.0/30 is already in use in the root namespace (${clash.trim()}); tag ${tag} collides, pick another tag`,
+    );
   }
 
   const workDir = join(LAB_RUN_DIR, tag);
@@ -474,7 +482,13 @@ export async function createLab(tag: string, nodeCount: number): Promise<Lab> {
   await mkdir(workDir, { mode: 0o700 });
   await chmod(workDir, 0o700);
 
-  const state: LabState = { processes: new Set(), ifnames: new Set(), recorded: new Map(), saving: Promise.resolve(), destroyed: false };
+  const state: LabState = {
+    processes: new Set(),
+    ifnames: new Set(),
+    recorded: new Map(),
+    saving: Promise.resolve(),
+    destroyed: false,
+  };
   const namespaces = [hubNs, ...nodeNs];
   let destroying: Promise<void> | null = null;
 
@@ -656,7 +670,9 @@ export async function startWireguardGo(lab: Lab, ns: string, ifname: string): Pr
   const state = stateOf(lab);
   assertOwn(lab, ns);
   if (!IFNAME.test(ifname) || ifname === lab.rootLink) {
-    throw new Error(`WireGuard interface name must match ${IFNAME} (unique machine-wide, see lab.ifname()), got ${ifname}`);
+    throw new Error(
+      `WireGuard interface name must match ${IFNAME} (unique machine-wide, see lab.ifname()), got ${ifname}`,
+    );
   }
   if (ifnamesInUse.has(ifname)) {
     throw new Error(`interface ${ifname} is already in use by this test process`);
@@ -841,18 +857,60 @@ export async function ping(lab: Lab, ns: string, address: string, options: PingO
   return result;
 }
 
+/** One line of a continuous ping: a reply, or (-O) a probe still unanswered when the next one left. */
+export interface PingEvent {
+  /** Date.now() when this process read the line. */
+  readonly at: number;
+  readonly seq: number;
+  readonly reply: boolean;
+}
+
 export interface ContinuousPing {
   readonly process: LabProcess;
-  /** SIGINT, then the summary of everything sent so far. */
+  /** Every reply and every "no answer yet" so far, in the order read. */
+  events(): PingEvent[];
+  /**
+   * SIGINT between two probes, then the summary of everything sent: it waits for the next reply
+   * (at most 3 s) and stops right after it, so no probe is in flight and an unanswered probe
+   * always means a lost one.
+   */
   stop(): Promise<PingResult>;
 }
 
 /** `ping -i <intervalS> -O` from inside ns until stop(); destroy() also stops it. */
 export function continuousPing(lab: Lab, ns: string, address: string, intervalS = 0.2): ContinuousPing {
   const proc = lab.spawn(ns, tool('ping'), pingArgs(address, ['-O', '-i', String(intervalS)]));
+  const events: PingEvent[] = [];
+  let onReply: (() => void) | null = null;
+  let partial = '';
+  proc.child.stdout?.on('data', (chunk: Buffer) => {
+    const at = Date.now();
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const reply = /bytes from .*icmp_seq=(\d+)/.exec(line);
+      const missing = /no answer yet for icmp_seq=(\d+)/.exec(line);
+      if (reply) {
+        events.push({ at, seq: Number(reply[1]), reply: true });
+        onReply?.();
+      } else if (missing) {
+        events.push({ at, seq: Number(missing[1]), reply: false });
+      }
+    }
+  });
   return {
     process: proc,
+    events: () => [...events],
     async stop() {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 3_000);
+          onReply = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
       await proc.stop('SIGINT');
       const result = parsePingSummary(proc.output());
       if (!result) {
@@ -863,63 +921,13 @@ export function continuousPing(lab: Lab, ns: string, address: string, intervalS 
   };
 }
 
-export interface WgDumpInterface {
-  privateKey: string;
-  publicKey: string;
-  listenPort: number;
-  /** null when off */
-  fwmark: number | null;
-}
-
-export interface WgDumpPeer {
-  publicKey: string;
-  /** null when (none) */
-  presharedKey: string | null;
-  /** 'host:port', null when (none) */
-  endpoint: string | null;
-  allowedIps: string[];
-  /** unix seconds, 0 = never */
-  latestHandshake: number;
-  rx: number;
-  tx: number;
-  /** seconds, null when off */
-  keepalive: number | null;
-}
-
-export interface WgDump {
-  interface: WgDumpInterface;
-  peers: WgDumpPeer[];
-}
-
-/** Parses `wg show <ifname> dump` output. */
-export function parseWgDump(text: string): WgDump {
-  const lines = text.split('\n').filter((l) => l.trim().length > 0);
-  if (lines.length === 0) {
-    throw new Error('empty wg dump');
-  }
-  const none = (v: string) => (v === '(none)' || v === '' ? null : v);
-  const off = (v: string) => (v === 'off' || v === '0' ? null : Number(v));
-  const [privateKey, publicKey, listenPort, fwmark] = lines[0].split('\t');
-  return {
-    interface: { privateKey, publicKey, listenPort: Number(listenPort), fwmark: off(fwmark ?? 'off') },
-    peers: lines.slice(1).map((line) => {
-      const f = line.split('\t');
-      if (f.length < 8) {
-        throw new Error(`unexpected wg dump peer line: ${line}`);
-      }
-      return {
-        publicKey: f[0],
-        presharedKey: none(f[1]),
-        endpoint: none(f[2]),
-        allowedIps: f[3] === '(none)' ? [] : f[3].split(',').filter(Boolean),
-        latestHandshake: Number(f[4]),
-        rx: Number(f[5]),
-        tx: Number(f[6]),
-        keepalive: off(f[7]),
-      };
-    }),
-  };
-}
+/**
+ * `wg show <ifname> dump`, parsed by the service's own parser (src/domain/wg/dump.ts): the
+ * interface's public key and listen port; per peer its key, endpoint, allowed IPs, latest
+ * handshake and byte counters. For what it leaves out (preshared keys, keepalive, fwmark) ask
+ * `wg show <ifname> <field>` directly.
+ */
+export type { WgDump, WgPeerDump } from '../../../src/domain/wg/dump';
 
 /** `wg show <ifname> dump` inside ns, parsed. */
 export async function wgDump(lab: Lab, ns: string, ifname: string): Promise<WgDump> {

@@ -1,0 +1,470 @@
+/**
+ * The real service on a lab: the API process (`node bin/wg-enroll.js serve`, built in dist/) on a
+ * fresh clone of the suite's Postgres, and the hub agent process (`wg-enroll agent`) in the ROOT
+ * namespace driving a wireguard-go interface in the hub namespace (wg reaches it through the UAPI
+ * socket in /var/run/wireguard, so the agent talks to the API over loopback only).
+ *
+ * Every process's output goes to LOG_DIR/<name>-<pid>.log, and every secret handled here (admin
+ * and agent tokens, enrollment key, claim tokens, private and preshared keys, the hub's key) is
+ * remembered, so the suite's log scan covers these processes too.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort } from '../../../src/database/embedded-postgres';
+import { rememberSecret, rememberSecretsIn } from '../../support/app';
+import { cloneDatabase } from '../../support/db';
+import { LOG_DIR } from '../../support/paths';
+import { runCli, type ServiceProcess } from '../../support/process';
+import { createLab, hubInterface, wgDump, type Lab, type WgDump } from './netns';
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls fn until it returns a value other than undefined/false; throws with `what` after timeoutMs. */
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined && value !== false) {
+        return value;
+      }
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > until) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
+    }
+    await sleep(everyMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+/** A wg-enroll process whose output is logged to LOG_DIR/<name>-<pid>.log. */
+export interface CliProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly cli: ServiceProcess;
+  readonly exited: Promise<number | null>;
+  output(): string;
+  running(): boolean;
+  /** Sends sig and waits until it exits (SIGKILL after graceMs); resolves the exit code. */
+  stop(sig?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
+}
+
+const live = new Set<CliProcess>();
+process.once('exit', () => {
+  for (const p of live) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
+export function startCli(name: string, args: string[], env: Record<string, string>): CliProcess {
+  const cli = runCli(args, env);
+  const pid = cli.child.pid;
+  if (pid === undefined) {
+    throw new Error(`could not start wg-enroll ${args[0]}`);
+  }
+  const file = join(LOG_DIR, `${name}-${pid}.log`);
+  const append = (chunk: Buffer) => appendFileSync(file, chunk);
+  cli.child.stdout?.on('data', append);
+  cli.child.stderr?.on('data', append);
+  let done = false;
+  const exited = cli.exited.then((code) => {
+    done = true;
+    live.delete(proc);
+    return code;
+  });
+  const proc: CliProcess = {
+    name,
+    pid,
+    cli,
+    exited,
+    output: () => cli.output(),
+    running: () => !done,
+    async stop(sig: NodeJS.Signals = 'SIGTERM', graceMs = 10_000) {
+      if (done) {
+        return exited;
+      }
+      cli.child.kill(sig);
+      const timer = setTimeout(() => cli.child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+  live.add(proc);
+  return proc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The REST API, as an admin or any other bearer
+
+export interface Response<T> {
+  readonly status: number;
+  readonly body: T;
+  readonly text: string;
+}
+
+export interface PeerView {
+  id: string;
+  name: string;
+  status: string;
+  publicKey: string;
+  ipv4: string;
+  ipv6: string | null;
+  revision: string;
+}
+export interface Enrolled {
+  peer: PeerView;
+  config: { filename: string; text: string };
+}
+export interface DesiredState {
+  revision: string;
+  peers: { id: string; publicKey: string; presharedKey: string; allowedIps: string[] }[];
+}
+export interface PeerStatus {
+  id: string;
+  publicKey: string;
+  online: boolean;
+  endpoint: string | null;
+  flagged: boolean;
+  flagReason: string | null;
+  quarantined: boolean;
+}
+export interface NetworkStatus {
+  hub: {
+    publicKey: string | null;
+    desiredRevision: string;
+    appliedRevision: string | null;
+    inSync: boolean;
+    agentHealthy: boolean;
+  };
+  items: PeerStatus[];
+}
+export interface AuditEvent {
+  action: string;
+  targetId: string | null;
+  details: Record<string, unknown>;
+}
+
+export class Api {
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly token: string,
+  ) {}
+
+  async call<T>(method: string, path: string, body?: unknown, token = this.token): Promise<Response<T>> {
+    const res = await fetch(`${this.baseUrl()}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    rememberSecretsIn(text);
+    let parsed: unknown = undefined;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed as T, text };
+  }
+
+  /** The call, which must answer `status`; resolves its body. */
+  async expect<T>(status: number, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+    const res = await this.call<T>(method, path, body, token);
+    if (res.status !== status) {
+      throw new Error(`${method} ${path}: expected ${status}, got ${res.status}: ${res.text.slice(0, 500)}`);
+    }
+    return res.body;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole stack on one lab
+
+export interface NetworkOptions {
+  name: string;
+  ipv4Cidr: string;
+  ipv6Cidr: string;
+  persistentKeepalive: number;
+}
+
+export class Stack {
+  readonly hubIf: string;
+  readonly configDir: string;
+  readonly adminToken = `wgt_${randomBytes(32).toString('base64url')}`;
+  readonly api: Api;
+  apiProcess: CliProcess | null = null;
+  agent: CliProcess | null = null;
+  agentToken = '';
+  enrollmentKey = '';
+  hubPublicKey = '';
+  hubAddresses: string[] = [];
+  private port = 0;
+  private dataDir = '';
+  private databaseUrl = '';
+  private dropDatabase: () => Promise<void> = () => Promise.resolve();
+  private readonly secretKey = randomBytes(32).toString('base64');
+  private counter = 0;
+
+  private constructor(
+    readonly lab: Lab,
+    readonly network: NetworkOptions,
+  ) {
+    this.hubIf = lab.ifname('hub');
+    this.configDir = join(lab.workDir, 'agent');
+    this.api = new Api(() => this.url, this.adminToken);
+    rememberSecret(this.adminToken);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Lab, database, API, the network (its endpoint is the hub's underlay address), an agent token,
+   * an enrollment key, the hub interface with the network's hub addresses, and the agent, which
+   * has registered the hub key when this resolves.
+   */
+  static async start(tag: string, nodeCount: number, network: NetworkOptions): Promise<Stack> {
+    const lab = await createLab(tag, nodeCount);
+    const stack = new Stack(lab, network);
+    try {
+      const db = await cloneDatabase();
+      stack.databaseUrl = db.url;
+      stack.dropDatabase = db.drop;
+      stack.dataDir = join(lab.workDir, 'api');
+      stack.port = await freePort();
+      await stack.startApi();
+      const created = await stack.api.expect<{ hubAddresses: string[] }>(201, 'POST', '/v1/networks', {
+        ...network,
+        endpoint: `${lab.hubUnderlay}:51820`,
+      });
+      stack.hubAddresses = created.hubAddresses;
+      stack.agentToken = (
+        await stack.api.expect<{ token: string }>(201, 'POST', '/v1/tokens', {
+          name: 'hub agent',
+          role: 'agent',
+          network: network.name,
+        })
+      ).token;
+      stack.enrollmentKey = (
+        await stack.api.expect<{ key: string }>(201, 'POST', `/v1/networks/${network.name}/enrollment-keys`, {
+          name: 'tunnel nodes',
+          maxUses: 1000,
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        })
+      ).key;
+      await hubInterface(lab, stack.hubIf, stack.hubAddresses);
+      stack.startAgent();
+      await stack.waitRegistered(30_000);
+      // The agent registers its key before its first apply: wait for that too.
+      await stack.waitConverged(30_000);
+    } catch (error) {
+      await stack.destroy().catch(() => undefined);
+      throw error;
+    }
+    return stack;
+  }
+
+  /** Starts the API on the stack's port and database; resolves when it listens. */
+  async startApi(): Promise<CliProcess> {
+    const proc = startCli('api', ['serve'], {
+      DATABASE_URL: this.databaseUrl,
+      PORT: String(this.port),
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN: this.adminToken,
+      SECRET_KEY: this.secretKey,
+      HUB_LOCAL: 'false',
+      DATA_DIR: this.dataDir,
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_MINUTE: '0',
+      AUTH_FAILURES_PER_MINUTE: '0',
+      LEASE_COOLDOWN: '1s',
+      SWEEP_INTERVAL: '1s',
+    });
+    this.apiProcess = proc;
+    const timeout = sleep(60_000).then(() => {
+      throw new Error(`API did not listen within 60 s:\n${proc.output()}`);
+    });
+    await Promise.race([proc.cli.url, timeout]);
+    return proc;
+  }
+
+  /** Starts the agent process (root namespace, --apply syncconf, reports every second). */
+  startAgent(): CliProcess {
+    if (this.agent?.running()) {
+      throw new Error('an agent is already running');
+    }
+    this.agent = startCli(
+      'agent',
+      [
+        'agent',
+        '--api-url',
+        this.url,
+        '--token',
+        this.agentToken,
+        '--network',
+        this.network.name,
+        '--interface',
+        this.hubIf,
+        '--config-dir',
+        this.configDir,
+        '--apply',
+        'syncconf',
+        '--report-interval',
+        '1',
+      ],
+      { LOG_LEVEL: 'info' },
+    );
+    return this.agent;
+  }
+
+  get hubConfigFile(): string {
+    return join(this.configDir, `${this.hubIf}.conf`);
+  }
+
+  /** Waits until the network has the hub key the agent made (and remembers that key as a secret). */
+  async waitRegistered(timeoutMs: number): Promise<void> {
+    await waitFor(
+      'the agent to register the hub key',
+      async () => {
+        const network = await this.api.expect<{ hubPublicKey: string | null }>(
+          200,
+          'GET',
+          `/v1/networks/${this.network.name}`,
+        );
+        if (network.hubPublicKey) {
+          this.hubPublicKey = network.hubPublicKey;
+          return true;
+        }
+        return false;
+      },
+      timeoutMs,
+      100,
+    );
+    rememberSecret((await readFile(join(this.configDir, `${this.hubIf}.key`), 'utf8')).trim());
+  }
+
+  /** Enrolls a peer with the enrollment key (as a node would); the config is served inline. */
+  async enroll(name = `peer-${++this.counter}`): Promise<Enrolled> {
+    return this.api.expect<Enrolled>(
+      201,
+      'POST',
+      `/v1/networks/${this.network.name}/peers`,
+      { name },
+      this.enrollmentKey,
+    );
+  }
+
+  /** Enrolls with a one-time claim link, and redeems it (the config, exactly once). */
+  async enrollByLink(name = `peer-${++this.counter}`): Promise<Enrolled> {
+    const { claim } = await this.api.expect<{ claim: { url: string } }>(
+      201,
+      'POST',
+      `/v1/networks/${this.network.name}/peers`,
+      { name, delivery: 'link' },
+      this.enrollmentKey,
+    );
+    const path = new URL(claim.url).pathname.replace(/^\/claim\//, '/v1/claims/');
+    rememberSecret(path.split('/').pop());
+    return this.api.expect<Enrolled>(200, 'POST', path);
+  }
+
+  revoke(id: string): Promise<PeerView> {
+    return this.api.expect<PeerView>(200, 'DELETE', `/v1/peers/${id}`);
+  }
+
+  reissue(id: string): Promise<Enrolled> {
+    return this.api.expect<Enrolled>(201, 'POST', `/v1/peers/${id}/reissue`, {});
+  }
+
+  async desiredState(): Promise<DesiredState> {
+    const state = await this.api.expect<DesiredState>(
+      200,
+      'GET',
+      `/v1/networks/${this.network.name}/hub/desired-state`,
+    );
+    rememberSecret(...state.peers.map((p) => p.presharedKey));
+    return state;
+  }
+
+  status(): Promise<NetworkStatus> {
+    return this.api.expect<NetworkStatus>(200, 'GET', `/v1/networks/${this.network.name}/status?limit=500`);
+  }
+
+  hubDump(): Promise<WgDump> {
+    return wgDump(this.lab, this.lab.hubNs, this.hubIf);
+  }
+
+  async hubKeys(): Promise<Set<string>> {
+    return new Set((await this.hubDump()).peers.map((p) => p.publicKey));
+  }
+
+  /**
+   * Waits until the hub interface has the registered key and exactly the desired state's peers
+   * (keys and allowed IPs), and the API says the agent applied the desired revision (inSync);
+   * resolves the ms it took.
+   */
+  async waitConverged(timeoutMs: number): Promise<{ ms: number; revision: string; peers: number }> {
+    const started = Date.now();
+    return waitFor(
+      'the hub to converge on the desired state',
+      async () => {
+        const desired = await this.desiredState();
+        const dump = await this.hubDump();
+        if (dump.interface.publicKey !== this.hubPublicKey) {
+          return false;
+        }
+        const want = new Map(desired.peers.map((p) => [p.publicKey, [...p.allowedIps].sort().join(',')]));
+        const have = new Map(dump.peers.map((p) => [p.publicKey, [...p.allowedIps].sort().join(',')]));
+        if (want.size !== have.size || [...want].some(([key, ips]) => have.get(key) !== ips)) {
+          return false;
+        }
+        const { hub } = await this.status();
+        if (!hub.inSync || hub.appliedRevision !== desired.revision || hub.desiredRevision !== desired.revision) {
+          return false;
+        }
+        return { ms: Date.now() - started, revision: desired.revision, peers: want.size };
+      },
+      timeoutMs,
+      100,
+    );
+  }
+
+  /** Stops the agent and the API, drops the database, destroys the lab. Safe to call twice. */
+  async destroy(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const p of [this.agent, this.apiProcess]) {
+      await p?.stop('SIGTERM', 5_000).catch((e: unknown) => errors.push(e));
+    }
+    await this.dropDatabase().catch((e: unknown) => errors.push(e));
+    this.dropDatabase = () => Promise.resolve();
+    await this.lab.destroy().catch((e: unknown) => errors.push(e));
+    if (errors.length > 0) {
+      throw new AggregateError(errors, 'tunnel stack: teardown incomplete');
+    }
+  }
+}
