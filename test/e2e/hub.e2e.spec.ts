@@ -95,6 +95,19 @@ describe('desired state', () => {
   });
 });
 
+/** What the agent would report after `wg show dump` saw this key at this endpoint. */
+async function reportEndpoint(revision: string, publicKey: string, endpoint: string): Promise<void> {
+  await t.http
+    .post('/v1/networks/hubnet/hub/status')
+    .set(bearer(agentToken))
+    .send({
+      appliedRevision: revision,
+      configSha256: 'b'.repeat(64),
+      peers: [{ publicKey, endpoint, latestHandshake: Math.floor(Date.now() / 1000), rxBytes: 1, txBytes: 1 }],
+    })
+    .expect(204);
+}
+
 describe('status from the agent', () => {
   it('shows desired vs. applied revision, handshakes, endpoints and bytes', async () => {
     const state = await desired(t);
@@ -153,15 +166,7 @@ describe('status from the agent', () => {
     const before = await desired(t);
     const hosts = ['198.51.100.7:51000', '203.0.113.9:52000', '198.51.100.7:51000', '203.0.113.9:52000'];
     for (const endpoint of hosts) {
-      await t.http
-        .post('/v1/networks/hubnet/hub/status')
-        .set(bearer(agentToken))
-        .send({
-          appliedRevision: before.body.revision,
-          configSha256: 'b'.repeat(64),
-          peers: [{ publicKey: key, endpoint, latestHandshake: Math.floor(Date.now() / 1000), rxBytes: 1, txBytes: 1 }],
-        })
-        .expect(204);
+      await reportEndpoint(before.body.revision, key, endpoint);
     }
     const flagged = await t.http
       .get('/v1/networks/hubnet/status')
@@ -190,15 +195,7 @@ describe('status from the agent', () => {
     const p = await api.enroll('hubnet', t.adminToken, { name: 'travelling' });
     const state = await desired(t);
     for (const endpoint of ['192.0.2.50:1000', '192.0.2.60:1000', '192.0.2.60:1001']) {
-      await t.http
-        .post('/v1/networks/hubnet/hub/status')
-        .set(bearer(agentToken))
-        .send({
-          appliedRevision: state.body.revision,
-          configSha256: 'c'.repeat(64),
-          peers: [{ publicKey: p.body.peer.publicKey, endpoint, latestHandshake: 1, rxBytes: 0, txBytes: 0 }],
-        })
-        .expect(204);
+      await reportEndpoint(state.body.revision, p.body.peer.publicKey, endpoint);
     }
     const status = await t.http
       .get('/v1/networks/hubnet/status')
