@@ -14,8 +14,9 @@ Options (each also as an environment variable):
   --interface NAME     AGENT_INTERFACE     the WireGuard interface (default wg0)
   --config-dir DIR     AGENT_CONFIG_DIR    where <interface>.conf and <interface>.key live
                                            (default /etc/wireguard)
-  --apply MODE         AGENT_APPLY         syncconf (default): apply with wg syncconf;
-                                           none: only write the file
+  --apply MODE         AGENT_APPLY         syncconf (default): apply to the interface (peer
+                                           deltas; wg syncconf when the interface itself
+                                           changes); none: only write the file
   --report-interval S  AGENT_REPORT_INTERVAL  seconds between status reports (default 10)
   --log-level LEVEL    LOG_LEVEL           debug | info | warn | error (default info)
   -h, --help
@@ -27,6 +28,17 @@ registers only the public key. It then long-polls the desired state, writes
 Bring the interface up once yourself (for example \`wg-quick up <config-dir>/<interface>.conf\`
 after the first write, or wireguard-go); the agent never creates or restarts it.
 `;
+
+/** The environment variables the agent reads (documented in .env.example; a test checks). */
+export const AGENT_ENV_VARIABLES = [
+  'AGENT_API_URL',
+  'AGENT_TOKEN',
+  'AGENT_NETWORK',
+  'AGENT_INTERFACE',
+  'AGENT_CONFIG_DIR',
+  'AGENT_APPLY',
+  'AGENT_REPORT_INTERVAL',
+] as const;
 
 export class AgentConfigError extends Error {}
 

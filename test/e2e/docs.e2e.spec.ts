@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_ENV_VARIABLES } from '../../src/agent/agent.cli';
 import { ENV_VARIABLES } from '../../src/config/env';
 import { rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { ROOT } from '../support/paths';
@@ -98,7 +99,7 @@ describe('OpenAPI', () => {
 
 describe('.env.example', () => {
   const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
-  it.each(ENV_VARIABLES.map((v) => [v]))('documents %s', (variable) => {
+  it.each([...ENV_VARIABLES, ...AGENT_ENV_VARIABLES].map((v) => [v]))('documents %s', (variable) => {
     expect(example).toMatch(new RegExp(`^${variable}=`, 'm'));
   });
 });
