@@ -54,31 +54,34 @@ export class HubService {
   ): Promise<DesiredState | null> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      // Subscribe before reading, so a change between the read and the wait is not missed.
-      const woken =
-        waitMs > 0 ? this.notifier.waitForChange(network.id, Math.max(0, deadline - Date.now()), signal) : null;
-      const revision = await this.repository.revisionOf(network.id);
-      if (revision === null) {
-        throw Problems.notFound('network');
-      }
-      if (knownRevision === null || revision.toString() !== knownRevision) {
-        return this.render(network.id);
-      }
-      if (woken === null || Date.now() >= deadline || signal?.aborted || this.notifier.stopping) {
-        return null;
-      }
-      await woken;
-      // Past the deadline, the client gone, or the service shutting down: answer now.
-      if (Date.now() >= deadline || signal?.aborted || this.notifier.stopping) {
-        const latest = await this.repository.revisionOf(network.id);
-        return latest !== null && latest.toString() !== knownRevision ? this.render(network.id) : null;
+      const remaining = deadline - Date.now();
+      const wait =
+        remaining > 0 && !signal?.aborted && !this.notifier.stopping
+          ? this.notifier.subscribe(network.id, remaining, signal)
+          : null;
+      try {
+        const revision = await this.repository.revisionOf(network.id);
+        if (revision === null) {
+          throw Problems.notFound('network');
+        }
+        if (knownRevision === null || revision.toString() !== knownRevision) {
+          return await this.render(network.id, revision);
+        }
+        if (wait === null) {
+          return null;
+        }
+        // Woken by a change, the deadline, the client leaving or shutdown: read again.
+        await wait.changed;
+      } finally {
+        wait?.cancel();
       }
     }
   }
 
-  private async render(networkId: string): Promise<DesiredState> {
+  /** The state at `revision` (or later), rendered once per revision. */
+  private async render(networkId: string, revision: bigint): Promise<DesiredState> {
     const cached = this.cache.get(networkId);
-    if (cached && cached.revision === (await this.repository.revisionOf(networkId))?.toString()) {
+    if (cached && cached.revision === revision.toString()) {
       return cached;
     }
     const network = await this.networks.findById(networkId);

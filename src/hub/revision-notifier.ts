@@ -50,13 +50,15 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
     return this.stopped;
   }
 
-  /** Resolves on the next change of the network's revision, or after timeoutMs. */
-  waitForChange(networkId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.stopped) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = () => {
+  /**
+   * A subscription that settles on the next change of the network's revision, after timeoutMs,
+   * on abort or at shutdown. Subscribe before reading the revision, so a change in between is
+   * not missed; cancel it when it is not awaited, so no listener or timer outlives the request.
+   */
+  subscribe(networkId: string, timeoutMs: number, signal?: AbortSignal): { changed: Promise<void>; cancel(): void } {
+    let done = (): void => undefined;
+    const changed = new Promise<void>((resolve) => {
+      done = () => {
         clearTimeout(timer);
         this.events.off(networkId, done);
         this.events.off('*', done);
@@ -68,6 +70,7 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
       this.events.on('*', done);
       signal?.addEventListener('abort', done);
     });
+    return { changed, cancel: done };
   }
 
   private async connect(): Promise<void> {

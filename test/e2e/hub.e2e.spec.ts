@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubAgent } from '../../src/agent/agent';
 import { ensureHubKey } from '../../src/agent/hub-files';
+import { RevisionNotifier } from '../../src/hub/revision-notifier';
 import { bearer, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
 
@@ -84,6 +85,16 @@ describe('desired state', () => {
     expect(woke.body.peers.map((p: { publicKey: string }) => p.publicKey)).toContain(enrolled.body.peer.publicKey);
     expect(wokeAt - enrolledAt).toBeLessThan(1000);
     expect(wokeAt - started).toBeLessThan(5000);
+  });
+
+  it('leaves no listener or timer behind when a long-poll answers at once', async () => {
+    const notifier = t.app.get(RevisionNotifier) as unknown as { events: { listenerCount(name: string): number } };
+    const before = notifier.events.listenerCount('*');
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => desired(t, { 'If-None-Match': '"1"' }, '?wait=30')),
+    );
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(notifier.events.listenerCount('*')).toBe(before);
   });
 
   it('answers 304 when nothing changes within the wait', async () => {
