@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { hasControlCharacters } from '../domain/text/text';
 
-export const NetworkNameParam = z.string().max(64);
-
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 export const CreateNetworkBody = z

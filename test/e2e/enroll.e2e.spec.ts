@@ -65,31 +65,16 @@ describe('enrollment (invariant 1: unique addresses)', () => {
     expect(ok.body.peer.ipv6).toBeNull();
     const requester = await api.token('requester');
     const before = await rowCounts(t.sql);
-    expectProblem(
-      await api.enroll('pin', t.adminToken, { name: 'again', address: '10.70.0.42' }),
-      409,
-      'address-unavailable',
-    );
-    expectProblem(
-      await api.enroll('pin', t.adminToken, { name: 'hub', address: '10.70.0.1' }),
-      400,
-      'address-out-of-range',
-    );
-    expectProblem(
-      await api.enroll('pin', t.adminToken, { name: 'bcast', address: '10.70.0.255' }),
-      400,
-      'address-out-of-range',
-    );
-    expectProblem(
-      await api.enroll('pin', t.adminToken, { name: 'other', address: '10.71.0.5' }),
-      400,
-      'address-out-of-range',
-    );
-    expectProblem(
-      await api.enroll('pin', t.adminToken, { name: 'junk', address: '10.70.0.999' }),
-      400,
-      'validation-failed',
-    );
+    const refused: [string, number, string][] = [
+      ['10.70.0.42', 409, 'address-unavailable'], // taken
+      ['10.70.0.1', 400, 'address-out-of-range'], // the hub
+      ['10.70.0.255', 400, 'address-out-of-range'], // broadcast
+      ['10.71.0.5', 400, 'address-out-of-range'], // another network
+      ['10.70.0.999', 400, 'validation-failed'], // not an address
+    ];
+    for (const [address, status, code] of refused) {
+      expectProblem(await api.enroll('pin', t.adminToken, { name: 'refused', address }), status, code);
+    }
     expectProblem(await api.enroll('pin', requester.token, { name: 'r', address: '10.70.0.43' }), 403, 'forbidden');
     expect(await rowCounts(t.sql)).toEqual(before);
   });
