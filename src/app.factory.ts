@@ -3,11 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { json } from 'express';
+import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { RevisionNotifier } from './hub/revision-notifier';
 import { rateLimit, requestContext, requireJson } from './common/http/request-context';
 import { RateLimiter } from './common/http/rate-limiter';
 import type { AppConfig } from './config/env';
+import { PUBLIC_DIR } from './web/web-files';
 
 const PROBLEM_SCHEMA = {
   type: 'object',
@@ -55,6 +57,8 @@ export async function createApp(
     }
     next();
   });
+  // The pages' scripts and stylesheet, bundled by `npm run build` (no CDN).
+  app.useStaticAssets(join(PUBLIC_DIR, 'assets'), { prefix: '/assets/', index: false, fallthrough: true, maxAge: 0 });
   const document = buildOpenApi(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',

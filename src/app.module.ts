@@ -28,6 +28,7 @@ import { PeersRepository } from './peers/peers.repository';
 import { PeersService } from './peers/peers.service';
 import { SecretsService } from './peers/secrets.service';
 import { ClaimPageController } from './web/claim-page.controller';
+import { PagesController } from './web/pages.controller';
 
 @Module({})
 export class AppModule {
@@ -43,6 +44,7 @@ export class AppModule {
         ClaimsController,
         AuditController,
         ClaimPageController,
+        PagesController,
         HubController,
       ],
       providers: [

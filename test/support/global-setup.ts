@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded-postgres';
 import { applyMigrations } from '../../src/database/migrate';
-import { ARTIFACTS_ROOT } from './paths';
+import { ARTIFACTS_ROOT, ROOT } from './paths';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,6 +30,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.env.WG_ENROLL_TEST_ARTIFACTS = join(ARTIFACTS_ROOT, `run-${Date.now()}-${process.pid}`);
   }
   const artifacts = process.env.WG_ENROLL_TEST_ARTIFACTS;
+  // The pages' bundle (dist/public), so the browser tests run against the current web/ sources.
+  await import(pathToFileURL(join(ROOT, 'scripts', 'build-web.mjs')).href).then(
+    (m: { buildWeb(o: object): Promise<void> }) => m.buildWeb({ quiet: true }),
+  );
   mkdirSync(join(artifacts, 'logs'), { recursive: true });
   mkdirSync(join(artifacts, 'secrets'), { recursive: true });
   let adminUrl = process.env.TEST_DATABASE_URL;

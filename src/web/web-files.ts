@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DomainError } from '../common/errors/domain-error';
+
+/** Where `npm run build` (scripts/build-web.mjs) puts the bundled pages: dist/public. */
+export const PUBLIC_DIR = resolve(__dirname, '..', '..', 'dist', 'public');
+
+/**
+ * One policy for every page: scripts, styles and data only from this origin, no inline script
+ * or style, no framing, forms post only here. QR codes are drawn on a canvas, downloads are
+ * blob: URLs made by the page.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const cache = new Map<string, string>();
+
+/** A page's HTML from dist/public (read once per process). */
+export function pageHtml(file: string): string {
+  let html = cache.get(file);
+  if (html === undefined) {
+    const path = join(PUBLIC_DIR, file);
+    if (!existsSync(path)) {
+      throw new DomainError(
+        503,
+        'web-assets-missing',
+        'The web pages are not built',
+        'Run `npm run build` (it bundles the pages into dist/public).',
+      );
+    }
+    html = readFileSync(path, 'utf8');
+    cache.set(file, html);
+  }
+  return html;
+}

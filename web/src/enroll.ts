@@ -1,0 +1,2 @@
+// Enrollment page (/): placeholder entry, built out in issue 4.
+export {};

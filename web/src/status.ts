@@ -1,0 +1,2 @@
+// Status page (/status): placeholder entry, built out in issue 4.
+export {};
