@@ -7,6 +7,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
 import { AuthService } from './auth/auth.service';
 import { TokensController } from './auth/tokens.controller';
+import { WhoAmIController } from './auth/whoami.controller';
 import { BootstrapService } from './bootstrap/bootstrap.service';
 import { SettingsRepository } from './bootstrap/settings.repository';
 import { ClaimsController } from './claims/claims.controller';
@@ -40,6 +41,7 @@ export class AppModule {
         NetworksController,
         EnrollmentKeysController,
         TokensController,
+        WhoAmIController,
         PeersController,
         ClaimsController,
         AuditController,
