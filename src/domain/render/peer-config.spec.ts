@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPeerConfig, type PeerConfigInput } from './peer-config';
+import { insertPrivateKey, PRIVATE_KEY_PLACEHOLDER, renderPeerConfig, type PeerConfigInput } from './peer-config';
 
 const PRIVATE_KEY = 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=';
 const HUB_PUBLIC_KEY = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
@@ -112,5 +112,21 @@ AllowedIPs = 10.8.0.0/30
     expect(text.endsWith('\n')).toBe(true);
     expect(text.endsWith('\n\n')).toBe(false);
     expect(text.split('\n\n')).toHaveLength(2);
+  });
+});
+
+describe('insertPrivateKey', () => {
+  const withoutKey = renderPeerConfig({ ...BASE, privateKey: null });
+
+  it('replaces the placeholder line, giving what the server renders with the key', () => {
+    expect(withoutKey).toContain(PRIVATE_KEY_PLACEHOLDER);
+    expect(insertPrivateKey(withoutKey, PRIVATE_KEY)).toBe(renderPeerConfig(BASE));
+  });
+
+  it('refuses a malformed key, a config without a placeholder and one that already has a key', () => {
+    expect(() => insertPrivateKey(withoutKey, 'not-a-key')).toThrow(/private key/);
+    expect(() => insertPrivateKey(withoutKey, `${PRIVATE_KEY}\nDNS = 1.1.1.1`)).toThrow(/private key/);
+    expect(() => insertPrivateKey(renderPeerConfig(BASE), PRIVATE_KEY)).toThrow(/placeholder/);
+    expect(() => insertPrivateKey(`${withoutKey}${PRIVATE_KEY_PLACEHOLDER}\n`, PRIVATE_KEY)).toThrow(/placeholder/);
   });
 });

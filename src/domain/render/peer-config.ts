@@ -13,11 +13,7 @@ export interface PeerConfigInput {
 
 export function renderPeerConfig(input: PeerConfigInput): string {
   const lines = ['[Interface]'];
-  lines.push(
-    input.privateKey === null
-      ? '# PrivateKey = <the private key that belongs to the public key you sent>'
-      : `PrivateKey = ${input.privateKey}`,
-  );
+  lines.push(input.privateKey === null ? PRIVATE_KEY_PLACEHOLDER : `PrivateKey = ${input.privateKey}`);
   lines.push(`Address = ${input.addresses.join(', ')}`);
   if (input.dns.length > 0) {
     lines.push(`DNS = ${input.dns.join(', ')}`);
@@ -37,4 +33,27 @@ export function renderPeerConfig(input: PeerConfigInput): string {
     lines.push(`PersistentKeepalive = ${input.persistentKeepalive}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The line the server writes where the private key goes when the client holds the key. */
+export const PRIVATE_KEY_PLACEHOLDER = '# PrivateKey = <the private key that belongs to the public key you sent>';
+
+const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
+/**
+ * Puts a client-held private key into a config the server rendered without it (the browser
+ * does this, so the key never leaves it). Pure; refuses anything but exactly one placeholder
+ * line and a well-formed WireGuard key, so a config can never end up with two keys or none.
+ */
+export function insertPrivateKey(configText: string, privateKey: string): string {
+  if (!WG_KEY.test(privateKey)) {
+    throw new Error('not a WireGuard private key (44 characters of base64)');
+  }
+  const lines = configText.split('\n');
+  const at = lines.map((line, i) => (line.trim() === PRIVATE_KEY_PLACEHOLDER ? i : -1)).filter((i) => i >= 0);
+  if (at.length !== 1 || lines.some((line) => /^\s*PrivateKey\s*=/.test(line))) {
+    throw new Error('the config has no single private-key placeholder');
+  }
+  lines[at[0]] = `PrivateKey = ${privateKey}`;
+  return lines.join('\n');
 }
