@@ -3,19 +3,39 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.decorators';
 import { PeersService } from '../peers/peers.service';
-
-const CSP = "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+import { PAGE_CSP } from './web-files';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function page(title: string, body: string): string {
+/** "26 November 2026, 08:31 UTC": the server renders UTC; the ISO form is in <time datetime>. */
+export function humanUtc(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  const text = new Intl.DateTimeFormat('en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  }).format(date);
+  return `${text} UTC`;
+}
+
+// The page loads only this origin's stylesheet and script (PAGE_CSP: no inline script or
+// style); the script gets what it needs from data- attributes. Referrer-Policy no-referrer (a
+// header and a meta tag) keeps the link, which is the credential, out of any Referer.
+function page(title: string, body: string, script = false): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(title)} · wg-enroll</title></head>
-<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body>
+<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)} · wg-enroll</title>
+<link rel="icon" href="/assets/icon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css">${
+    script ? '\n<script type="module" src="/assets/claim.js"></script>' : ''
+  }</head>
+<body><main id="app"><h1>${escapeHtml(title)}</h1>${body}</main></body>
 </html>`;
 }
 
@@ -30,7 +50,8 @@ export class ClaimPageController {
 
   @Get(':claimToken')
   @Public()
-  @Header('Content-Security-Policy', CSP)
+  @Header('Content-Security-Policy', PAGE_CSP)
+  @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
   @Header('X-Robots-Tag', 'noindex')
   async show(@Param('claimToken') claimToken: string, @Res() res: Response): Promise<void> {
@@ -48,18 +69,25 @@ export class ClaimPageController {
       res.send(
         page(
           `WireGuard configuration for ${state.name}`,
-          `<p>Network <strong>${escapeHtml(state.network)}</strong>, device <strong>${name}</strong>.</p>
+          `<div id="claim-intro">
+<p>Network <strong>${escapeHtml(state.network)}</strong>, device <strong>${name}</strong>.</p>
 <p>The configuration can be downloaded <strong>once</strong>. Install it on <strong>one machine only</strong>; ask for a new configuration for each further machine.</p>
-<form method="post" action="${escapeHtml(action)}"><button type="submit">Download the configuration</button></form>`,
+<form method="post" action="${escapeHtml(action)}" id="claim-form" data-claim-action="${escapeHtml(action)}"><button type="submit" id="claim-submit">Show and download the configuration</button></form>
+<p id="claim-error" class="error" role="alert" tabindex="-1" hidden></p>
+</div>
+<div id="result" hidden></div>`,
+          true,
         ),
       );
       return;
     }
     const explanation =
       state.state === 'served'
-        ? `<p>The configuration for <strong>${name}</strong> was already downloaded on ${escapeHtml(state.at ?? '')}. It is served only once.</p>
+        ? `<p>The configuration for <strong>${name}</strong> was already downloaded on <time id="served-at" datetime="${escapeHtml(state.at ?? '')}">${escapeHtml(humanUtc(state.at ?? ''))}</time>. It is served only once.</p>
 <p>If that was not you, tell the hub administrator: the link may have been intercepted. Ask for a reissue to get a new configuration.</p>`
-        : `<p>This link for <strong>${name}</strong> is no longer valid (${escapeHtml(state.state)}). Ask the hub administrator for a reissue.</p>`;
+        : `<p>This link for <strong>${name}</strong> is no longer valid: ${
+            state.state === 'revoked' ? 'the device was revoked' : 'it has expired'
+          }${state.at ? ` (${escapeHtml(humanUtc(state.at))})` : ''}. Ask the hub administrator for a reissue.</p>`;
     res.status(410).send(page('Configuration no longer available', explanation));
   }
 }

@@ -1,2 +1,215 @@
-// Enrollment page (/): placeholder entry, built out in issue 4.
-export {};
+// Enrollment page (/): the person's credential and a device name in, a config out — made from
+// the server's answer plus a private key that never leaves this page.
+import { insertPrivateKey } from '../../src/domain/render/peer-config';
+import { api, ApiProblem } from './lib/api';
+import { showConfig } from './lib/config-view';
+import { byId, h } from './lib/dom';
+import { makeKeyPair } from './lib/keys';
+import { enrollmentProblem, type Field, type FieldMessage } from './lib/problems';
+
+interface WhoAmI {
+  kind: 'token' | 'enrollment-key';
+  role: 'admin' | 'requester' | 'agent' | null;
+  network: string | null;
+  networks: string[];
+}
+
+interface Enrolled {
+  peer: { id: string; name: string; network: string; ipv4: string; ipv6: string | null };
+  config?: { filename: string; text: string };
+}
+
+const form = byId<HTMLFormElement>('enroll-form');
+const credentialInput = byId<HTMLInputElement>('credential');
+const nameInput = byId<HTMLInputElement>('name');
+const networkInput = byId<HTMLInputElement>('network');
+const networkOptions = byId<HTMLDataListElement>('network-options');
+const networkHint = byId('network-hint');
+const submit = byId<HTMLButtonElement>('enroll-submit');
+const formError = byId('form-error');
+const status = byId('form-status');
+const result = byId('result');
+
+const inputs: Record<Exclude<Field, 'form'>, HTMLInputElement> = {
+  credential: credentialInput,
+  name: nameInput,
+  network: networkInput,
+};
+
+function clearErrors(): void {
+  for (const [field, input] of Object.entries(inputs)) {
+    input.removeAttribute('aria-invalid');
+    const error = byId(`${field}-error`);
+    error.textContent = '';
+    error.hidden = true;
+  }
+  formError.textContent = '';
+  formError.hidden = true;
+}
+
+/** Puts each sentence next to its field and moves focus to the first one. */
+function showErrors(messages: readonly FieldMessage[], moveFocus = true): void {
+  clearErrors();
+  let first: HTMLElement | null = null;
+  const byField = new Map<Field, string[]>();
+  for (const { field, message } of messages) {
+    byField.set(field, [...(byField.get(field) ?? []), message]);
+  }
+  for (const [field, sentences] of byField) {
+    const target = field === 'form' ? formError : byId(`${field}-error`);
+    target.textContent = sentences.join(' ');
+    target.hidden = false;
+    if (field !== 'form') {
+      inputs[field].setAttribute('aria-invalid', 'true');
+      first ??= inputs[field];
+    }
+  }
+  if (moveFocus) {
+    (first ?? formError).focus();
+  }
+}
+
+// --- which network the credential belongs to (GET /v1/whoami) -------------------------------
+
+let known: { credential: string; answer: Promise<WhoAmI> } | null = null;
+
+function whoami(credential: string): Promise<WhoAmI> {
+  if (known?.credential !== credential) {
+    known = { credential, answer: api<WhoAmI>('/v1/whoami', { credential }) };
+    known.answer.catch(() => {
+      known = null;
+    });
+  }
+  return known.answer;
+}
+
+function showNetworks(me: WhoAmI): void {
+  networkOptions.replaceChildren(...me.networks.map((name) => h('option', { value: name })));
+  if (me.network !== null) {
+    networkInput.value = me.network;
+    networkInput.readOnly = true;
+    networkHint.textContent = `Your ${me.kind === 'enrollment-key' ? 'enrollment key' : 'token'} belongs to the network “${me.network}”.`;
+  } else {
+    networkInput.readOnly = false;
+    if (!networkInput.value && me.networks.length === 1) {
+      networkInput.value = me.networks[0];
+    }
+    networkHint.textContent =
+      me.networks.length > 0
+        ? `Your token may enroll into: ${me.networks.join(', ')}.`
+        : 'This credential may not enroll devices.';
+  }
+}
+
+credentialInput.addEventListener('change', () => {
+  const credential = credentialInput.value.trim();
+  networkInput.readOnly = false;
+  if (!credential) {
+    return;
+  }
+  whoami(credential).then(showNetworks, (error: unknown) => {
+    if (error instanceof ApiProblem) {
+      // Focus stays where the person went; the sentence appears next to the credential.
+      showErrors(
+        enrollmentProblem(error, networkInput.value.trim()).filter((m) => m.field === 'credential'),
+        false,
+      );
+    }
+  });
+});
+
+async function resolveNetwork(credential: string): Promise<string | null> {
+  const typed = networkInput.value.trim();
+  const me = await whoami(credential);
+  showNetworks(me);
+  if (me.network !== null) {
+    return me.network;
+  }
+  if (typed) {
+    return typed;
+  }
+  return me.networks.length === 1 ? me.networks[0] : null;
+}
+
+// --- enroll ----------------------------------------------------------------------------------
+
+let busy = false;
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!busy) {
+    void enroll();
+  }
+});
+
+async function enroll(): Promise<void> {
+  clearErrors();
+  const credential = credentialInput.value.trim();
+  const name = nameInput.value.trim();
+  const missing: FieldMessage[] = [];
+  if (!credential) {
+    missing.push({ field: 'credential', message: 'Enter your enrollment key or API token.' });
+  }
+  if (!name) {
+    missing.push({ field: 'name', message: 'Enter a name for this device.' });
+  }
+  if (missing.length > 0) {
+    showErrors(missing);
+    return;
+  }
+  busy = true;
+  submit.disabled = true;
+  status.textContent = 'Making the key pair and asking the service…';
+  let network = networkInput.value.trim();
+  try {
+    const resolved = await resolveNetwork(credential);
+    if (resolved === null) {
+      status.textContent = '';
+      showErrors([{ field: 'network', message: 'Choose the network to join.' }]);
+      return;
+    }
+    network = resolved;
+    let keys: { privateKey: string; publicKey: string } | null = makeKeyPair();
+    let answer: Enrolled;
+    try {
+      answer = await api<Enrolled>(`/v1/networks/${encodeURIComponent(network)}/peers`, {
+        method: 'POST',
+        credential,
+        body: { name, publicKey: keys.publicKey, delivery: 'inline' },
+      });
+    } catch (error) {
+      keys = null; // nothing was created: this key pair is never used
+      throw error;
+    }
+    if (!answer.config) {
+      throw new ApiProblem(500, 'no-config', 'The service sent no configuration', undefined);
+    }
+    const text = insertPrivateKey(answer.config.text, keys.privateKey);
+    keys = null;
+    form.hidden = true;
+    status.textContent = '';
+    showConfig(
+      result,
+      { filename: answer.config.filename, text },
+      {
+        onDone: () => {
+          result.hidden = true;
+          form.hidden = false;
+          nameInput.value = '';
+          status.textContent = `The configuration for ${answer.peer.name} was cleared from this page.`;
+          nameInput.focus();
+        },
+      },
+    );
+  } catch (error) {
+    status.textContent = '';
+    if (error instanceof ApiProblem) {
+      showErrors(enrollmentProblem(error, network));
+    } else {
+      showErrors([{ field: 'form', message: `Something went wrong in this page: ${String(error)}` }]);
+    }
+  } finally {
+    busy = false;
+    submit.disabled = false;
+  }
+}
