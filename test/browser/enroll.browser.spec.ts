@@ -96,6 +96,9 @@ describe.skipIf(BROWSER_MISSING)(`web pages: enrollment and claim${BROWSER_MISSI
     const shown = (await page.locator('#config-text').textContent()) ?? '';
     const privateKey = privateKeyIn(shown);
     expect(shown).not.toContain('# PrivateKey');
+    // Made in the page and clamped as `wg genkey` does.
+    const bytes = Buffer.from(privateKey, 'base64');
+    expect([bytes[0] & 7, bytes[31] & 0xc0]).toEqual([0, 0x40]);
     // The network came from the key (GET /v1/whoami), the person typed none.
     expect(await page.inputValue('#network')).toBe('office');
 
