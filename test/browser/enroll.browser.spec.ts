@@ -419,6 +419,20 @@ describe.skipIf(BROWSER_MISSING)(`web pages: enrollment and claim${BROWSER_MISSI
       expect(browser.consoleErrors.filter((e) => !/410/.test(e))).toEqual([]);
     });
 
+    it('served elsewhere between opening and clicking: the click explains when, and to ask for a reissue', async () => {
+      const enrolled = await api.enroll('office', t.adminToken, { name: 'raced', delivery: 'link' });
+      const { claim } = enrolled.body as { claim: { url: string } };
+      const { page } = browser;
+      await page.goto(claim.url);
+      expect((await api.claim(claim.url)).status).toBe(200); // someone else got there first
+      await page.click('#claim-submit');
+      const error = page.locator('#claim-error');
+      await error.waitFor();
+      expect(await error.textContent()).toMatch(/already downloaded on .*\d{4}.*ask them for a reissue/);
+      expect(await focusedId(page)).toBe('claim-error');
+      expect(await page.locator('#config-text').count()).toBe(0);
+    });
+
     it('works without JavaScript: the button posts the form and the browser downloads the file', async () => {
       const enrolled = await api.enroll('office', t.adminToken, { name: 'no-js', delivery: 'link' });
       const { peer, claim } = enrolled.body as { peer: { publicKey: string }; claim: { url: string } };
