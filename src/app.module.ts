@@ -11,6 +11,7 @@ import { BootstrapService } from './bootstrap/bootstrap.service';
 import { SettingsRepository } from './bootstrap/settings.repository';
 import { ClaimsController } from './claims/claims.controller';
 import { ProblemFilter } from './common/errors/problem.filter';
+import { RateLimitStore } from './common/http/rate-limiter';
 import { APP_CONFIG, type AppConfig } from './config/env';
 import { DATABASE_POOL_SIZE, DATABASE_URL, PrismaService } from './database/prisma.service';
 import { HealthController } from './health/health.controller';
@@ -52,6 +53,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         PrismaService,
+        RateLimitStore,
         AuditRepository,
         AuthRepository,
         AuthService,
