@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { EmbeddedAgentHost } from './agent/embedded-agent';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
@@ -35,6 +36,7 @@ export class AppModule {
   static register(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
       controllers: [
         HealthController,
         NetworksController,
