@@ -8,6 +8,7 @@ import { RevisionNotifier } from './hub/revision-notifier';
 import helmet from 'helmet';
 import { abuseLimits, requestContext, requireJson } from './common/http/request-context';
 import { RateLimitStore } from './common/http/rate-limiter';
+import { MetricsService } from './metrics/metrics.service';
 import type { AppConfig } from './config/env';
 
 const PROBLEM_SCHEMA = {
@@ -45,6 +46,7 @@ export async function createApp(
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestContext);
+  app.use(app.get(MetricsService).middleware());
   app.use(securityHeaders());
   if (config.corsOrigins.length > 0) {
     app.enableCors(corsOptions(config.corsOrigins));

@@ -16,6 +16,8 @@ import { RateLimitStore } from './common/http/rate-limiter';
 import { APP_CONFIG, type AppConfig } from './config/env';
 import { DATABASE_POOL_SIZE, DATABASE_URL, PrismaService } from './database/prisma.service';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
 import { HubController } from './hub/hub.controller';
 import { HubRepository } from './hub/hub.repository';
 import { HubService } from './hub/hub.service';
@@ -39,6 +41,7 @@ export class AppModule {
       imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
       controllers: [
         HealthController,
+        MetricsController,
         NetworksController,
         EnrollmentKeysController,
         TokensController,
@@ -55,6 +58,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         PrismaService,
+        MetricsService,
         RateLimitStore,
         AuditRepository,
         AuthRepository,

@@ -4,6 +4,7 @@ import { actorOf, isAdmin, type Principal } from '../auth/principal';
 import { DomainError, Problems } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { APP_CONFIG, type AppConfig } from '../config/env';
+import { MetricsService } from '../metrics/metrics.service';
 import { UUID_PATTERN, uuidv7 } from '../domain/ids/uuid';
 import {
   CidrError,
@@ -61,6 +62,7 @@ export class PeersService {
     private readonly repository: PeersRepository,
     private readonly networks: NetworksService,
     private readonly secrets: SecretsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async enroll(principal: Principal, networkName: string, body: EnrollInput): Promise<EnrollResponse> {
@@ -109,6 +111,7 @@ export class PeersService {
     if (!result.ok) {
       throw FAILURES[result.reason]();
     }
+    this.metrics.enrolled(network.name, body.delivery);
     return this.deliver(network, result.peer, keys);
   }
 
@@ -153,8 +156,11 @@ export class PeersService {
       details: { name: peer.name, delivery: 'link' },
     }));
     if (served === null) {
-      throw await this.refuseClaim(hash);
+      const refusal = await this.refuseClaim(hash);
+      this.metrics.claim(refusal.code);
+      throw refusal;
     }
+    this.metrics.claim('served');
     const network = await this.requireNetwork(served.peer.networkId);
     const privateKey =
       served.privateKeyEnc === null ? null : this.secrets.open(served.privateKeyEnc, served.peer.id, 'private');

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { PrismaService } from '../../database/prisma.service';
+import { MetricsService } from '../../metrics/metrics.service';
 import { DomainError } from '../errors/domain-error';
 
 /** One counter: a key (limit name + subject) and its allowance per window. */
@@ -26,7 +27,10 @@ export class RateLimitStore implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('RateLimit');
   private pruneTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly metrics: MetricsService,
+  ) {}
 
   onModuleInit(): void {
     this.pruneTimer = setInterval(() => void this.prune(), WINDOW_SECONDS * 1000);
@@ -77,6 +81,7 @@ export class RateLimitStore implements OnModuleInit, OnModuleDestroy {
     for (const row of rows) {
       const bucket = limits.get(row.key)!;
       if (row.counted ? row.count > bucket.limit : row.count >= bucket.limit) {
+        this.metrics.limited(bucket.name);
         throw rateLimited(row.retry, bucket.name);
       }
     }
