@@ -31,7 +31,9 @@ export class AuthGuard implements CanActivate {
       .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal; ip?: string }>();
     let principal: Principal;
     try {
-      principal = await this.auth.authenticate(request.headers.authorization);
+      principal = await this.auth.authenticate(request.headers.authorization, {
+        allowSpent: typeof request.headers['idempotency-key'] === 'string',
+      });
     } catch (error) {
       // Guessing credentials is slowed down: a 401 counts against the address and the presented
       // credential; the abuse-limit middleware refuses the next request once either is spent.
