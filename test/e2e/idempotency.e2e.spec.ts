@@ -157,7 +157,10 @@ describe('Idempotency-Key on enrollment', () => {
   it('keys expire after 24 h: then the same key makes a new peer; the sweep prunes expired keys', async () => {
     const key = randomUUID();
     const first = await enroll(t.adminToken, key, { name: 'idem-expiring', delivery: 'link' });
-    const row = await t.sql.query('SELECT extract(epoch FROM expires_at - created_at)::int AS ttl FROM idempotency_key WHERE key = $1', [key]);
+    const row = await t.sql.query(
+      'SELECT extract(epoch FROM expires_at - created_at)::int AS ttl FROM idempotency_key WHERE key = $1',
+      [key],
+    );
     expect(row.rows[0].ttl).toBe(86_400);
     await t.sql.query("UPDATE idempotency_key SET expires_at = now() - interval '1 second' WHERE key = $1", [key]);
     const again = await enroll(t.adminToken, key, { name: 'idem-expiring', delivery: 'link' });
