@@ -327,6 +327,12 @@ async function main() {
     // The per-client API rate limit (600/min by default) would answer most of this benchmark's
     // requests with 429: it is off here, as it would be for a trusted bulk client.
     RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_FAILURES_PER_MINUTE: '0',
+    AUTH_FAILURES_PER_CREDENTIAL: '0',
+    RATE_LIMIT_ENROLL_PER_ADDRESS: '0',
+    RATE_LIMIT_ENROLL_PER_CREDENTIAL: '0',
+    RATE_LIMIT_CLAIM_PER_ADDRESS: '0',
+    RATE_LIMIT_CLAIM_PER_TOKEN: '0',
   });
   log(`starting the service (embedded Postgres under ${dataDir})`);
   service = await serve(config, new JsonLogger('warn'));

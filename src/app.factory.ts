@@ -6,8 +6,10 @@ import { json } from 'express';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { RevisionNotifier } from './hub/revision-notifier';
-import { rateLimit, requestContext, requireJson } from './common/http/request-context';
-import { RateLimiter } from './common/http/rate-limiter';
+import helmet from 'helmet';
+import { abuseLimits, requestContext, requireJson } from './common/http/request-context';
+import { RateLimitStore } from './common/http/rate-limiter';
+import { MetricsService } from './metrics/metrics.service';
 import type { AppConfig } from './config/env';
 import { PUBLIC_DIR } from './web/web-files';
 
@@ -42,10 +44,16 @@ export async function createApp(
   });
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', false);
+  // X-Forwarded-For only from the proxies TRUST_PROXY names (default: ignored).
+  app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestContext);
-  app.use(rateLimit(new RateLimiter(config.rateLimitPerMinute)));
+  app.use(app.get(MetricsService).middleware());
+  app.use(securityHeaders());
+  if (config.corsOrigins.length > 0) {
+    app.enableCors(corsOptions(config.corsOrigins));
+  }
+  app.use(abuseLimits(app.get(RateLimitStore), config));
   app.use(requireJson);
   app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   // During shutdown every response closes its connection, so keep-alive clients (the agent's
@@ -66,6 +74,47 @@ export async function createApp(
     raw: ['json'],
   });
   return app;
+}
+
+/**
+ * helmet's headers with a Content-Security-Policy that Swagger UI (/docs: its own script and
+ * style files, inline style attributes, data: images) works under. Pages with a stricter policy
+ * (the claim page) set their own, which replaces this one. No upgrade-insecure-requests: plain
+ * HTTP deployments on a LAN would break; HSTS is sent and browsers honour it only over HTTPS.
+ */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'base-uri': ["'none'"],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'", 'data:'],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'img-src': ["'self'", 'data:'],
+        'object-src': ["'none'"],
+        'script-src': ["'self'"],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
+
+/** CORS for the listed origins only; bearer tokens, not cookies, so no credentials mode. */
+function corsOptions(origins: readonly string[] | '*') {
+  return {
+    origin: origins === '*' ? '*' : [...origins],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id'],
+    exposedHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Content-Disposition', 'Location'],
+    credentials: false,
+    maxAge: 600,
+  };
 }
 
 export function buildOpenApi(app: INestApplication): OpenAPIObject {

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { EmbeddedAgentHost } from './agent/embedded-agent';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
@@ -12,9 +13,12 @@ import { BootstrapService } from './bootstrap/bootstrap.service';
 import { SettingsRepository } from './bootstrap/settings.repository';
 import { ClaimsController } from './claims/claims.controller';
 import { ProblemFilter } from './common/errors/problem.filter';
+import { RateLimitStore } from './common/http/rate-limiter';
 import { APP_CONFIG, type AppConfig } from './config/env';
 import { DATABASE_POOL_SIZE, DATABASE_URL, PrismaService } from './database/prisma.service';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
 import { HubController } from './hub/hub.controller';
 import { HubRepository } from './hub/hub.repository';
 import { HubService } from './hub/hub.service';
@@ -36,8 +40,10 @@ export class AppModule {
   static register(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
       controllers: [
         HealthController,
+        MetricsController,
         NetworksController,
         EnrollmentKeysController,
         TokensController,
@@ -56,6 +62,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         PrismaService,
+        MetricsService,
+        RateLimitStore,
         AuditRepository,
         AuthRepository,
         AuthService,

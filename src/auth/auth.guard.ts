@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, Problems } from '../common/errors/domain-error';
-import { RateLimiter } from '../common/http/rate-limiter';
+import { addressSubject, RateLimitStore } from '../common/http/rate-limiter';
+import { authFailureBuckets, credentialSubject } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { PERMITS } from './auth.decorators';
 import { AuthService } from './auth.service';
@@ -10,15 +11,12 @@ import type { Permit, Principal } from './principal';
 /** Global guard: 401 without a valid credential, 403 when the credential lacks the role. */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly failures: RateLimiter;
-
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.failures = new RateLimiter(config.authFailuresPerMinute);
-  }
+    private readonly limits: RateLimitStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const permits = this.reflector.getAllAndOverride<Permit[] | undefined>(PERMITS, [
@@ -31,15 +29,18 @@ export class AuthGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal; ip?: string }>();
-    const client = request.ip ?? 'unknown';
-    // Guessing credentials is slowed down per client address.
-    this.failures.check(client);
     let principal: Principal;
     try {
-      principal = await this.auth.authenticate(request.headers.authorization);
+      principal = await this.auth.authenticate(request.headers.authorization, {
+        allowSpent: typeof request.headers['idempotency-key'] === 'string',
+      });
     } catch (error) {
+      // Guessing credentials is slowed down: a 401 counts against the address and the presented
+      // credential; the abuse-limit middleware refuses the next request once either is spent.
       if (error instanceof DomainError && error.status === 401) {
-        this.failures.hit(client);
+        await this.limits.count(
+          authFailureBuckets(addressSubject(request.ip), credentialSubject(request.headers.authorization), this.config),
+        );
       }
       throw error;
     }

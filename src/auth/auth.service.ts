@@ -17,8 +17,12 @@ export class AuthService {
     private readonly audit: AuditRepository,
   ) {}
 
-  /** Resolves an Authorization header to a principal, or says why not (401/403). */
-  async authenticate(header: string | undefined): Promise<Principal> {
+  /**
+   * Resolves an Authorization header to a principal, or says why not (401/403). allowSpent lets
+   * an enrollment key without uses left through (an Idempotency-Key retry of an enrollment it
+   * made; the enrollment itself still refuses to spend a use it does not have).
+   */
+  async authenticate(header: string | undefined, options: { allowSpent?: boolean } = {}): Promise<Principal> {
     if (header === undefined || header === '') {
       throw Problems.unauthenticated();
     }
@@ -50,7 +54,7 @@ export class AuthService {
           'Ask the hub administrator for a new one.',
         );
       }
-      if (key.uses >= key.maxUses) {
+      if (key.uses >= key.maxUses && options.allowSpent !== true) {
         throw new DomainError(
           403,
           'enrollment-key-spent',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -70,6 +71,87 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/**
+ * TRUST_PROXY: off (default; X-Forwarded-For is ignored), a hop count (trust that many proxies
+ * in front), or a comma-separated list of proxy addresses/CIDRs (and the names loopback,
+ * linklocal, uniquelocal). "true" (trust any sender) is refused: anyone could then pick the
+ * address they are limited by.
+ */
+export type TrustProxy = false | number | string[];
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(item: string): boolean {
+  if (PROXY_NAMES.has(item)) {
+    return true;
+  }
+  const [address, prefix, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) {
+    return false;
+  }
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((value, ctx): TrustProxy => {
+    const text = (value ?? '').trim();
+    if (text === '' || text === 'false' || text === 'off' || text === '0') {
+      return false;
+    }
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops <= 32) {
+        return hops;
+      }
+    }
+    const items = text
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    if (items.length > 0 && items.every(isAddressOrCidr)) {
+      return items;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'off, a hop count (1 to 32), or a comma-separated list of addresses/CIDRs (or loopback, linklocal, uniquelocal)',
+    });
+    return z.NEVER;
+  });
+
+/** CORS_ORIGINS: empty (default) sends no CORS headers at all; else exact origins, or "*". */
+const corsOrigins = z
+  .string()
+  .optional()
+  .transform((value, ctx): string[] | '*' => {
+    const items = (value ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    if (items.length === 1 && items[0] === '*') {
+      return '*';
+    }
+    for (const item of items) {
+      let ok = false;
+      try {
+        const url = new URL(item);
+        ok = /^https?:$/.test(url.protocol) && url.origin === item;
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'a comma-separated list of origins such as https://admin.example.org (no path), or *',
+        });
+        return z.NEVER;
+      }
+    }
+    return items;
+  });
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('127.0.0.1'),
@@ -101,6 +183,14 @@ const schema = z.object({
   SWEEP_INTERVAL: duration('10s', 100, MAX_TIMER_MS),
   RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
   AUTH_FAILURES_PER_MINUTE: int(20, 0, 1_000_000),
+  AUTH_FAILURES_PER_CREDENTIAL: int(10, 0, 1_000_000),
+  RATE_LIMIT_ENROLL_PER_ADDRESS: int(60, 0, 1_000_000),
+  RATE_LIMIT_ENROLL_PER_CREDENTIAL: int(60, 0, 1_000_000),
+  RATE_LIMIT_CLAIM_PER_ADDRESS: int(30, 0, 1_000_000),
+  RATE_LIMIT_CLAIM_PER_TOKEN: int(5, 0, 1_000_000),
+  TRUST_PROXY: trustProxy,
+  CORS_ORIGINS: corsOrigins,
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'at least 16 characters').optional()),
   BODY_LIMIT: z
     .string()
     .default('64kb')
@@ -187,6 +277,20 @@ export interface AppConfig {
   readonly rateLimitPerMinute: number;
   /** Failed authentications per client address per minute before 429 (0: off). */
   readonly authFailuresPerMinute: number;
+  /** Abuse limits per minute, shared by all replicas through Postgres (0: off). */
+  readonly limits: {
+    readonly authFailuresPerCredential: number;
+    readonly enrollPerAddress: number;
+    readonly enrollPerCredential: number;
+    readonly claimPerAddress: number;
+    readonly claimPerToken: number;
+  };
+  /** Whether and whom to trust for X-Forwarded-For (Express "trust proxy"). */
+  readonly trustProxy: TrustProxy;
+  /** Origins allowed by CORS; empty: no CORS headers. */
+  readonly corsOrigins: readonly string[] | '*';
+  /** Bearer token GET /metrics requires; undefined: open. */
+  readonly metricsToken: string | undefined;
   readonly defaultNetwork: NetworkSpec;
 }
 
@@ -196,7 +300,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = ['ADMIN_TOKEN', 'SECRET_KEY', 'DATABASE_URL'] as const;
+const SECRET_VARIABLES = ['ADMIN_TOKEN', 'SECRET_KEY', 'DATABASE_URL', 'METRICS_TOKEN'] as const;
 
 /** Reads X from X_FILE where given (Docker and Kubernetes secrets). */
 function withFileSecrets(source: NodeJS.ProcessEnv, problems: string[]): Record<string, string | undefined> {
@@ -264,6 +368,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: e.BODY_LIMIT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+    limits: Object.freeze({
+      authFailuresPerCredential: e.AUTH_FAILURES_PER_CREDENTIAL,
+      enrollPerAddress: e.RATE_LIMIT_ENROLL_PER_ADDRESS,
+      enrollPerCredential: e.RATE_LIMIT_ENROLL_PER_CREDENTIAL,
+      claimPerAddress: e.RATE_LIMIT_CLAIM_PER_ADDRESS,
+      claimPerToken: e.RATE_LIMIT_CLAIM_PER_TOKEN,
+    }),
+    trustProxy: e.TRUST_PROXY,
+    corsOrigins: e.CORS_ORIGINS,
+    metricsToken: e.METRICS_TOKEN,
     defaultNetwork: network,
   });
 }

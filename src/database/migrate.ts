@@ -99,13 +99,30 @@ export async function applyMigrations(databaseUrl: string, dir = MIGRATIONS_DIR)
   }
 }
 
-/** True when every migration on disk is applied (for /readyz). */
-export async function migrationsCurrent(
+/** The migration folders shipped with this build, by name (read once per process). */
+let shipped: readonly string[] | null = null;
+function shippedMigrations(): readonly string[] {
+  shipped ??= readMigrations().map((m) => m.name);
+  return shipped;
+}
+
+/**
+ * The shipped migrations not (successfully) applied to the database, for /readyz: compares the
+ * finished, not rolled back rows of _prisma_migrations with the folders this build ships.
+ */
+export async function pendingMigrations(
   query: (sql: string) => Promise<{ migration_name: string }[]>,
-): Promise<boolean> {
+): Promise<string[]> {
   const rows = await query(
     'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
   );
   const applied = new Set(rows.map((r) => r.migration_name));
-  return readMigrations().every((m) => applied.has(m.name));
+  return shippedMigrations().filter((name) => !applied.has(name));
+}
+
+/** True when every migration on disk is applied. */
+export async function migrationsCurrent(
+  query: (sql: string) => Promise<{ migration_name: string }[]>,
+): Promise<boolean> {
+  return (await pendingMigrations(query)).length === 0;
 }

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { DomainError } from '../common/errors/domain-error';
 import type { EnrollResponse } from './peers.dto';
+import { Replayed } from './peers.service';
 
 /** True when the client asks for text/plain rather than JSON. */
 export function prefersText(accept: string | undefined): boolean {
@@ -26,13 +27,14 @@ export function sendConfigFile(res: Response, config: { filename: string; text: 
 
 /**
  * 201 with the enrollment as JSON, or the bare .conf when the client prefers text/plain. A
- * claim link has no text form; that is refused before anything is created.
+ * claim link has no text form; that is refused before anything is created. An idempotent
+ * replay is 200 with the peer only (and Idempotent-Replayed: true).
  */
 export async function respondWithConfig(
   res: Response,
   accept: string | undefined,
   delivery: 'inline' | 'link',
-  produce: () => Promise<EnrollResponse>,
+  produce: () => Promise<EnrollResponse | Replayed>,
 ): Promise<EnrollResponse | undefined> {
   const text = prefersText(accept);
   if (text && delivery === 'link') {
@@ -44,6 +46,12 @@ export async function respondWithConfig(
     );
   }
   const result = await produce();
+  if (result instanceof Replayed) {
+    // A retry (Idempotency-Key) of an enrollment whose claim link is not redeemed yet.
+    res.status(200);
+    res.setHeader('Idempotent-Replayed', 'true');
+    return result.body;
+  }
   res.status(201);
   if (text && result.config) {
     sendConfigFile(res, result.config);

@@ -5,7 +5,7 @@ import { PeersService } from './peers.service';
 /**
  * Moves peers past expiresAt (and pending peers whose claim ran out) to "expired". Every
  * replica runs it; the sweep statement locks with SKIP LOCKED and changes each peer once, so
- * each expiry happens once however many replicas sweep.
+ * each expiry happens once however many replicas sweep. It also drops Idempotency-Keys past their 24 h.
  */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -36,6 +36,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
     const pass = (async () => {
       try {
         ids = await this.peers.expireDue();
+        await this.peers.pruneIdempotencyKeys();
         if (ids.length > 0) {
           this.logger.log({ msg: 'peers expired', count: ids.length });
         }

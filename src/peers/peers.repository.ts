@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository, type AuditInput } from '../audit/audit.repository';
+import { DomainError } from '../common/errors/domain-error';
 import { postgresErrorCode, PrismaService, violatedConstraint, type Tx } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 
@@ -59,7 +60,24 @@ export type KeyMaterial = Pick<
 
 export type EnrollFailure = 'pool-exhausted' | 'address-unavailable' | 'enrollment-key-spent' | 'public-key-in-use';
 
-export type EnrollResult = { ok: true; peer: PeerRecord } | { ok: false; reason: EnrollFailure };
+export type EnrollResult =
+  | { ok: true; peer: PeerRecord }
+  | { ok: false; reason: EnrollFailure }
+  | { ok: false; reason: 'idempotent-replay'; replay: IdempotentRecord };
+
+/** An Idempotency-Key for an enrollment: per credential (scope), with the request's hash. */
+export interface IdempotencyInput {
+  scope: string;
+  key: string;
+  requestHash: string;
+  ttlMs: number;
+}
+
+/** What an earlier request with the same key left: its request hash and the peer it made. */
+export interface IdempotentRecord {
+  requestHash: string;
+  peerId: string;
+}
 
 /** A served claim: the peer as it is now, plus the private key the same statement wiped. */
 export interface ServedClaim {
@@ -87,6 +105,12 @@ const PEER_FIELDS = {
   createdAt: true,
   updatedAt: true,
 } as const;
+
+class Replay extends Error {
+  constructor(readonly record: IdempotentRecord) {
+    super('idempotent-replay');
+  }
+}
 
 class Rollback extends Error {
   constructor(readonly reason: EnrollFailure) {
@@ -126,9 +150,14 @@ export class PeersRepository {
     enrollmentKeyId: string | null;
     build: (host: number) => NewPeer;
     event: (peer: NewPeer, host: number) => AuditInput;
+    /** With an Idempotency-Key: the peer's id is known before the lease (build() must use it). */
+    idempotency?: IdempotencyInput & { peerId: string };
   }): Promise<EnrollResult> {
     try {
       const peer = await this.prisma.$transaction(async (tx) => {
+        if (input.idempotency) {
+          await this.claimIdempotencyKey(tx, input.idempotency);
+        }
         const host = await this.takeAddress(tx, input.networkId, input.pinnedHost, input.startHost);
         const data = input.build(host);
         const peer = await tx.peer.create({
@@ -150,12 +179,48 @@ export class PeersRepository {
       });
       return { ok: true, peer: peer as PeerRecord };
     } catch (error) {
+      if (error instanceof Replay) {
+        return { ok: false, reason: 'idempotent-replay', replay: error.record };
+      }
       const reason = failureOf(error);
       if (reason === null) {
         throw error;
       }
       return { ok: false, reason };
     }
+  }
+
+  /**
+   * First statement of an enrollment with an Idempotency-Key. The insert waits on the primary
+   * key while another transaction holds the same (scope, key); once that one commits, the key is
+   * taken and its record is returned as a Replay (this transaction did nothing yet); if it
+   * rolled back, this one proceeds. An expired row is replaced.
+   */
+  private async claimIdempotencyKey(tx: Tx, k: IdempotencyInput & { peerId: string }): Promise<void> {
+    await tx.$executeRaw`DELETE FROM idempotency_key WHERE scope = ${k.scope} AND key = ${k.key} AND expires_at <= now()`;
+    const inserted = await tx.$executeRaw`INSERT INTO idempotency_key (scope, key, request_hash, peer_id, expires_at)
+      VALUES (${k.scope}, ${k.key}, ${k.requestHash}, ${k.peerId}::uuid, now() + ${k.ttlMs} * interval '1 millisecond')
+      ON CONFLICT (scope, key) DO NOTHING`;
+    if (inserted === 1) {
+      return;
+    }
+    const [row] = await tx.$queryRaw<{ request_hash: string; peer_id: string }[]>`SELECT request_hash, peer_id::text
+      FROM idempotency_key WHERE scope = ${k.scope} AND key = ${k.key}`;
+    if (row === undefined) {
+      // Expired and pruned between the two statements (a race of milliseconds): ask for a retry.
+      throw new DomainError(
+        409,
+        'idempotency-key-busy',
+        'This Idempotency-Key changed meanwhile',
+        'Send the request again.',
+      );
+    }
+    throw new Replay({ requestHash: row.request_hash, peerId: row.peer_id });
+  }
+
+  /** Drops idempotency keys past their 24 h. */
+  pruneIdempotencyKeys(): Promise<number> {
+    return this.prisma.$executeRaw`DELETE FROM idempotency_key WHERE expires_at <= now()`;
   }
 
   private async takeAddress(tx: Tx, networkId: string, pinned: number | null, start: number): Promise<number> {

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { actorOf, isAdmin, type Principal } from '../auth/principal';
 import { DomainError, Problems } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { APP_CONFIG, type AppConfig } from '../config/env';
+import { MetricsService } from '../metrics/metrics.service';
 import { UUID_PATTERN, uuidv7 } from '../domain/ids/uuid';
 import {
   CidrError,
@@ -22,7 +23,13 @@ import { hashSecret, newSecret } from '../domain/tokens/tokens';
 import type { NetworkRecord } from '../networks/networks.repository';
 import { checkPublicKey, NetworksService } from '../networks/networks.service';
 import type { EnrollInput, EnrollResponse, ListPeersInput, PeerView, ReissueInput } from './peers.dto';
-import { PeersRepository, type EnrollFailure, type KeyMaterial, type PeerRecord } from './peers.repository';
+import {
+  PeersRepository,
+  type EnrollFailure,
+  type EnrollResult,
+  type KeyMaterial,
+  type PeerRecord,
+} from './peers.repository';
 import { SecretsService } from './secrets.service';
 
 const FAILURES: Record<EnrollFailure, () => DomainError> = {
@@ -47,6 +54,36 @@ const FAILURES: Record<EnrollFailure, () => DomainError> = {
     ),
 };
 
+/** Idempotency keys live this long (then the same key makes a new peer). */
+export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** A retry of an enrollment whose peer is still waiting for its claim: the peer, no secret. */
+export class Replayed {
+  constructor(readonly body: EnrollResponse) {}
+}
+
+/** JSON with object keys sorted, so equal requests hash equally. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonical).join(',')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function failed(result: Exclude<EnrollResult, { ok: true }>): DomainError {
+  if (result.reason === 'idempotent-replay') {
+    throw new Error('replay outside an idempotent enrollment');
+  }
+  return FAILURES[result.reason as EnrollFailure]();
+}
+
 interface Keys {
   material: KeyMaterial;
   privateKey: string | null; // for the inline config only; never stored in clear
@@ -61,9 +98,22 @@ export class PeersService {
     private readonly repository: PeersRepository,
     private readonly networks: NetworksService,
     private readonly secrets: SecretsService,
+    private readonly metrics: MetricsService,
   ) {}
 
-  async enroll(principal: Principal, networkName: string, body: EnrollInput): Promise<EnrollResponse> {
+  /**
+   * Enrolls one device. With an Idempotency-Key (per credential, 24 h) a retry of the same
+   * request makes no second peer or lease: it gets the first peer back without any secret
+   * (a Replayed, for a claim link not yet redeemed) or 409 idempotent-replay naming the peer
+   * (once its config was served: a secret exists once); the same key with another request is
+   * 422 idempotency-key-reused.
+   */
+  async enroll(
+    principal: Principal,
+    networkName: string,
+    body: EnrollInput,
+    idempotencyKey?: string,
+  ): Promise<EnrollResponse | Replayed> {
     const network = await this.networks.resolve(principal, networkName);
     if (network.hubPublicKey === null) {
       throw Problems.conflict(
@@ -78,7 +128,20 @@ export class PeersService {
     const keys = this.makeKeys(id, body.publicKey, body.delivery, expiresAt);
     const v4 = parseIpv4Cidr(network.ipv4Cidr);
     const actor = actorOf(principal);
+    const idempotency =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            scope: `${principal.kind}:${principal.id}`,
+            key: idempotencyKey,
+            requestHash: createHash('sha256')
+              .update(canonical({ network: network.id, body }))
+              .digest('hex'),
+            ttlMs: IDEMPOTENCY_TTL_MS,
+            peerId: id,
+          };
     const result = await this.repository.enroll({
+      idempotency,
       networkId: network.id,
       pinnedHost,
       startHost: randomInt(firstLeasableHost(), lastLeasableHost(v4) + 1),
@@ -106,9 +169,13 @@ export class PeersService {
         },
       }),
     });
-    if (!result.ok) {
-      throw FAILURES[result.reason]();
+    if (!result.ok && result.reason === 'idempotent-replay') {
+      return this.replay(network, idempotency!.requestHash, result.replay);
     }
+    if (!result.ok) {
+      throw failed(result);
+    }
+    this.metrics.enrolled(network.name, body.delivery);
     return this.deliver(network, result.peer, keys);
   }
 
@@ -136,9 +203,44 @@ export class PeersService {
       throw Problems.conflict('peer-not-live', 'The peer was revoked or expired meanwhile');
     }
     if (!result.ok) {
-      throw FAILURES[result.reason]();
+      throw failed(result);
     }
     return this.deliver(network, result.peer, keys);
+  }
+
+  private async replay(
+    network: NetworkRecord,
+    requestHash: string,
+    record: { requestHash: string; peerId: string },
+  ): Promise<Replayed> {
+    if (record.requestHash !== requestHash) {
+      throw new DomainError(
+        422,
+        'idempotency-key-reused',
+        'This Idempotency-Key was used for another request',
+        'Use a new key for a new request; a key names one request for 24 hours.',
+      );
+    }
+    const peer = await this.repository.findById(record.peerId);
+    if (peer === null) {
+      throw new Error(`peer ${record.peerId} of an idempotency key vanished`);
+    }
+    const view = this.view(network, peer);
+    if (peer.delivery === 'link' && peer.status === 'pending' && peer.servedAt === null) {
+      // The claim link from the first answer still works; it is a secret and is not shown again.
+      return new Replayed({ peer: view });
+    }
+    throw Problems.conflict(
+      'idempotent-replay',
+      'This request was already carried out',
+      `Peer ${peer.id} was enrolled by the first request with this Idempotency-Key and its configuration was already handed out; a secret is shown once. Ask for a reissue if it was lost.`,
+      { peerId: peer.id, peer: view },
+    );
+  }
+
+  /** Drops idempotency keys past their 24 h (run by the expiry sweep). */
+  pruneIdempotencyKeys(): Promise<number> {
+    return this.repository.pruneIdempotencyKeys();
   }
 
   /** Redeems a claim link once (invariant 2); every other attempt is refused and audited. */
@@ -153,8 +255,11 @@ export class PeersService {
       details: { name: peer.name, delivery: 'link' },
     }));
     if (served === null) {
-      throw await this.refuseClaim(hash);
+      const refusal = await this.refuseClaim(hash);
+      this.metrics.claim(refusal.code);
+      throw refusal;
     }
+    this.metrics.claim('served');
     const network = await this.requireNetwork(served.peer.networkId);
     const privateKey =
       served.privateKeyEnc === null ? null : this.secrets.open(served.privateKeyEnc, served.peer.id, 'private');

@@ -257,7 +257,12 @@ describe('the agent, writing files only (--apply none)', () => {
       expect(text).toMatch(/^PrivateKey = /m);
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(statSync(join(dir, 'wgtest0.key')).mode & 0o777).toBe(0o600);
-      const status = await t.http.get('/v1/networks/agentnet/status').set(bearer(t.adminToken)).expect(200);
+      // The agent reports after it wrote the file: wait for the report rather than race it.
+      let status = await t.http.get('/v1/networks/agentnet/status').set(bearer(t.adminToken)).expect(200);
+      for (let i = 0; i < 50 && status.body.hub.inSync !== true; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await t.http.get('/v1/networks/agentnet/status').set(bearer(t.adminToken)).expect(200);
+      }
       expect(status.body.hub.inSync).toBe(true);
 
       // A burst is coalesced: 150 enrollments at once are not 150 writes.

@@ -70,6 +70,11 @@ export async function startTestApp(
     DATABASE_POOL_SIZE: '20',
     RATE_LIMIT_PER_MINUTE: '0',
     AUTH_FAILURES_PER_MINUTE: '0',
+    AUTH_FAILURES_PER_CREDENTIAL: '0',
+    RATE_LIMIT_ENROLL_PER_ADDRESS: '0',
+    RATE_LIMIT_ENROLL_PER_CREDENTIAL: '0',
+    RATE_LIMIT_CLAIM_PER_ADDRESS: '0',
+    RATE_LIMIT_CLAIM_PER_TOKEN: '0',
     // One key for every app in the suite, so apps can share a database like replicas do.
     SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
     ...env,

@@ -13,6 +13,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   410: 'Gone: served, expired or revoked',
   413: 'Request body too large',
   415: 'The body is not JSON',
+  422: 'Idempotency-Key reused with another request (code: idempotency-key-reused)',
   429: 'Rate limited (Retry-After)',
 };
 
@@ -24,6 +25,8 @@ export function ApiOp(options: {
   query?: z.ZodObject;
   ok?: { status: number; schema?: z.ZodType; description?: string; text?: boolean };
   problems?: number[];
+  /** Operation-specific wording of a problem response. */
+  problemText?: Record<number, string>;
   auth?: boolean;
   /** Under /v1 every request counts against the per-client rate limit (429). */
   rateLimited?: boolean;
@@ -76,7 +79,7 @@ export function ApiOp(options: {
     decorators.push(
       ApiResponse({
         status,
-        description: PROBLEM_TEXT[status] ?? 'Problem',
+        description: options.problemText?.[status] ?? PROBLEM_TEXT[status] ?? 'Problem',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       }),
     );

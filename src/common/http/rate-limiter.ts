@@ -1,66 +1,177 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import { Pool } from 'pg';
+import { DATABASE_URL } from '../../database/prisma.service';
+import { MetricsService } from '../../metrics/metrics.service';
 import { DomainError } from '../errors/domain-error';
 
+/** One counter: a key (limit name + subject) and its allowance per window. */
+export interface Bucket {
+  readonly key: string;
+  readonly limit: number;
+  /** Which limit, for the problem body (e.g. "enroll-per-address"). */
+  readonly name: string;
+}
+
+const WINDOW_SECONDS = 60;
+const POOL_SIZE = 4;
+
 /**
- * Fixed-window counters per key (client address, or address + purpose), in process memory.
- * Each replica limits on its own; issue #5 moves the counters to Postgres for a shared limit.
+ * Fixed-window rate limits (one minute, by the database's clock) whose counters live in
+ * Postgres (rate_limit_bucket), so every replica counts against the same limit. One statement
+ * per request counts all of its buckets and reads the buckets it only checks. Keys are sorted
+ * so concurrent statements lock rows in one order (no deadlocks). If the database cannot be
+ * reached the limiter lets the request through (it fails on its own, with its own error).
+ *
+ * It talks to Postgres through a small pg pool of its own (POOL_SIZE connections per process)
+ * rather than Prisma: the counter statement runs on every /v1 request, and a bare pg query
+ * costs a fraction of the CPU of a Prisma raw query on the request path.
  */
-export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+@Injectable()
+export class RateLimitStore implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('RateLimit');
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private readonly pool: Pool;
 
   constructor(
-    private readonly limit: number,
-    private readonly windowMs = 60_000,
-  ) {}
-
-  get enabled(): boolean {
-    return this.limit > 0;
+    @Inject(DATABASE_URL) url: string,
+    private readonly metrics: MetricsService,
+  ) {
+    // Short timeouts: in an outage the limiter gives up quickly and lets the request meet the outage itself.
+    this.pool = new Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: 2000, query_timeout: 2000 });
+    // An idle connection that dies (database restart) must not crash the process.
+    this.pool.on('error', (error) => this.logger.warn({ msg: 'rate limit connection lost', err: error.message }));
   }
 
-  /** Counts one hit; throws 429 rate-limited with Retry-After once the key is over the limit. */
-  hit(key: string, now = Date.now()): void {
-    if (!this.enabled) {
+  onModuleInit(): void {
+    this.pruneTimer = setInterval(() => void this.prune(), WINDOW_SECONDS * 1000);
+    this.pruneTimer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.pruneTimer) {
+      clearInterval(this.pruneTimer);
+    }
+    await this.pool.end();
+  }
+
+  /**
+   * Counts one hit on each of `hit` and reads each of `check`; throws 429 rate-limited (with
+   * retryAfter) when a hit bucket went over its limit or a checked one is at it.
+   */
+  async take(hit: readonly Bucket[], check: readonly Bucket[] = []): Promise<void> {
+    const hits = dedupe(hit.filter((b) => b.limit > 0));
+    const checks = dedupe(check.filter((b) => b.limit > 0));
+    if (hits.length === 0 && checks.length === 0) {
       return;
     }
-    const window = this.current(key, now);
-    window.count++;
-    if (window.count > this.limit) {
-      throw RateLimiter.problem(window.start + this.windowMs - now);
-    }
-  }
-
-  /** Throws if the key is already over the limit, without counting. */
-  check(key: string, now = Date.now()): void {
-    if (!this.enabled) {
+    let rows: { key: string; count: number; retry: number; counted: boolean }[];
+    try {
+      ({ rows } = await this.pool.query(
+        `WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / ${WINDOW_SECONDS}) * ${WINDOW_SECONDS}) AS start),
+         up AS (
+           INSERT INTO rate_limit_bucket (key, window_start, count)
+           SELECT k, w.start, 1 FROM unnest($1::text[]) WITH ORDINALITY AS t(k, i), w ORDER BY i
+           ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_bucket.count + 1
+           RETURNING key, count, true AS counted
+         ),
+         chk AS (
+           SELECT b.key, b.count, false AS counted FROM rate_limit_bucket b, w
+           WHERE b.key = ANY($2::text[]) AND b.window_start = w.start
+         )
+         SELECT r.key, r.count, r.counted,
+           greatest(1, ceil(extract(epoch FROM (SELECT start FROM w) + interval '${WINDOW_SECONDS} seconds' - now())))::int AS retry
+         FROM (SELECT * FROM up UNION ALL SELECT * FROM chk) r`,
+        [hits.map((b) => b.key), checks.map((b) => b.key)],
+      ));
+    } catch (error) {
+      this.logger.warn({ msg: 'rate limit not counted: database error', err: (error as Error).message });
       return;
     }
-    const window = this.current(key, now);
-    if (window.count >= this.limit) {
-      throw RateLimiter.problem(window.start + this.windowMs - now);
-    }
-  }
-
-  private current(key: string, now: number): { start: number; count: number } {
-    let window = this.windows.get(key);
-    if (window === undefined || now - window.start >= this.windowMs) {
-      if (this.windows.size > 50_000) {
-        this.prune(now);
-      }
-      window = { start: now, count: 0 };
-      this.windows.set(key, window);
-    }
-    return window;
-  }
-
-  private prune(now: number): void {
-    for (const [key, window] of this.windows) {
-      if (now - window.start >= this.windowMs) {
-        this.windows.delete(key);
+    const limits = new Map([...hits, ...checks].map((b) => [b.key, b]));
+    for (const row of rows) {
+      const bucket = limits.get(row.key)!;
+      if (row.counted ? row.count > bucket.limit : row.count >= bucket.limit) {
+        this.metrics.limited(bucket.name);
+        throw rateLimited(row.retry, bucket.name);
       }
     }
   }
 
-  static problem(retryMs: number): DomainError {
-    const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
-    return new DomainError(429, 'rate-limited', 'Too many requests', `Try again in ${retryAfter} s.`, { retryAfter });
+  /** Counts without judging (failed authentications: the next request is refused). */
+  async count(buckets: readonly Bucket[]): Promise<void> {
+    const keys = dedupe(buckets.filter((b) => b.limit > 0)).map((b) => b.key);
+    if (keys.length === 0) {
+      return;
+    }
+    await this.pool
+      .query(
+        `INSERT INTO rate_limit_bucket (key, window_start, count)
+         SELECT k, to_timestamp(floor(extract(epoch FROM now()) / ${WINDOW_SECONDS}) * ${WINDOW_SECONDS}), 1
+         FROM unnest($1::text[]) WITH ORDINALITY AS t(k, i) ORDER BY i
+         ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_bucket.count + 1`,
+        [keys],
+      )
+      .then(() => undefined)
+      .catch((error: Error) => this.logger.warn({ msg: 'rate limit not counted: database error', err: error.message }));
   }
+
+  /** Drops finished windows; every replica does it, which is harmless. */
+  async prune(): Promise<number> {
+    try {
+      const result = await this.pool.query(
+        `DELETE FROM rate_limit_bucket WHERE window_start < now() - interval '${2 * WINDOW_SECONDS} seconds'`,
+      );
+      return result.rowCount ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+function dedupe(buckets: readonly Bucket[]): Bucket[] {
+  const byKey = new Map<string, Bucket>();
+  for (const b of buckets) {
+    byKey.set(b.key, b);
+  }
+  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+export function rateLimited(retryAfter: number, limit: string): DomainError {
+  const seconds = Math.max(1, Math.ceil(retryAfter));
+  return new DomainError(429, 'rate-limited', 'Too many requests', `Try again in ${seconds} s.`, {
+    retryAfter: seconds,
+    limit,
+  });
+}
+
+/** A credential or claim token as a counter key: never the secret, a hash of it. */
+export function subjectHash(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url').slice(0, 32);
+}
+
+/**
+ * The subject of per-address limits: IPv4 as it is (IPv4-mapped IPv6 unwrapped), IPv6 by its
+ * /64, because one host usually holds a whole /64 and could otherwise rotate through it.
+ */
+export function addressSubject(ip: string | undefined): string {
+  if (ip === undefined || ip === '') {
+    return 'unknown';
+  }
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) {
+    return mapped[1];
+  }
+  if (!isIPv6(ip)) {
+    return ip;
+  }
+  const [head, tail = ''] = ip.split('%')[0].split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

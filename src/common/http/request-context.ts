@@ -3,7 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../errors/domain-error';
 import { toProblem, sendProblem } from '../errors/problem.filter';
-import type { RateLimiter } from './rate-limiter';
+import type { AppConfig } from '../../config/env';
+import { addressSubject, subjectHash, type Bucket, type RateLimitStore } from './rate-limiter';
 
 const logger = new Logger('http');
 const VALID_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -36,20 +37,95 @@ export function requestContext(req: Request & { id?: string }, res: Response, ne
   next();
 }
 
-/** Requests per client address on the API; answered 429 problem+json with Retry-After. */
-export function rateLimit(limiter: RateLimiter) {
+const ENROLL = /^\/v1\/(?:networks\/[^/]+\/peers|peers\/[^/]+\/reissue)\/?$/;
+const CLAIM_API = /^\/v1\/claims\/([^/]+)\/?$/;
+const CLAIM_PAGE = /^\/claim\/[^/]+\/?$/;
+
+/** The buckets one request counts and checks (see docs/operations.md, "Abuse limits"). */
+export function bucketsFor(
+  req: Pick<Request, 'method' | 'path' | 'ip' | 'headers'>,
+  config: Pick<AppConfig, 'rateLimitPerMinute' | 'authFailuresPerMinute' | 'limits'>,
+): { hit: Bucket[]; check: Bucket[] } {
+  const hit: Bucket[] = [];
+  const check: Bucket[] = [];
+  const api = req.path.startsWith('/v1/');
+  const address = addressSubject(req.ip);
+  const credential = credentialSubject(req.headers.authorization);
+  const claim = req.method === 'POST' ? CLAIM_API.exec(req.path) : null;
+  if (api) {
+    hit.push({ key: `api:a:${address}`, limit: config.rateLimitPerMinute, name: 'requests-per-address' });
+  }
+  if (req.method === 'POST' && ENROLL.test(req.path)) {
+    hit.push({ key: `enroll:a:${address}`, limit: config.limits.enrollPerAddress, name: 'enroll-per-address' });
+    if (credential !== null) {
+      hit.push({
+        key: `enroll:c:${credential}`,
+        limit: config.limits.enrollPerCredential,
+        name: 'enroll-per-credential',
+      });
+    }
+  }
+  if (claim !== null || (req.method === 'GET' && CLAIM_PAGE.test(req.path))) {
+    hit.push({ key: `claim:a:${address}`, limit: config.limits.claimPerAddress, name: 'claim-per-address' });
+  }
+  if (claim !== null) {
+    let token = claim[1];
+    try {
+      token = decodeURIComponent(token);
+    } catch {
+      // a malformed escape: count the raw text
+    }
+    hit.push({ key: `claim:t:${subjectHash(token)}`, limit: config.limits.claimPerToken, name: 'claim-per-token' });
+  } else if (api) {
+    // Guessing credentials is slowed down per address and per credential (counted by the auth guard on 401).
+    check.push(...authFailureBuckets(address, credential, config));
+  }
+  return { hit, check };
+}
+
+export function authFailureBuckets(
+  address: string,
+  credential: string | null,
+  config: Pick<AppConfig, 'authFailuresPerMinute' | 'limits'>,
+): Bucket[] {
+  const out: Bucket[] = [
+    { key: `authfail:a:${address}`, limit: config.authFailuresPerMinute, name: 'auth-failures-per-address' },
+  ];
+  if (credential !== null) {
+    out.push({
+      key: `authfail:c:${credential}`,
+      limit: config.limits.authFailuresPerCredential,
+      name: 'auth-failures-per-credential',
+    });
+  }
+  return out;
+}
+
+/** The presented credential as a counter key (a hash; the secret is never stored). */
+export function credentialSubject(header: string | string[] | undefined): string | null {
+  if (typeof header !== 'string' || header.trim() === '') {
+    return null;
+  }
+  return subjectHash(header.trim().replace(/^Bearer\s+/i, ''));
+}
+
+/**
+ * Abuse limits before routing, shared by all replicas through Postgres: requests per address on
+ * /v1, enrollment and claim redemption per address and per credential/claim token, and the
+ * failed-authentication allowance. Answered 429 problem+json with Retry-After. The client
+ * address is req.ip, which honours X-Forwarded-For only as TRUST_PROXY allows.
+ */
+export function abuseLimits(store: RateLimitStore, config: AppConfig) {
   return (req: Request & { id?: string }, res: Response, next: NextFunction): void => {
-    if (!req.path.startsWith('/v1/')) {
+    const { hit, check } = bucketsFor(req, config);
+    if (hit.length === 0 && check.length === 0) {
       next();
       return;
     }
-    try {
-      limiter.hit(req.ip ?? 'unknown');
-    } catch (error) {
-      sendProblem(res, toProblem(error, req.id));
-      return;
-    }
-    next();
+    store.take(hit, check).then(
+      () => next(),
+      (error: unknown) => sendProblem(res, toProblem(error, req.id)),
+    );
   };
 }
 
