@@ -17,6 +17,9 @@ import { buildDist, call, HUB_KEY, newAdminToken, report, startReplica, type Rep
  * migrations on Postgres 15.
  */
 const missing = debianPostgresMissing();
+if (missing && process.env.CI) {
+  throw new Error(`the drill must run in CI: ${missing}`);
+}
 if (missing) {
   // eslint-disable-next-line no-console
   console.warn(`drill-backup-restore skipped: ${missing}`);

@@ -11,6 +11,9 @@ import { buildDist, call, HUB_KEY, newAdminToken, report, startReplica, type Rep
  * (never a 500, never a hang), nothing may be half-created, and the same process must recover.
  */
 const missing = debianPostgresMissing();
+if (missing && process.env.CI) {
+  throw new Error(`the drill must run in CI: ${missing}`);
+}
 if (missing) {
   // A skipped drill says why.
   // eslint-disable-next-line no-console
