@@ -6,8 +6,19 @@
  * driver's messages.
  */
 
-/** Prisma: can't reach server, timed out, server closed the connection, pool timeout. */
-const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/**
+ * Prisma: can't reach server, timed out, server closed the connection, transaction closed under
+ * it, pool timeout, interactive transaction could not start or ran out of time (rolled back).
+ */
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P1018', 'P2024', 'P2028']);
+/** Driver adapter error kinds (Prisma 7) that mean the connection, not the query. */
+const ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TransactionAlreadyClosed',
+]);
 /** Postgres: connection exceptions (class 08), shutdown/crash/starting up, too many connections. */
 const SQLSTATE = /^(08\d{3}|57P0[1-4]|53300|53400)$/;
 const SOCKET_CODES = new Set([
@@ -40,6 +51,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const e = error as {
     code?: unknown;
     errorCode?: unknown;
+    kind?: unknown;
     message?: unknown;
     cause?: unknown;
     meta?: { code?: unknown; driverAdapterError?: unknown };
@@ -49,6 +61,9 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     if (typeof code === 'string' && (PRISMA_CODES.has(code) || SQLSTATE.test(code) || SOCKET_CODES.has(code))) {
       return true;
     }
+  }
+  if (typeof e.kind === 'string' && ADAPTER_KINDS.has(e.kind)) {
+    return true;
   }
   if (typeof e.message === 'string' && MESSAGES.some((m) => m.test(e.message as string))) {
     return true;
