@@ -140,9 +140,16 @@ describe.skipIf(missing)('Postgres stops in the middle of an enrollment load', (
     expect(before.filter((o) => o.status === 201).length).toBeGreaterThan(10);
     expect(during.length).toBeGreaterThan(16);
     // Never a 500, never a hang: each failure is the stable problem, within 5 s.
-    expect(
-      failed.map((o) => `${o.status} ${o.code ?? o.error}`).filter((s) => s !== '503 database-unavailable'),
-    ).toEqual([]);
+    const unexpected = failed
+      .map((o) => `${o.status} ${o.code ?? o.error}`)
+      .filter((s) => s !== '503 database-unavailable');
+    // On failure, say which errors the service did not recognise.
+    const unhandled = service.process
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"unhandled error"'))
+      .map((l) => l.slice(0, 600));
+    expect(unexpected, unhandled.slice(0, 3).join('\n')).toEqual([]);
     expect(outcomes.filter((o) => o.ms >= 5000)).toEqual([]);
     expect(during.filter((o) => o.status === 201)).toEqual([]);
     expect(readyWhileDown).toMatchObject({ status: 503, code: 'database-unavailable' });
