@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019';
 import { Client } from 'pg';
@@ -277,7 +277,7 @@ describe('docker/Dockerfile', () => {
       .filter((l) => l && !l.startsWith('#') && !l.startsWith('!'));
     for (const m of text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const source of m[1].split(' ')) {
-        expect(() => readFileSync(join(ROOT, source, source.includes('.') ? '' : '.'))).not.toThrow(/ENOENT/);
+        expect(existsSync(join(ROOT, source)), source).toBe(true);
         expect(ignored.filter((i) => source === i || source.startsWith(`${i}/`))).toEqual([]);
       }
     }
