@@ -7,11 +7,23 @@ export const DATABASE_POOL_SIZE = Symbol('DATABASE_POOL_SIZE');
 
 export type Tx = Prisma.TransactionClient;
 
+/** How long a request waits for a database connection before it answers 503. */
+export const CONNECT_TIMEOUT_MS = 3000;
+
 /** The only Prisma client of the process. Repositories use it; services never see it. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   constructor(@Inject(DATABASE_URL) url: string, @Inject(DATABASE_POOL_SIZE) poolSize: number) {
-    super({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+    super({
+      adapter: new PrismaPg({
+        connectionString: url,
+        max: poolSize,
+        // Bounded: with the database away, a request waits at most this long for a connection
+        // (a new one or a free one from the pool) and then fails as 503 database-unavailable.
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        keepAlive: true,
+      }),
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

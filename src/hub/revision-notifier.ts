@@ -11,6 +11,8 @@ import { Client } from 'pg';
 import { DATABASE_URL } from '../database/prisma.service';
 
 export const REVISION_CHANNEL = 'wg_enroll_revision';
+/** Longest pause between LISTEN reconnects: after an outage, wake-ups resume within about this. */
+const MAX_RETRY_MS = 2000;
 
 /**
  * Wakes long-polls when a network's revision moves. The database sends NOTIFY at commit (see
@@ -116,7 +118,7 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
       return;
     }
     const delay = this.retryMs * (0.5 + Math.random());
-    this.retryMs = Math.min(this.retryMs * 2, 10_000);
+    this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
     setTimeout(() => void this.connect(), delay).unref();
   }
 }

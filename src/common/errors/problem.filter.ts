@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../../database/unavailable';
 import { DomainError } from './domain-error';
 
 export interface ProblemBody {
@@ -73,6 +74,15 @@ export function toProblem(error: unknown, requestId: string | undefined): Proble
   if (low) {
     return low;
   }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      type: problemType('database-unavailable'),
+      title: 'The database cannot be reached',
+      status: 503,
+      code: 'database-unavailable',
+      detail: 'The service is up but its database is not; retry shortly. Nothing was changed.',
+    };
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const [code, title] =
@@ -103,8 +113,12 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: string }>();
     const response = http.getResponse<Response>();
     const problem = toProblem(error, request?.id);
-    if (problem.status >= 500) {
+    if (problem.code === 'internal-error') {
       this.logger.error({ msg: 'unhandled error', requestId: request?.id, err: error });
+    } else if (problem.status >= 500) {
+      // Expected outages (503): one line without the stack, which says nothing new.
+      const message = (error as Error)?.message?.split('\n').filter(Boolean).at(-1);
+      this.logger.warn({ msg: problem.code, requestId: request?.id, err: message });
     }
     sendProblem(response, problem);
   }
@@ -117,6 +131,9 @@ export function sendProblem(response: Response, problem: ProblemBody): void {
   }
   if (problem.status === 429 && typeof problem.retryAfter === 'number') {
     response.setHeader('Retry-After', String(problem.retryAfter));
+  }
+  if (problem.code === 'database-unavailable') {
+    response.setHeader('Retry-After', '5');
   }
   response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }

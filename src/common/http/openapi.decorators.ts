@@ -15,6 +15,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   415: 'The body is not JSON',
   422: 'Idempotency-Key reused with another request (code: idempotency-key-reused)',
   429: 'Rate limited (Retry-After)',
+  503: 'The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed',
 };
 
 /** One operation: summary, body, success response and the problem responses it can give. */
@@ -30,6 +31,8 @@ export function ApiOp(options: {
   auth?: boolean;
   /** Under /v1 every request counts against the per-client rate limit (429). */
   rateLimited?: boolean;
+  /** Operations that read or write the database answer 503 database-unavailable when it is away. */
+  database?: boolean;
 }) {
   const decorators: (MethodDecorator | ClassDecorator)[] = [
     ApiOperation({ summary: options.summary, description: options.description }),
@@ -74,6 +77,7 @@ export function ApiOp(options: {
     ...(options.body ? [400, 413, 415] : []),
     ...(options.problems ?? []),
     ...(options.rateLimited === false ? [] : [429]),
+    ...(options.database === false ? [] : [503]),
   ]);
   for (const status of [...problems].sort()) {
     decorators.push(

@@ -1,0 +1,218 @@
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloneDatabase } from '../support/db';
+import { buildDist, call, HUB_KEY, newAdminToken, pool, report, startReplica, type Replica } from '../support/replica';
+
+/**
+ * The production shape: two real API processes (`wg-enroll serve`, as replicas behind a load
+ * balancer run) on one Postgres, driven together. Sweeps run every 100 ms on both, so periodic
+ * work racing between replicas is exercised all the time.
+ */
+let database: { url: string; drop: () => Promise<void> };
+let adminToken: string;
+let one: Replica;
+let two: Replica;
+let sql: Client;
+
+beforeAll(async () => {
+  buildDist();
+  database = await cloneDatabase();
+  adminToken = newAdminToken();
+  [one, two] = await Promise.all([
+    startReplica(database.url, adminToken, { SWEEP_INTERVAL: '100ms' }),
+    startReplica(database.url, adminToken, { SWEEP_INTERVAL: '100ms' }),
+  ]);
+  sql = new Client({ connectionString: database.url });
+  await sql.connect();
+}, 180_000);
+
+afterAll(async () => {
+  await sql?.end();
+  const codes = await Promise.all([one?.stop(), two?.stop()]);
+  await database?.drop();
+  expect(codes).toEqual([0, 0]);
+});
+
+const replica = (i: number) => (i % 2 ? two : one).url;
+
+async function createNetwork(name: string, ipv4Cidr: string, ipv6Cidr: string): Promise<void> {
+  const res = await call(one.url, 'POST', '/v1/networks', adminToken, {
+    name,
+    ipv4Cidr,
+    ipv6Cidr,
+    endpoint: 'hub.example.org:51820',
+    hubPublicKey: HUB_KEY,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+}
+
+describe('two API processes on one database', () => {
+  it('1,000 enrollments spread over both at concurrency 64: no duplicate address or key', async () => {
+    await createNetwork('scale', '10.60.0.0/22', 'fd00:60::/64');
+    const key = await call(two.url, 'POST', '/v1/networks/scale/enrollment-keys', adminToken, { maxUses: 1000 });
+    expect(key.status).toBe(201);
+    const started = Date.now();
+    const results = await pool(1000, 64, (i) =>
+      call(replica(i), 'POST', '/v1/networks/scale/peers', key.body.key as string, { name: `n-${i}` }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    report(`[replicas] 1000 enrollments over 2 processes at c=64: ${seconds.toFixed(1)} s`);
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s !== 201)).toEqual([]);
+    const counts = await sql.query(
+      `SELECT count(*)::int AS n, count(DISTINCT p.ipv4)::int AS v4, count(DISTINCT p.ipv6)::int AS v6,
+              count(DISTINCT p.public_key)::int AS keys, count(DISTINCT p.host_number)::int AS hosts,
+              count(l.peer_id)::int AS leased
+       FROM peer p JOIN network n ON n.id = p.network_id
+       LEFT JOIN lease l ON l.peer_id = p.id AND l.released_at IS NULL
+       WHERE n.name = 'scale'`,
+    );
+    expect(counts.rows[0]).toEqual({ n: 1000, v4: 1000, v6: 1000, keys: 1000, hosts: 1000, leased: 1000 });
+    // A leased host is no longer free: the two sets do not meet.
+    const overlap = await sql.query(
+      `SELECT count(*)::int AS n FROM free_address f JOIN peer p
+         ON p.network_id = f.network_id AND p.host_number = f.host_number
+       JOIN network n ON n.id = p.network_id WHERE n.name = 'scale'`,
+    );
+    expect(overlap.rows[0].n).toBe(0);
+    const uses = await sql.query(`SELECT uses FROM enrollment_key WHERE max_uses = 1000`);
+    expect(uses.rows[0].uses).toBe(1000);
+    // Both replicas did the work.
+    expect(one.process.output()).toContain('/v1/networks/scale/peers');
+    expect(two.process.output()).toContain('/v1/networks/scale/peers');
+  }, 240_000);
+
+  it('50 redemptions of one claim spread over both: exactly one 200', async () => {
+    const link = await call(one.url, 'POST', '/v1/networks/scale/peers', adminToken, {
+      name: 'one-claim',
+      delivery: 'link',
+    });
+    expect(link.status).toBe(201);
+    const path = new URL((link.body.claim as { url: string }).url).pathname.replace(/^\/claim\//, '/v1/claims/');
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => call(replica(i), 'POST', path)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 410)).toHaveLength(49);
+    const served = await sql.query(`SELECT private_key_enc IS NULL AS wiped FROM peer WHERE name = 'one-claim'`);
+    expect(served.rows[0].wiped).toBe(true);
+  }, 60_000);
+
+  it('an agent long-polling replica 1 wakes within 1 s of an enrollment on replica 2', async () => {
+    await createNetwork('wake', '10.61.0.0/24', 'fd00:61::/64');
+    const agent = await call(one.url, 'POST', '/v1/tokens', adminToken, {
+      name: 'hub',
+      role: 'agent',
+      network: 'wake',
+    });
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const current = await call(one.url, 'GET', '/v1/networks/wake/hub/desired-state', agent.body.token as string);
+      const poll = call(
+        one.url,
+        'GET',
+        '/v1/networks/wake/hub/desired-state?wait=20',
+        agent.body.token as string,
+        undefined,
+        { 'If-None-Match': current.headers.get('etag')! },
+      ).then((r) => ({ r, at: performance.now() }));
+      await new Promise((r) => setTimeout(r, 300));
+      const enrolledAt = performance.now();
+      const enrolled = await call(two.url, 'POST', '/v1/networks/wake/peers', adminToken, { name: `w-${i}` });
+      expect(enrolled.status).toBe(201);
+      const { r, at } = await poll;
+      expect(r.status).toBe(200);
+      expect((r.body.peers as { publicKey: string }[]).map((p) => p.publicKey)).toContain(
+        (enrolled.body.peer as { publicKey: string }).publicKey,
+      );
+      samples.push(Math.round(at - enrolledAt));
+    }
+    report(`[replicas] long-poll on replica 1 woke after an enrollment on replica 2: ${samples.join(', ')} ms`);
+    expect(Math.max(...samples)).toBeLessThan(1000);
+  }, 60_000);
+
+  it('expiry sweeps on both replicas act once per peer: N expiries, N audit events, N revision bumps', async () => {
+    await createNetwork('expiring', '10.62.0.0/24', 'fd00:62::/64');
+    const n = 40;
+    // Expiries 50 ms apart, so many sweeps of both replicas find work and race for it.
+    const start = Date.now() + 5000;
+    const enrolled = await pool(n, 8, (i) =>
+      call(replica(i), 'POST', '/v1/networks/expiring/peers', adminToken, {
+        name: `e-${i}`,
+        expiresAt: new Date(start + i * 50).toISOString(),
+      }),
+    );
+    expect(enrolled.map((r) => r.status)).toEqual(Array(n).fill(201));
+    const ids = enrolled.map((r) => (r.body.peer as { id: string }).id);
+    const revision = async () =>
+      BigInt((await sql.query(`SELECT revision FROM network WHERE name = 'expiring'`)).rows[0].revision);
+    const before = await revision();
+    const sweptBefore = sweptCounts();
+    // Both replicas sweep every 100 ms; wait until every peer is expired, then a second more.
+    const deadline = Date.now() + 20_000;
+    let left = n;
+    while (left > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      left = (await sql.query(`SELECT count(*)::int AS n FROM peer WHERE id = ANY($1) AND status <> 'expired'`, [ids]))
+        .rows[0].n;
+    }
+    expect(left).toBe(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const events = await sql.query(
+      `SELECT target_id, count(*)::int AS n FROM audit_event WHERE action = 'peer.expired' AND target_id = ANY($1)
+       GROUP BY target_id`,
+      [ids],
+    );
+    expect(events.rows).toHaveLength(n);
+    expect(events.rows.every((r) => r.n === 1)).toBe(true);
+    expect((await revision()) - before).toBe(BigInt(n));
+    const released = await sql.query(
+      `SELECT count(*)::int AS n FROM lease WHERE peer_id = ANY($1) AND released_at IS NOT NULL`,
+      [ids],
+    );
+    expect(released.rows[0].n).toBe(n);
+    const freed = await sql.query(
+      `SELECT count(*)::int AS n FROM free_address f JOIN network w ON w.id = f.network_id
+       WHERE w.name = 'expiring' AND f.available_at > now()`,
+    );
+    expect(freed.rows[0].n).toBe(n);
+    // The work was shared, never repeated: the logged counts of both processes add up to N.
+    const swept = sweptCounts();
+    const byReplica = swept.map((c, i) => c - sweptBefore[i]);
+    report(`[replicas] ${n} expiries swept by replica 1 / 2: ${byReplica.join(' / ')}`);
+    expect(byReplica[0] + byReplica[1]).toBe(n);
+  }, 60_000);
+
+  it('the sweep goes on when the replica that did it stops (each replica sweeps)', async () => {
+    // The replicas started together, so their sweeps tick almost at once and the first one
+    // takes everything; stopping it shows the other sweeps too.
+    const counts = sweptCounts();
+    const [busy, other] = counts[0] >= counts[1] ? [one, two] : [two, one];
+    expect(await busy.stop()).toBe(0);
+    const otherBefore = sweptCounts()[busy === one ? 1 : 0];
+    const expiresAt = new Date(Date.now() + 3000).toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await call(other.url, 'POST', '/v1/networks/expiring/peers', adminToken, {
+        name: `l-${i}`,
+        expiresAt,
+      });
+      expect(res.status).toBe(201);
+      ids.push((res.body.peer as { id: string }).id);
+    }
+    const deadline = Date.now() + 15_000;
+    let left = ids.length;
+    while (left > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      left = (await sql.query(`SELECT count(*)::int AS n FROM peer WHERE id = ANY($1) AND status <> 'expired'`, [ids]))
+        .rows[0].n;
+    }
+    expect(left).toBe(0);
+    expect(sweptCounts()[busy === one ? 1 : 0] - otherBefore).toBe(5);
+  }, 60_000);
+});
+
+/** Sum of "peers expired" counts each replica logged. */
+function sweptCounts(): number[] {
+  return [one, two].map((r) =>
+    [...r.process.output().matchAll(/"msg":"peers expired","count":(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0),
+  );
+}
