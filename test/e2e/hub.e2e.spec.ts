@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HubAgent } from '../../src/agent/agent';
 import { ensureHubKey } from '../../src/agent/hub-files';
 import { RevisionNotifier } from '../../src/hub/revision-notifier';
-import { bearer, startTestApp, type TestApp } from '../support/app';
+import { bearer, logLinesOfThisProcess, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
 
 let t: TestApp;
@@ -120,6 +120,22 @@ async function reportEndpoint(revision: string, publicKey: string, endpoint: str
 }
 
 describe('status from the agent', () => {
+  it('logs what the agent reports within the request, under that request id', async () => {
+    const state = await desired(t);
+    const res = await t.http
+      .post('/v1/networks/hubnet/hub/status')
+      .set(bearer(agentToken))
+      .set('X-Request-Id', 'agent-report-1')
+      .send({ appliedRevision: state.body.revision, configSha256: 'c'.repeat(64), peers: [], applyError: 'wg: boom' })
+      .expect(204);
+    expect(res.headers['x-request-id']).toBe('agent-report-1');
+    // The service's own warning, not only the access log line, carries the request's id.
+    await vi.waitFor(() => {
+      const lines = logLinesOfThisProcess().filter((l) => l.requestId === 'agent-report-1');
+      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['hub agent reports a failed apply', 'request']));
+    });
+  });
+
   it('shows desired vs. applied revision, handshakes, endpoints and bytes', async () => {
     const state = await desired(t);
     const peer = state.body.peers[0];

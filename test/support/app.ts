@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -101,6 +101,18 @@ export async function startTestApp(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Every log line the apps of this test file wrote so far, parsed. (Nest's static Logger writes
+ * through the most recently created app's logger, so with several apps in one file a line may
+ * sit in another app's file.)
+ */
+export function logLinesOfThisProcess(): Record<string, unknown>[] {
+  return readdirSync(LOG_DIR)
+    .filter((file) => file.startsWith(`${process.pid}-`))
+    .flatMap((file) => readFileSync(join(LOG_DIR, file), 'utf8').split('\n').filter(Boolean))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 export const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });

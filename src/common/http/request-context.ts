@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../errors/domain-error';
+import { logContext } from '../logging/log-context';
 import { toProblem, sendProblem } from '../errors/problem.filter';
 import type { AppConfig } from '../../config/env';
 import { addressSubject, subjectHash, type Bucket, type RateLimitStore } from './rate-limiter';
@@ -10,8 +11,8 @@ const logger = new Logger('http');
 const VALID_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * A request id for every request (X-Request-Id, taken from the client when well-formed), one
- * access log line per response, and no caching of anything under /v1 or /claim: responses
+ * A request id for every request (X-Request-Id, taken from the client when well-formed) on
+ * every log line written while serving it (logContext), one access log line per response, and no caching of anything under /v1 or /claim: responses
  * there can carry secrets. Paths are logged through the redacting logger, so claim tokens in
  * URLs appear only as their masked prefix.
  */
@@ -34,7 +35,7 @@ export function requestContext(req: Request & { id?: string }, res: Response, ne
       ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
     });
   });
-  next();
+  logContext.run({ requestId: req.id }, next);
 }
 
 const ENROLL = /^\/v1\/(?:networks\/[^/]+\/peers|peers\/[^/]+\/reissue)\/?$/;

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { logContext } from './log-context';
 import { redact, redactText } from './redact';
 
 const LEVELS = { debug: 10, verbose: 10, info: 20, log: 20, warn: 30, error: 40, fatal: 50, silent: 100 } as const;
@@ -8,7 +9,8 @@ export type LogSink = (line: string) => void;
 
 /**
  * One JSON object per line on stdout, every string passed through redaction. Nest's own
- * messages and ours go through the same path.
+ * messages and ours go through the same path. Lines written while a request is served carry
+ * its `requestId` (log-context.ts).
  */
 export class JsonLogger implements LoggerService {
   private readonly threshold: number;
@@ -45,7 +47,12 @@ export class JsonLogger implements LoggerService {
     }
     // Nest passes the context as the last string argument.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level, context };
+    const entry: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level,
+      context,
+      requestId: logContext.getStore()?.requestId,
+    };
     if (typeof message === 'string') {
       entry.msg = redactText(message);
     } else if (message instanceof Error) {
