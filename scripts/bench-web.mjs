@@ -114,7 +114,7 @@ async function makeRealistic(networkId) {
   await db.query('VACUUM (ANALYZE) peer');
 }
 
-/** EXPLAIN ANALYZE of the status page's queries, as the service sends them (Prisma's shape). */
+/** EXPLAIN ANALYZE of the status endpoint's peer query (its WHERE, ORDER BY and LIMIT; Prisma's insensitive `contains` is ILIKE). */
 async function explain(networkId, term) {
   const plan = async (where, params) => {
     const { rows } = await db.query(
