@@ -58,9 +58,13 @@ export const HubStatusBody = z.strictObject({
 export type HubStatusInput = z.infer<typeof HubStatusBody>;
 
 export const NetworkStatusQuery = z.strictObject({
-  name: z.string().max(64).optional(),
+  name: z.string().max(64).optional().describe('Case-insensitive substring of the name.'),
   online: z.enum(['true', 'false']).optional(),
   flagged: z.enum(['true', 'false']).optional(),
+  expiring: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true: only peers whose expiry is within the next 7 days; false: only the others'),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -83,6 +87,7 @@ const PeerStatusView = z.object({
   flagReason: z.string().nullable(),
   quarantined: z.boolean(),
   expiresAt: z.string().nullable(),
+  expiringSoon: z.boolean().describe('Its expiry is within the next 7 days'),
 });
 
 export const NetworkStatus = z.object({
@@ -98,7 +103,7 @@ export const NetworkStatus = z.object({
     configSha256: z.string().nullable(),
   }),
   pool: z.object({ size: z.number(), leased: z.number(), free: z.number(), cooling: z.number() }),
-  peers: z.object({ active: z.number(), online: z.number(), flagged: z.number() }),
+  peers: z.object({ active: z.number(), online: z.number(), flagged: z.number(), expiringSoon: z.number() }),
   items: z.array(PeerStatusView),
   nextCursor: z.string().nullable(),
 });

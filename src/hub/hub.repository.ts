@@ -188,11 +188,17 @@ export class HubRepository {
     });
   }
 
-  async statusSummary(networkId: string): Promise<{ active: number; online: number; flagged: number }> {
-    const [row] = await this.prisma.$queryRaw<{ active: number; online: number; flagged: number }[]>`SELECT
+  async statusSummary(
+    networkId: string,
+    expiringBefore: Date,
+  ): Promise<{ active: number; online: number; flagged: number; expiringSoon: number }> {
+    const [row] = await this.prisma.$queryRaw<
+      { active: number; online: number; flagged: number; expiringSoon: number }[]
+    >`SELECT
         count(*)::int AS active,
         count(*) FILTER (WHERE last_handshake_at > now() - interval '3 minutes')::int AS online,
-        count(*) FILTER (WHERE flagged_at IS NOT NULL)::int AS flagged
+        count(*) FILTER (WHERE flagged_at IS NOT NULL)::int AS flagged,
+        count(*) FILTER (WHERE expires_at < ${expiringBefore})::int AS "expiringSoon"
       FROM peer WHERE network_id = ${networkId}::uuid AND status = 'active'`;
     return row;
   }
@@ -202,6 +208,8 @@ export class HubRepository {
     nameContains?: string;
     online?: boolean;
     flagged?: boolean;
+    /** true: expiresAt before this moment; false: no expiry or a later one. */
+    expiring?: { before: Date; only: boolean };
     afterId?: string;
     limit: number;
   }): Promise<PeerStatusRow[]> {
@@ -217,6 +225,10 @@ export class HubRepository {
           : {}),
         ...(filter.flagged === true ? { flaggedAt: { not: null } } : {}),
         ...(filter.flagged === false ? { flaggedAt: null } : {}),
+        ...(filter.expiring?.only === true ? { expiresAt: { lt: filter.expiring.before } } : {}),
+        ...(filter.expiring?.only === false
+          ? { AND: [{ OR: [{ expiresAt: null }, { expiresAt: { gte: filter.expiring.before } }] }] }
+          : {}),
         ...(filter.afterId ? { id: { gt: filter.afterId } } : {}),
       },
       orderBy: { id: 'asc' },

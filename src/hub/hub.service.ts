@@ -15,6 +15,9 @@ import { RevisionNotifier } from './revision-notifier';
 /** An agent that reported within this long counts as healthy. */
 const AGENT_HEALTHY_MS = 60_000;
 const ONLINE_MS = 180_000;
+/** "Expiring soon" on the status page: an expiry within this many days. */
+export const EXPIRING_SOON_DAYS = 7;
+const EXPIRING_SOON_MS = EXPIRING_SOON_DAYS * 86_400_000;
 
 @Injectable()
 export class HubService {
@@ -138,13 +141,16 @@ export class HubService {
     pool: { leased: number; free: number; cooling: number },
   ): Promise<NetworkStatus> {
     const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const expiringBefore = new Date(Date.now() + EXPIRING_SOON_MS);
     const [summary, rows] = await Promise.all([
-      this.repository.statusSummary(network.id),
+      this.repository.statusSummary(network.id, expiringBefore),
       this.repository.peerStatuses({
         networkId: network.id,
         nameContains: query.name,
         online: query.online === undefined ? undefined : query.online === 'true',
         flagged: query.flagged === undefined ? undefined : query.flagged === 'true',
+        expiring:
+          query.expiring === undefined ? undefined : { before: expiringBefore, only: query.expiring === 'true' },
         afterId,
         limit: query.limit + 1,
       }),
@@ -182,6 +188,7 @@ export class HubService {
         flagReason: p.flagReason,
         quarantined: p.quarantined,
         expiresAt: p.expiresAt?.toISOString() ?? null,
+        expiringSoon: p.expiresAt !== null && p.expiresAt.getTime() < expiringBefore.getTime(),
       })),
       nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
     };

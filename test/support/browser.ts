@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_LAUNCH_OPTIONS } from '../../scripts/chromium.mjs';
 import { ARTIFACTS } from './paths';
 
-/** Debian's Chromium (`apt-get install chromium`); `.ci/run` installs it. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 /**
  * Why the browser specs cannot run here, or '' when they can. Specs put it in their title
@@ -36,20 +36,7 @@ export interface BrowserSession {
 
 /** Headless Debian Chromium; playwright gives every launch a fresh, temporary profile. */
 export async function openBrowser(options: { width?: number; height?: number } = {}): Promise<BrowserSession> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await chromium.launch({ ...CHROMIUM_LAUNCH_OPTIONS, args: [...CHROMIUM_LAUNCH_OPTIONS.args] });
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     acceptDownloads: true,
