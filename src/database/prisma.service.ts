@@ -7,7 +7,12 @@ export const DATABASE_POOL_SIZE = Symbol('DATABASE_POOL_SIZE');
 
 export type Tx = Prisma.TransactionClient;
 
-/** How long a request waits for a database connection before it answers 503. */
+/**
+ * How long a request waits for a database connection (a new one, or a free one of the pool
+ * under load) or to start a transaction before it answers 503. With Postgres down, connecting
+ * is refused at once; the bound matters for a database that does not answer at all. Prisma's
+ * wait to start a transaction (default 2 s) gets the same bound.
+ */
 export const CONNECT_TIMEOUT_MS = 3000;
 
 /** The only Prisma client of the process. Repositories use it; services never see it. */
@@ -23,6 +28,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         keepAlive: true,
       }),
+      transactionOptions: { maxWait: CONNECT_TIMEOUT_MS, timeout: 15_000 },
     });
   }
 

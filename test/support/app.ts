@@ -11,6 +11,7 @@ import { JsonLogger } from '../../src/common/logging/json-logger';
 import { loadConfig } from '../../src/config/env';
 import { cloneDatabase } from './db';
 import { LOG_DIR, SECRETS_DIR } from './paths';
+import { LIMITS_OFF } from './limits';
 
 /**
  * Records every secret the suite is issued, so the log scan can prove none reached a log line.
@@ -68,13 +69,7 @@ export async function startTestApp(
     LOG_LEVEL: 'debug',
     PORT: String(port),
     DATABASE_POOL_SIZE: '20',
-    RATE_LIMIT_PER_MINUTE: '0',
-    AUTH_FAILURES_PER_MINUTE: '0',
-    AUTH_FAILURES_PER_CREDENTIAL: '0',
-    RATE_LIMIT_ENROLL_PER_ADDRESS: '0',
-    RATE_LIMIT_ENROLL_PER_CREDENTIAL: '0',
-    RATE_LIMIT_CLAIM_PER_ADDRESS: '0',
-    RATE_LIMIT_CLAIM_PER_TOKEN: '0',
+    ...LIMITS_OFF,
     // One key for every app in the suite, so apps can share a database like replicas do.
     SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
     ...env,

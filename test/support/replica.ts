@@ -4,6 +4,7 @@ import { freePort } from '../../src/database/embedded-postgres';
 import { rememberSecret, rememberSecretsIn } from './app';
 import { ROOT } from './paths';
 import { runCli, type ServiceProcess } from './process';
+import { LIMITS_OFF } from './limits';
 
 /** Compiles dist/ once per spec file, so the processes run the code under test. */
 export function buildDist(): void {
@@ -47,8 +48,7 @@ export async function startReplica(
     DATA_DIR: `${ROOT}/.test-artifacts/replica-data-never-written`,
     LOG_LEVEL: 'info',
     DATABASE_POOL_SIZE: '20',
-    RATE_LIMIT_PER_MINUTE: '0',
-    AUTH_FAILURES_PER_MINUTE: '0',
+    ...LIMITS_OFF,
     ...env,
   });
   const url = await p.url;

@@ -18,6 +18,7 @@ import { cloneDatabase } from '../../support/db';
 import { LOG_DIR } from '../../support/paths';
 import { runCli, type ServiceProcess } from '../../support/process';
 import { createLab, hubInterface, wgDump, type Lab, type WgDump } from './netns';
+import { LIMITS_OFF } from '../../support/limits';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -300,13 +301,7 @@ export class Stack {
       HUB_LOCAL: 'false',
       DATA_DIR: this.dataDir,
       LOG_LEVEL: 'info',
-      RATE_LIMIT_PER_MINUTE: '0',
-      AUTH_FAILURES_PER_MINUTE: '0',
-      AUTH_FAILURES_PER_CREDENTIAL: '0',
-      RATE_LIMIT_ENROLL_PER_ADDRESS: '0',
-      RATE_LIMIT_ENROLL_PER_CREDENTIAL: '0',
-      RATE_LIMIT_CLAIM_PER_ADDRESS: '0',
-      RATE_LIMIT_CLAIM_PER_TOKEN: '0',
+      ...LIMITS_OFF,
       LEASE_COOLDOWN: '1s',
       SWEEP_INTERVAL: '1s',
     });
