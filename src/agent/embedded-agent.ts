@@ -56,7 +56,11 @@ export class EmbeddedAgentHost implements BeforeApplicationShutdown {
   }
 
   /** Stops the agent before the HTTP server closes, so no request of its own holds the close up. */
-  async beforeApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     await this.agent?.close();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 }

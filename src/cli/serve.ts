@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EmbeddedAgentHost } from '../agent/embedded-agent';
+import { RevisionNotifier } from '../hub/revision-notifier';
 import { createApp } from '../app.factory';
 import { JsonLogger } from '../common/logging/json-logger';
 import type { AppConfig } from '../config/env';
@@ -65,13 +66,20 @@ export async function serve(
     databaseUrl,
     stop: () =>
       (stopping ??= (async () => {
-        // Keep-alive connections would hold the close up: idle ones are closed as they become
-        // idle (open long-polls are answered at once), and after SHUTDOWN_GRACE_MS whatever is
-        // still open is cut, so a stop is bounded.
+        // Drain HTTP before anything else closes (Nest's own close() would disconnect the
+        // database first, under requests still running): stop accepting, answer open long-polls
+        // at once, let in-flight requests finish on a live database, close keep-alive
+        // connections as they become idle, and after SHUTDOWN_GRACE_MS cut whatever is still
+        // open, so a stop is bounded. Then the application's hooks run (agent, sweeper, LISTEN,
+        // database pools).
         const server = app.getHttpServer() as import('node:http').Server;
+        await app.get(EmbeddedAgentHost).stop();
+        app.get(RevisionNotifier).beginShutdown();
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         const idle = setInterval(() => server.closeIdleConnections(), 100);
         const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         try {
+          await drained;
           await app.close();
         } finally {
           clearInterval(idle);

@@ -37,9 +37,13 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
   }
 
   /** Before the HTTP server closes: answer every open long-poll now, and wait no more. */
-  beforeApplicationShutdown(): void {
+  beginShutdown(): void {
     this.stopped = true;
     this.events.emit('*');
+  }
+
+  beforeApplicationShutdown(): void {
+    this.beginShutdown();
   }
 
   async onApplicationShutdown(): Promise<void> {
