@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration } from './env';
+import { ConfigError, loadConfig, NO_RATE_LIMITS, parseDuration } from './env';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wg-enroll-env-spec-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -380,5 +380,15 @@ describe('bounds found in review', () => {
 
   it('turns HOST=:: into a reachable PUBLIC_URL', () => {
     expect(loadConfig({ HOST: '::', PORT: '3000' }).publicUrl).toBe('http://[::1]:3000');
+  });
+});
+
+describe('NO_RATE_LIMITS', () => {
+  it('switches every abuse limit off', () => {
+    const config = loadConfig({ ...NO_RATE_LIMITS });
+    expect(Object.keys(NO_RATE_LIMITS)).toHaveLength(7);
+    expect(config.rateLimitPerMinute).toBe(0);
+    expect(config.authFailuresPerMinute).toBe(0);
+    expect(Object.values(config.limits).filter((v) => typeof v === 'number' && v !== 0)).toEqual([]);
   });
 });

@@ -254,6 +254,16 @@ function networkProblems(env: Record<string, string | undefined>): string[] {
 /** Every variable the service reads (the test of .env.example checks each is documented). */
 export const ENV_VARIABLES: readonly string[] = [...Object.keys(schema.shape), ...Object.values(ENV_OF_FIELD)];
 
+/**
+ * Every abuse limit set to 0 (off), for trusted bulk clients: the test suite's apps and
+ * processes and the benchmarks. Derived from the schema, so a new limit is switched off too.
+ */
+export const NO_RATE_LIMITS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.keys(schema.shape)
+    .filter((name) => /^(RATE_LIMIT_|AUTH_FAILURES_)/.test(name))
+    .map((name) => [name, '0']),
+);
+
 export interface AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly host: string;
