@@ -3,6 +3,7 @@ import { DomainError, Problems } from '../common/errors/domain-error';
 import { UUID_PATTERN, uuidv7 } from '../domain/ids/uuid';
 import { hashSecret, kindOfSecret, maskedPrefix, newSecret } from '../domain/tokens/tokens';
 import { AuditRepository } from '../audit/audit.repository';
+import { postgresErrorCode } from '../database/prisma.service';
 import { AuthRepository, type ApiTokenRecord, type EnrollmentKeyRecord } from './auth.repository';
 import { actorOf, type Principal, type Role } from './principal';
 
@@ -117,7 +118,16 @@ export class AuthService {
     if ((await this.repository.findTokenByHash(hashSecret(secret))) !== null) {
       return false;
     }
-    await this.createToken(null, { name: 'ADMIN_TOKEN', role: 'admin', networkId: null, expiresAt: null, secret });
+    try {
+      await this.createToken(null, { name: 'ADMIN_TOKEN', role: 'admin', networkId: null, expiresAt: null, secret });
+    } catch (error) {
+      // Replicas starting together on a new database race to register it: one wins, the rest
+      // find it registered.
+      if (postgresErrorCode(error) === '23505') {
+        return false;
+      }
+      throw error;
+    }
     return true;
   }
 

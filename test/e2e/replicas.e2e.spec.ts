@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app';
+import { randomBytes } from 'node:crypto';
+import { rememberSecret, startTestApp, type TestApp } from '../support/app';
+import { AuthService } from '../../src/auth/auth.service';
+import { maskedPrefix } from '../../src/domain/tokens/tokens';
 import { Api } from '../support/api';
 
 /** Two API instances with their own connection pools on one database, as replicas run. */
@@ -43,5 +46,20 @@ describe('invariants 1 and 2 across two API instances on one database', () => {
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 410)).toHaveLength(49);
+  });
+});
+
+describe('replicas starting together on a new database', () => {
+  it('register ADMIN_TOKEN once: the others find it registered instead of failing to start', async () => {
+    const token = `wgt_${randomBytes(32).toString('base64url')}`;
+    rememberSecret(token);
+    // What each replica's bootstrap does at the same moment.
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).app.get(AuthService).ensureAdminSecret(token)),
+    );
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(Array(8).fill('ok'));
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value)).toHaveLength(1);
+    const rows = await a.sql.query(`SELECT count(*)::int AS n FROM api_token WHERE prefix = $1`, [maskedPrefix(token)]);
+    expect(rows.rows[0].n).toBe(1);
   });
 });
