@@ -71,7 +71,8 @@ export class HubController {
       return;
     }
     res.setHeader('ETag', `"${state.revision}"`);
-    res.status(200).json(state);
+    // The same JSON as res.json(state), serialized once per revision.
+    res.status(200).type('application/json').send(this.hub.serialized(state));
   }
 
   @Post('hub/status')

@@ -9,8 +9,18 @@ import type { NetworkRecord } from '../networks/networks.repository';
 import { NetworksService } from '../networks/networks.service';
 import { SecretsService } from '../peers/secrets.service';
 import type { DesiredState, HubStatusInput, NetworkStatus, NetworkStatusQueryInput } from './hub.dto';
-import { HubRepository } from './hub.repository';
+import { type DesiredPeerRow, HubRepository } from './hub.repository';
 import { RevisionNotifier } from './revision-notifier';
+
+type DesiredPeer = DesiredState['peers'][number];
+
+interface CachedState {
+  revision: bigint;
+  byId: Map<string, DesiredPeer>;
+  /** In id order, as the desired state lists them. */
+  peers: DesiredPeer[];
+  state?: DesiredState;
+}
 
 /** An agent that reported within this long counts as healthy. */
 const AGENT_HEALTHY_MS = 60_000;
@@ -22,8 +32,14 @@ const EXPIRING_SOON_MS = EXPIRING_SOON_DAYS * 86_400_000;
 @Injectable()
 export class HubService {
   private readonly logger = new Logger('HubService');
-  /** The last rendered desired state per network: a burst of polls at one revision costs one read. */
-  private readonly cache = new Map<string, DesiredState>();
+  /**
+   * The last built desired state per network (a burst of polls at one revision costs one read),
+   * with its peers by id so the next revision is built from the changes alone.
+   */
+  private readonly cache = new Map<string, CachedState & { state: DesiredState }>();
+  /** The build in progress per network: builds of one network run one at a time. */
+  private readonly building = new Map<string, Promise<void>>();
+  private readonly texts = new WeakMap<DesiredState, string>();
 
   constructor(
     private readonly repository: HubRepository,
@@ -81,28 +97,105 @@ export class HubService {
     }
   }
 
-  /** The state at `revision` (or later), rendered once per revision. */
-  private async render(networkId: string, revision: bigint): Promise<DesiredState> {
+  /**
+   * The state at `revision` (or later), built once per revision and per network, one build at a
+   * time. After a change only the peers changed since the cached revision are read and their
+   * preshared keys opened (desiredStateSince); the list is merged in id order. A first build
+   * (or a restart) reads every peer once.
+   */
+  private render(networkId: string, revision: bigint): Promise<DesiredState> {
+    const previous = this.building.get(networkId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.build(networkId, revision));
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.building.set(networkId, settled);
+    void settled.then(() => {
+      if (this.building.get(networkId) === settled) {
+        this.building.delete(networkId);
+      }
+    });
+    return next;
+  }
+
+  private async build(networkId: string, revision: bigint): Promise<DesiredState> {
     const cached = this.cache.get(networkId);
-    if (cached && cached.revision === revision.toString()) {
-      return cached;
+    if (cached && cached.revision >= revision) {
+      return cached.state;
     }
     const network = await this.networks.findById(networkId);
-    const state = await this.repository.desiredState(networkId);
-    const rendered: DesiredState = {
-      network: network!.name,
-      revision: state.revision.toString(),
-      interface: { addresses: hubAddresses(network!), listenPort: network!.listenPort },
-      peers: state.peers.map((p) => ({
-        id: p.id,
-        name: p.name,
-        publicKey: p.publicKey,
-        presharedKey: this.secrets.open(p.presharedKeyEnc, p.id, 'psk'),
-        allowedIps: [`${p.ipv4}/32`, ...(p.ipv6 !== null ? [`${p.ipv6}/128`] : [])],
-      })),
+    if (network === null) {
+      throw Problems.notFound('network');
+    }
+    const peerOf = (p: DesiredPeerRow): DesiredPeer => ({
+      id: p.id,
+      name: p.name,
+      publicKey: p.publicKey,
+      presharedKey: this.secrets.open(p.presharedKeyEnc, p.id, 'psk'),
+      allowedIps: [`${p.ipv4}/32`, ...(p.ipv6 !== null ? [`${p.ipv6}/128`] : [])],
+    });
+    let built: CachedState;
+    if (cached === undefined) {
+      const state = await this.repository.desiredState(networkId);
+      const peers = state.peers.map(peerOf);
+      built = { revision: state.revision, byId: new Map(peers.map((p) => [p.id, p])), peers };
+    } else {
+      const delta = await this.repository.desiredStateSince(networkId, cached.revision);
+      if (delta.revision <= cached.revision) {
+        return cached.state;
+      }
+      // Open every changed key before touching the cached map: a failure leaves it as it was.
+      const changes = delta.changed.map((row) => ({ id: row.id, peer: row.live ? peerOf(row) : null }));
+      const byId = cached.byId;
+      const added: string[] = [];
+      for (const { id, peer } of changes) {
+        if (peer === null) {
+          byId.delete(id);
+        } else {
+          if (!byId.has(id)) {
+            added.push(id);
+          }
+          byId.set(id, peer);
+        }
+      }
+      // Ids compare as text exactly as Postgres orders uuids (fixed-width lowercase hex).
+      added.sort();
+      const peers: DesiredPeer[] = [];
+      let next = 0;
+      for (const old of cached.peers) {
+        const current = byId.get(old.id);
+        if (current === undefined) {
+          continue;
+        }
+        while (next < added.length && added[next] < old.id) {
+          peers.push(byId.get(added[next++])!);
+        }
+        peers.push(current);
+      }
+      while (next < added.length) {
+        peers.push(byId.get(added[next++])!);
+      }
+      built = { revision: delta.revision, byId, peers };
+    }
+    built.state = {
+      network: network.name,
+      revision: built.revision.toString(),
+      interface: { addresses: hubAddresses(network), listenPort: network.listenPort },
+      peers: built.peers,
     };
-    this.cache.set(networkId, rendered);
-    return rendered;
+    this.cache.set(networkId, built as CachedState & { state: DesiredState });
+    return built.state;
+  }
+
+  /** The JSON text of a state, made once per state object (a burst of polls serializes once). */
+  serialized(state: DesiredState): string {
+    let text = this.texts.get(state);
+    if (text === undefined) {
+      text = JSON.stringify(state);
+      this.texts.set(state, text);
+    }
+    return text;
   }
 
   async recordStatus(network: NetworkRecord, body: HubStatusInput): Promise<void> {
