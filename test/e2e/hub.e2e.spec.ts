@@ -66,7 +66,7 @@ describe('desired state', () => {
       return res.body as { revision: string; peers: { id: string; publicKey: string; presharedKey: string }[] };
     };
     const admin = t.adminToken;
-    const peers = [];
+    const peers: { id: string; publicKey: string }[] = [];
     for (let i = 0; i < 4; i++) {
       peers.push((await api.enroll('deltanet', admin, { name: `d${i}` })).body.peer);
     }
