@@ -226,7 +226,11 @@ async function main() {
           unit: 'ms',
           goal: net === mid ? '≤ 50 ms' : null,
           holds: net === mid ? t(net) <= 50 : null,
-          note: net === mid ? qnote || 'cold = first fetch after a change (HTTP, agent token, JSON parsed)' : '',
+          note:
+            net === mid
+              ? qnote ||
+                `cold fetch ${median(net.cold).toFixed(0)} ms + render ${median(net.render).toFixed(0)} ms; cold = first fetch after a change (HTTP, agent token, JSON parsed)`
+              : '',
         }),
         row({
           id: `ds-cold-${L}`,

@@ -9,8 +9,8 @@
 //   2. A network with 10k peers (quick: 1k): the agent's desired-state fetch through the API and
 //      a status-page query (first page + a name search) → API RSS. The agent of that network
 //      follows it; its RSS after it applied the 10k-peer state.
-//   3. A second network with 50k peers (quick: 2k): the same fetch and queries → API RSS. The
-//      process now holds both networks' built states (60k peers in all): stricter than 50k alone.
+//   3. A second network with 50k peers (quick: 2k), served by a second API process of its own:
+//      its RSS idle, then after the same fetch and queries.
 //   4. A burst of 1,000 enrollments (quick: 200) into the 10k network at concurrency 128, with
 //      its agent following: API and agent peaks.
 
@@ -47,6 +47,21 @@ const CONCURRENCY = 128;
 const label = (n) => `${n / 1000}k`;
 const qnote = QUICK ? 'quick mode: 1k/2k peers, not meaningful' : '';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The V8 heap of an API process, from its Prometheus metrics (prom-client's default ones). */
+async function heapOf(url) {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const value = (name) => Number(new RegExp(`^wg_enroll_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1048576;
+    return {
+      heapTotalMb: value('nodejs_heap_size_total_bytes'),
+      heapUsedMb: value('nodejs_heap_size_used_bytes'),
+      externalMb: value('nodejs_external_memory_bytes'),
+    };
+  } catch (error) {
+    return { error: String(error?.message ?? error) };
+  }
+}
 
 /** Samples processes' RSS every 50 ms; peak(pid, from, to) = highest sample in the window. */
 function sampler() {
@@ -91,6 +106,7 @@ async function main() {
   const clients = [];
   let api = null;
   let agent = null;
+  let apiLargeProcess = null;
   try {
     const setup = makeClient(stack.url, stack.adminToken);
     clients.push(setup);
@@ -103,22 +119,25 @@ async function main() {
     const idleFrom = performance.now();
     await sleep(1000);
     const idle = rss.peak(api.pid, idleFrom);
+    const heaps = { idle: await heapOf(api.url) };
     log(`API idle: ${idle.toFixed(1)} MB`);
 
-    const touch = async (name, token, count) => {
-      const agentClient = makeClient(api.url, token);
-      clients.push(agentClient);
+    const touch = async (target, name, token, count) => {
+      const agentClient = makeClient(target.url, token);
+      const adminClient = makeClient(target.url, stack.adminToken);
+      clients.push(agentClient, adminClient);
       const state = await agentClient('GET', `/v1/networks/${name}/hub/desired-state`);
       if (state.status !== 200 || state.json.peers.length < count) {
         throw new Error(`desired state of ${name}: HTTP ${state.status}, ${state.json?.peers?.length} peers`);
       }
       for (const query of ['?limit=50', '?limit=50&name=fill-12', '?limit=50&online=false']) {
-        const status = await admin('GET', `/v1/networks/${name}/status${query}`);
+        const status = await adminClient('GET', `/v1/networks/${name}/status${query}`);
         if (status.status !== 200) throw new Error(`status of ${name}: HTTP ${status.status} ${status.text}`);
       }
       const from = performance.now();
       await sleep(1000);
-      return rss.peak(api.pid, from);
+      heaps[`${name}`] = await heapOf(target.url);
+      return rss.peak(target.pid, from);
     };
 
     // 2. 10k peers, with the agent that follows them.
@@ -133,7 +152,7 @@ async function main() {
       log,
     });
     const smallToken = await agentToken(setup, small);
-    const apiSmall = await touch(small, smallToken, SMALL);
+    const apiSmall = await touch(api, small, smallToken, SMALL);
     log(`API at ${label(SMALL)} peers: ${apiSmall.toFixed(1)} MB`);
     const applied = [];
     agent = await startChild(
@@ -162,7 +181,8 @@ async function main() {
     const agentSmall = rss.peak(agent.pid, agentFrom);
     log(`agent after applying ${label(SMALL)} peers: ${agentSmall.toFixed(1)} MB`);
 
-    // 3. 50k peers in a second network.
+    // 3. 50k peers in a second network, served by a second API process of its own (so the
+    //    figure is the API at 50k peers, not 50k + the 10k network the first one holds).
     const large = `bench-mem-${label(LARGE)}`;
     await filledNetwork(stack, setup, {
       name: large,
@@ -171,8 +191,18 @@ async function main() {
       count: LARGE,
       log,
     });
-    const apiLarge = await touch(large, await agentToken(setup, large), LARGE);
-    log(`API at ${label(LARGE)} peers (+${label(SMALL)} in the other network): ${apiLarge.toFixed(1)} MB`);
+    const largeToken = await agentToken(setup, large);
+    apiLargeProcess = await startApiChild(stack);
+    rss.watch(apiLargeProcess.pid);
+    await sleep(2000);
+    const idle2From = performance.now();
+    await sleep(1000);
+    const idle2 = rss.peak(apiLargeProcess.pid, idle2From);
+    const apiLarge = await touch(apiLargeProcess, large, largeToken, LARGE);
+    log(`second API process: idle ${idle2.toFixed(1)} MB, at ${label(LARGE)} peers ${apiLarge.toFixed(1)} MB`);
+    await apiLargeProcess.stop();
+    rss.forget(apiLargeProcess.pid);
+    apiLargeProcess = null;
 
     // 4. Burst into the 10k network with its agent following.
     const burstFrom = performance.now();
@@ -259,6 +289,7 @@ async function main() {
         },
         enrollLatencyMedianMs: median(result.latencies),
         agentApplies: applied,
+        apiHeap: heaps,
         method: 'VmRSS from /proc/<pid>/status every 50 ms; "after" = highest sample within 1 s after the step',
       },
     });
@@ -266,6 +297,7 @@ async function main() {
     rss.stop();
     for (const c of clients) c.close();
     await agent?.stop();
+    await apiLargeProcess?.stop();
     await api?.stop();
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
