@@ -71,8 +71,8 @@ export class HubController {
       return;
     }
     res.setHeader('ETag', `"${state.revision}"`);
-    // The same JSON as res.json(state), serialized once per revision.
-    res.status(200).type('application/json').send(this.hub.serialized(state));
+    // The JSON text of a DesiredState, built once per revision.
+    res.status(200).type('application/json').send(state.json);
   }
 
   @Post('hub/status')

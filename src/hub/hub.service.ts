@@ -14,12 +14,19 @@ import { RevisionNotifier } from './revision-notifier';
 
 type DesiredPeer = DesiredState['peers'][number];
 
+/** A built desired state: its revision (the ETag) and its JSON text (a DesiredState). */
+export interface DesiredStateText {
+  readonly revision: string;
+  readonly json: string;
+}
+
 interface CachedState {
   revision: bigint;
-  byId: Map<string, DesiredPeer>;
-  /** In id order, as the desired state lists them. */
-  peers: DesiredPeer[];
-  state?: DesiredState;
+  /** Each live peer's JSON (as JSON.stringify writes a DesiredState peer), by id. */
+  byId: Map<string, string>;
+  /** The live peer ids in id order, as the desired state lists them. */
+  ids: string[];
+  state: DesiredStateText;
 }
 
 /** An agent that reported within this long counts as healthy. */
@@ -36,10 +43,9 @@ export class HubService {
    * The last built desired state per network (a burst of polls at one revision costs one read),
    * with its peers by id so the next revision is built from the changes alone.
    */
-  private readonly cache = new Map<string, CachedState & { state: DesiredState }>();
+  private readonly cache = new Map<string, CachedState>();
   /** The build in progress per network: builds of one network run one at a time. */
   private readonly building = new Map<string, Promise<void>>();
-  private readonly texts = new WeakMap<DesiredState, string>();
 
   constructor(
     private readonly repository: HubRepository,
@@ -70,8 +76,18 @@ export class HubService {
     knownRevision: string | null,
     waitMs: number,
     signal?: AbortSignal,
-  ): Promise<DesiredState | null> {
+  ): Promise<DesiredStateText | null> {
     const deadline = Date.now() + waitMs;
+    // The network was read for this request a moment ago: without a wait its revision answers
+    // at once (one round trip fewer for a 304). A long-poll subscribes first and reads again,
+    // so no change between the two reads is missed.
+    const current = network.revision.toString();
+    if (knownRevision === null || current !== knownRevision) {
+      return this.render(network.id, network.revision);
+    }
+    if (waitMs <= 0) {
+      return null;
+    }
     for (;;) {
       const remaining = deadline - Date.now();
       const wait =
@@ -103,7 +119,7 @@ export class HubService {
    * preshared keys opened (desiredStateSince); the list is merged in id order. A first build
    * (or a restart) reads every peer once.
    */
-  private render(networkId: string, revision: bigint): Promise<DesiredState> {
+  private render(networkId: string, revision: bigint): Promise<DesiredStateText> {
     const previous = this.building.get(networkId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.build(networkId, revision));
     const settled = next.then(
@@ -119,7 +135,7 @@ export class HubService {
     return next;
   }
 
-  private async build(networkId: string, revision: bigint): Promise<DesiredState> {
+  private async build(networkId: string, revision: bigint): Promise<DesiredStateText> {
     const cached = this.cache.get(networkId);
     if (cached && cached.revision >= revision) {
       return cached.state;
@@ -128,74 +144,72 @@ export class HubService {
     if (network === null) {
       throw Problems.notFound('network');
     }
-    const peerOf = (p: DesiredPeerRow): DesiredPeer => ({
-      id: p.id,
-      name: p.name,
-      publicKey: p.publicKey,
-      presharedKey: this.secrets.open(p.presharedKeyEnc, p.id, 'psk'),
-      allowedIps: [`${p.ipv4}/32`, ...(p.ipv6 !== null ? [`${p.ipv6}/128`] : [])],
-    });
-    let built: CachedState;
+    // The peers are kept as their JSON text: a new revision is the unchanged texts joined with
+    // the changed ones (no JSON.stringify of every peer again), and a text takes less memory
+    // than the object it was made from.
+    const peerJson = (p: DesiredPeerRow): string =>
+      JSON.stringify({
+        id: p.id,
+        name: p.name,
+        publicKey: p.publicKey,
+        presharedKey: this.secrets.open(p.presharedKeyEnc, p.id, 'psk'),
+        allowedIps: [`${p.ipv4}/32`, ...(p.ipv6 !== null ? [`${p.ipv6}/128`] : [])],
+      } satisfies DesiredPeer);
+    let built: Omit<CachedState, 'state'>;
     if (cached === undefined) {
       const state = await this.repository.desiredState(networkId);
-      const peers = state.peers.map(peerOf);
-      built = { revision: state.revision, byId: new Map(peers.map((p) => [p.id, p])), peers };
+      const byId = new Map<string, string>();
+      for (const p of state.peers) {
+        byId.set(p.id, peerJson(p));
+      }
+      built = { revision: state.revision, byId, ids: state.peers.map((p) => p.id) };
     } else {
       const delta = await this.repository.desiredStateSince(networkId, cached.revision);
       if (delta.revision <= cached.revision) {
         return cached.state;
       }
       // Open every changed key before touching the cached map: a failure leaves it as it was.
-      const changes = delta.changed.map((row) => ({ id: row.id, peer: row.live ? peerOf(row) : null }));
+      const changes = delta.changed.map((row) => ({ id: row.id, json: row.live ? peerJson(row) : null }));
       const byId = cached.byId;
       const added: string[] = [];
-      for (const { id, peer } of changes) {
-        if (peer === null) {
+      for (const { id, json } of changes) {
+        if (json === null) {
           byId.delete(id);
         } else {
           if (!byId.has(id)) {
             added.push(id);
           }
-          byId.set(id, peer);
+          byId.set(id, json);
         }
       }
       // Ids compare as text exactly as Postgres orders uuids (fixed-width lowercase hex).
       added.sort();
-      const peers: DesiredPeer[] = [];
+      const ids: string[] = [];
       let next = 0;
-      for (const old of cached.peers) {
-        const current = byId.get(old.id);
-        if (current === undefined) {
+      for (const id of cached.ids) {
+        if (!byId.has(id)) {
           continue;
         }
-        while (next < added.length && added[next] < old.id) {
-          peers.push(byId.get(added[next++])!);
+        while (next < added.length && added[next] < id) {
+          ids.push(added[next++]);
         }
-        peers.push(current);
+        ids.push(id);
       }
       while (next < added.length) {
-        peers.push(byId.get(added[next++])!);
+        ids.push(added[next++]);
       }
-      built = { revision: delta.revision, byId, peers };
+      built = { revision: delta.revision, byId, ids };
     }
-    built.state = {
+    const head: Omit<DesiredState, 'peers'> = {
       network: network.name,
       revision: built.revision.toString(),
       interface: { addresses: hubAddresses(network), listenPort: network.listenPort },
-      peers: built.peers,
     };
-    this.cache.set(networkId, built as CachedState & { state: DesiredState });
-    return built.state;
-  }
-
-  /** The JSON text of a state, made once per state object (a burst of polls serializes once). */
-  serialized(state: DesiredState): string {
-    let text = this.texts.get(state);
-    if (text === undefined) {
-      text = JSON.stringify(state);
-      this.texts.set(state, text);
-    }
-    return text;
+    // Exactly JSON.stringify({...head, peers}): the peers array is the last property.
+    const json = `${JSON.stringify(head).slice(0, -1)},"peers":[${built.ids.map((id) => built.byId.get(id)!).join(',')}]}`;
+    const state: DesiredStateText = { revision: head.revision, json };
+    this.cache.set(networkId, { ...built, state });
+    return state;
   }
 
   async recordStatus(network: NetworkRecord, body: HubStatusInput): Promise<void> {
