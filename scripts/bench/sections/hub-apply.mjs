@@ -498,7 +498,12 @@ async function main() {
   emit({ rows: [...a.rows, ...b.rows], details: { ...a.details, ...b.details } });
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error?.stack ?? error}\n`);
-  process.exit(1);
-});
+// Exit when done: startStack().stop() races the service's stop against a 30 s timer that would
+// otherwise keep this process alive (stdout/stderr are pipes or files: written synchronously).
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
