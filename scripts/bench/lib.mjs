@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import http from 'node:http';
+import { clearTimeout } from 'node:timers';
 
 const require = createRequire(import.meta.url);
 
@@ -202,4 +203,178 @@ export async function rssMb(pid = process.pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections 5–7 (desired state, hub apply, memory): filled networks, agent tokens, child processes.
+
+const BIN = new URL('../../bin/wg-enroll.js', import.meta.url).pathname;
+
+/** A random X25519-sized public key (32 random bytes, base64): valid for the service and for wg. */
+export const randomPublicKey = () => randomBytes(32).toString('base64');
+
+/** The service's secret key (DATA_DIR/secret.key of a startStack() stack). */
+export async function secretKeyOf(stack) {
+  const { readFile } = await import('node:fs/promises');
+  return Buffer.from((await readFile(join(stack.dataDir, 'secret.key'), 'utf8')).trim(), 'base64');
+}
+
+/**
+ * A network with `count` active peers: one enrollment through the API (it tells the owner id),
+ * the rest with the SQL pre-fill (real sealed preshared keys, so the desired state can be
+ * served). `hubPublicKey` defaults to createNetwork's fixed key; give an agent's key (hubKeyFor)
+ * when a real agent will serve the network. Returns the network as the API answered it.
+ */
+export async function filledNetwork(stack, request, { name, ipv4Cidr, ipv6Cidr = null, count, hubPublicKey, log }) {
+  const { sqlPrefill } = await import('./sql-prefill.mjs');
+  const network = await createNetwork(request, { name, ipv4Cidr, ipv6Cidr, ...(hubPublicKey ? { hubPublicKey } : {}) });
+  if (count > 0) {
+    const first = await request('POST', `/v1/networks/${name}/peers`, { name: 'first', publicKey: randomPublicKey() });
+    if (first.status !== 201) throw new Error(`first enrollment in ${name}: HTTP ${first.status} ${first.text}`);
+    if (count > 1) {
+      const started = performance.now();
+      await sqlPrefill({
+        databaseUrl: stack.databaseUrl,
+        network: { id: network.id, name, ipv4Cidr: network.ipv4Cidr, ipv6Cidr: network.ipv6Cidr },
+        count: count - 1,
+        ownerId: first.json.peer.owner,
+        secretKey: await secretKeyOf(stack),
+      });
+      log?.(`${name}: ${count} peers (SQL pre-fill ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    }
+  }
+  return network;
+}
+
+/**
+ * The hub key an agent with this config dir and interface will use (created now, 0600, exactly
+ * as the agent creates it), so the network can be made with the agent's public key.
+ */
+export async function hubKeyFor(configDir, iface) {
+  const { ensureHubKey } = require('../../dist/agent/hub-files.js');
+  return ensureHubKey(configDir, iface);
+}
+
+/** An agent token of one network (the secret). */
+export async function agentToken(request, network) {
+  const res = await request('POST', '/v1/tokens', { name: `bench-agent-${network}`, role: 'agent', network });
+  if (res.status !== 201) throw new Error(`agent token for ${network}: HTTP ${res.status} ${res.text}`);
+  return res.json.token;
+}
+
+/**
+ * `node bin/wg-enroll.js <args>` as a child process. `onLine(line, stream)` sees every output
+ * line (the children log JSON lines). `stop()` sends SIGTERM and waits (SIGKILL after 10 s).
+ */
+export async function startChild(args, { env = {}, onLine } = {}) {
+  const { spawn } = await import('node:child_process');
+  const { createInterface } = await import('node:readline');
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  for (const [stream, name] of [
+    [child.stdout, 'stdout'],
+    [child.stderr, 'stderr'],
+  ]) {
+    createInterface({ input: stream }).on('line', (line) => onLine?.(line, name));
+  }
+  let stopping = null;
+  return {
+    pid: child.pid,
+    child,
+    exited,
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Polls `check()` every `everyMs` until it returns a truthy value (returned) or `timeoutMs` passes. */
+export async function waitFor(check, { timeoutMs = 60_000, everyMs = 20, what = 'a condition' } = {}) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (for a child API process). */
+export async function freePort() {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A second API process, `node bin/wg-enroll.js serve`, on the stack's Postgres (same secret key,
+ * limits off, no embedded hub): the service as deployed, with its own heap and CPU, so its RSS
+ * and its HTTP answers are measured without the benchmark's own work in the same process.
+ * Resolves when /readyz answers 200. `stop()` sends SIGTERM and removes its data dir.
+ */
+export async function startApiChild(stack, env = {}) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'wg-enroll-bench-api-'));
+  const lines = [];
+  const child = await startChild(['serve'], {
+    env: {
+      DATABASE_URL: stack.databaseUrl,
+      SECRET_KEY: (await secretKeyOf(stack)).toString('base64'),
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      HUB_LOCAL: 'false',
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_SIZE: '40',
+      ...LIMITS_OFF,
+      ...env,
+    },
+    onLine: (line) => {
+      lines.push(line);
+      if (lines.length > 50) lines.shift();
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => {
+        if (child.child.exitCode !== null) throw new Error(`API child exited: ${lines.join('\n')}`);
+        try {
+          return (await fetch(`${url}/readyz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 60_000, everyMs: 100, what: 'the API child process to be ready' },
+    );
+  } catch (error) {
+    await child.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url,
+    pid: child.pid,
+    lastLines: lines,
+    async stop() {
+      await child.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

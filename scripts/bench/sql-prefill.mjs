@@ -10,6 +10,10 @@
 //   - a lease row with id = peer id, and a 'peer.enrolled' audit event;
 //   - the deferred revision trigger runs at each COMMIT exactly as for the service, so every
 //     peer ends up with its own network revision.
+// With `secretKey` (the service's 32-byte key, e.g. DATA_DIR/secret.key) each peer gets a real
+// preshared key sealed exactly as SecretsService.seal does, so the hub's desired state (which
+// opens every preshared key) can be served; without it the column holds filler bytes of the
+// same size (enough for the status page, not for the desired state).
 // Batches of `batchSize` enrollments are committed together (one transaction per batch).
 
 import { createRequire } from 'node:module';
@@ -20,6 +24,7 @@ const pg = require('pg');
 const { peerAddresses } = require('../../dist/domain/network/network-spec.js');
 const { parseIpv4Cidr, firstLeasableHost, lastLeasableHost } = require('../../dist/domain/ipam/cidr.js');
 const { uuidv7 } = require('../../dist/domain/ids/uuid.js');
+const { SecretBox } = require('../../dist/domain/keys/secret-box.js');
 
 /**
  * @param {object} o
@@ -29,8 +34,10 @@ const { uuidv7 } = require('../../dist/domain/ids/uuid.js');
  * @param {string} o.ownerId the actor the service would record (token:<admin token id>)
  * @param {number} [o.batchSize]
  * @param {(done: number) => void} [o.progress]
+ * @param {Buffer} [o.secretKey] seal real preshared keys with this key (see above)
  */
-export async function sqlPrefill({ databaseUrl, network, count, ownerId, batchSize = 1000, progress }) {
+export async function sqlPrefill({ databaseUrl, network, count, ownerId, batchSize = 1000, progress, secretKey }) {
+  const box = secretKey ? new SecretBox(secretKey) : null;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -89,7 +96,11 @@ export async function sqlPrefill({ databaseUrl, network, count, ownerId, batchSi
         ipv6s.push(ipv6);
         publicKeys.push(publicKey);
         // version byte + 12-byte IV + 16-byte tag + 44-byte base64 key: the size SecretBox.seal makes.
-        psks.push(Buffer.concat([Buffer.from([1]), randomBytes(72)]).toString('hex'));
+        psks.push(
+          box
+            ? Buffer.from(box.seal(randomBytes(32).toString('base64'), `peer:${id}:psk`)).toString('hex')
+            : Buffer.concat([Buffer.from([1]), randomBytes(72)]).toString('hex'),
+        );
         details.push(JSON.stringify({ name, ipv4, ipv6, publicKey, delivery: 'inline' }));
       }
       await client.query('BEGIN');

@@ -1,10 +1,12 @@
-import 'reflect-metadata';
 import { AgentConfigError, runAgent } from '../agent/agent.cli';
 import { ConfigError, loadConfig } from '../config/env';
-import { JsonLogger } from '../common/logging/json-logger';
-import { applyMigrations } from '../database/migrate';
-import { prepareDatabase, serve } from './serve';
-import { syncOpenApi } from './openapi';
+
+// Each command loads only what it runs: the agent (on the hub) never loads NestJS, Prisma or
+// the web pages — about 60 MB of resident memory it does not need.
+async function server() {
+  await import('reflect-metadata');
+  return import('./serve.js');
+}
 
 const HELP = `wg-enroll — WireGuard enrollment service
 
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       return runAgent(rest, process.env);
     case 'openapi': {
       const check = rest.includes('--check');
+      await import('reflect-metadata');
+      const { syncOpenApi } = await import('./openapi.js');
       const ok = await syncOpenApi(check);
       if (!ok) {
         process.stderr.write('openapi/openapi.json is stale: run `npm run openapi` and commit it.\n');
@@ -40,16 +44,20 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const config = loadConfig();
       if (config.databaseUrl !== undefined) {
+        const { applyMigrations } = await import('../database/migrate.js');
         const applied = await applyMigrations(config.databaseUrl);
         process.stdout.write(`applied: ${applied.join(', ') || 'nothing (up to date)'}\n`);
         return 0;
       }
+      const { prepareDatabase } = await server();
+      const { JsonLogger } = await import('../common/logging/json-logger.js');
       const { embedded } = await prepareDatabase(config, new JsonLogger(config.logLevel));
       await embedded?.stop();
       return 0;
     }
     case 'serve': {
       const config = loadConfig();
+      const { serve } = await server();
       const service = await serve(config);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {

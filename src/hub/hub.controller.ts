@@ -71,7 +71,8 @@ export class HubController {
       return;
     }
     res.setHeader('ETag', `"${state.revision}"`);
-    res.status(200).json(state);
+    // The JSON text of a DesiredState, built once per revision.
+    res.status(200).type('application/json').send(state.json);
   }
 
   @Post('hub/status')

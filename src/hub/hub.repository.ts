@@ -13,6 +13,11 @@ export interface DesiredPeerRow {
   ipv6: string | null;
 }
 
+/** A peer changed after some revision: `live` = it is in the desired state now. */
+export interface ChangedPeerRow extends DesiredPeerRow {
+  live: boolean;
+}
+
 export interface PeerObservation {
   publicKey: string;
   endpoint: string | null;
@@ -90,6 +95,52 @@ export class HubRepository {
             presharedKeyEnc: p.preshared_key_enc,
             ipv4: p.ipv4,
             ipv6: p.ipv6,
+          })),
+        };
+      },
+      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+    );
+  }
+
+  /**
+   * What changed after revision `since`, in one snapshot (REPEATABLE READ): the network's
+   * revision and every peer whose desired-state revision is later (the deferred trigger sets
+   * peer.revision to the revision its commit made, and revisions follow commit order, so a
+   * state built at `since` plus these rows is the state at `revision`). Peers that left the
+   * desired state come with live = false. Uses the (network_id, revision) index.
+   */
+  async desiredStateSince(networkId: string, since: bigint): Promise<{ revision: bigint; changed: ChangedPeerRow[] }> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const [network] = await tx.$queryRaw<
+          { revision: bigint }[]
+        >`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
+        if (network.revision <= since) {
+          return { revision: network.revision, changed: [] };
+        }
+        const peers = await tx.$queryRaw<
+          {
+            id: string;
+            name: string;
+            public_key: string;
+            preshared_key_enc: Uint8Array;
+            ipv4: string;
+            ipv6: string | null;
+            live: boolean;
+          }[]
+        >`SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6,
+            (status = 'active' AND NOT quarantined) AS live
+          FROM peer WHERE network_id = ${networkId}::uuid AND revision > ${since}`;
+        return {
+          revision: network.revision,
+          changed: peers.map((p) => ({
+            id: p.id,
+            name: p.name,
+            publicKey: p.public_key,
+            presharedKeyEnc: p.preshared_key_enc,
+            ipv4: p.ipv4,
+            ipv6: p.ipv6,
+            live: p.live,
           })),
         };
       },

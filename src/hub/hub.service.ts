@@ -9,8 +9,25 @@ import type { NetworkRecord } from '../networks/networks.repository';
 import { NetworksService } from '../networks/networks.service';
 import { SecretsService } from '../peers/secrets.service';
 import type { DesiredState, HubStatusInput, NetworkStatus, NetworkStatusQueryInput } from './hub.dto';
-import { HubRepository } from './hub.repository';
+import { type DesiredPeerRow, HubRepository } from './hub.repository';
 import { RevisionNotifier } from './revision-notifier';
+
+type DesiredPeer = DesiredState['peers'][number];
+
+/** A built desired state: its revision (the ETag) and its JSON text (a DesiredState). */
+export interface DesiredStateText {
+  readonly revision: string;
+  readonly json: string;
+}
+
+interface CachedState {
+  revision: bigint;
+  /** Each live peer's JSON (as JSON.stringify writes a DesiredState peer), by id. */
+  byId: Map<string, string>;
+  /** The live peer ids in id order, as the desired state lists them. */
+  ids: string[];
+  state: DesiredStateText;
+}
 
 /** An agent that reported within this long counts as healthy. */
 const AGENT_HEALTHY_MS = 60_000;
@@ -22,8 +39,13 @@ const EXPIRING_SOON_MS = EXPIRING_SOON_DAYS * 86_400_000;
 @Injectable()
 export class HubService {
   private readonly logger = new Logger('HubService');
-  /** The last rendered desired state per network: a burst of polls at one revision costs one read. */
-  private readonly cache = new Map<string, DesiredState>();
+  /**
+   * The last built desired state per network (a burst of polls at one revision costs one read),
+   * with its peers by id so the next revision is built from the changes alone.
+   */
+  private readonly cache = new Map<string, CachedState>();
+  /** The build in progress per network: builds of one network run one at a time. */
+  private readonly building = new Map<string, Promise<void>>();
 
   constructor(
     private readonly repository: HubRepository,
@@ -54,8 +76,18 @@ export class HubService {
     knownRevision: string | null,
     waitMs: number,
     signal?: AbortSignal,
-  ): Promise<DesiredState | null> {
+  ): Promise<DesiredStateText | null> {
     const deadline = Date.now() + waitMs;
+    // The network was read for this request a moment ago: without a wait its revision answers
+    // at once (one round trip fewer for a 304). A long-poll subscribes first and reads again,
+    // so no change between the two reads is missed.
+    const current = network.revision.toString();
+    if (knownRevision === null || current !== knownRevision) {
+      return this.render(network.id, network.revision);
+    }
+    if (waitMs <= 0) {
+      return null;
+    }
     for (;;) {
       const remaining = deadline - Date.now();
       const wait =
@@ -81,28 +113,103 @@ export class HubService {
     }
   }
 
-  /** The state at `revision` (or later), rendered once per revision. */
-  private async render(networkId: string, revision: bigint): Promise<DesiredState> {
+  /**
+   * The state at `revision` (or later), built once per revision and per network, one build at a
+   * time. After a change only the peers changed since the cached revision are read and their
+   * preshared keys opened (desiredStateSince); the list is merged in id order. A first build
+   * (or a restart) reads every peer once.
+   */
+  private render(networkId: string, revision: bigint): Promise<DesiredStateText> {
+    const previous = this.building.get(networkId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.build(networkId, revision));
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.building.set(networkId, settled);
+    void settled.then(() => {
+      if (this.building.get(networkId) === settled) {
+        this.building.delete(networkId);
+      }
+    });
+    return next;
+  }
+
+  private async build(networkId: string, revision: bigint): Promise<DesiredStateText> {
     const cached = this.cache.get(networkId);
-    if (cached && cached.revision === revision.toString()) {
-      return cached;
+    if (cached && cached.revision >= revision) {
+      return cached.state;
     }
     const network = await this.networks.findById(networkId);
-    const state = await this.repository.desiredState(networkId);
-    const rendered: DesiredState = {
-      network: network!.name,
-      revision: state.revision.toString(),
-      interface: { addresses: hubAddresses(network!), listenPort: network!.listenPort },
-      peers: state.peers.map((p) => ({
+    if (network === null) {
+      throw Problems.notFound('network');
+    }
+    // The peers are kept as their JSON text: a new revision is the unchanged texts joined with
+    // the changed ones (no JSON.stringify of every peer again), and a text takes less memory
+    // than the object it was made from.
+    const peerJson = (p: DesiredPeerRow): string =>
+      JSON.stringify({
         id: p.id,
         name: p.name,
         publicKey: p.publicKey,
         presharedKey: this.secrets.open(p.presharedKeyEnc, p.id, 'psk'),
         allowedIps: [`${p.ipv4}/32`, ...(p.ipv6 !== null ? [`${p.ipv6}/128`] : [])],
-      })),
+      } satisfies DesiredPeer);
+    let built: Omit<CachedState, 'state'>;
+    if (cached === undefined) {
+      const state = await this.repository.desiredState(networkId);
+      const byId = new Map<string, string>();
+      for (const p of state.peers) {
+        byId.set(p.id, peerJson(p));
+      }
+      built = { revision: state.revision, byId, ids: state.peers.map((p) => p.id) };
+    } else {
+      const delta = await this.repository.desiredStateSince(networkId, cached.revision);
+      if (delta.revision <= cached.revision) {
+        return cached.state;
+      }
+      // Open every changed key before touching the cached map: a failure leaves it as it was.
+      const changes = delta.changed.map((row) => ({ id: row.id, json: row.live ? peerJson(row) : null }));
+      const byId = cached.byId;
+      const added: string[] = [];
+      for (const { id, json } of changes) {
+        if (json === null) {
+          byId.delete(id);
+        } else {
+          if (!byId.has(id)) {
+            added.push(id);
+          }
+          byId.set(id, json);
+        }
+      }
+      // Ids compare as text exactly as Postgres orders uuids (fixed-width lowercase hex).
+      added.sort();
+      const ids: string[] = [];
+      let next = 0;
+      for (const id of cached.ids) {
+        if (!byId.has(id)) {
+          continue;
+        }
+        while (next < added.length && added[next] < id) {
+          ids.push(added[next++]);
+        }
+        ids.push(id);
+      }
+      while (next < added.length) {
+        ids.push(added[next++]);
+      }
+      built = { revision: delta.revision, byId, ids };
+    }
+    const head: Omit<DesiredState, 'peers'> = {
+      network: network.name,
+      revision: built.revision.toString(),
+      interface: { addresses: hubAddresses(network), listenPort: network.listenPort },
     };
-    this.cache.set(networkId, rendered);
-    return rendered;
+    // Exactly JSON.stringify({...head, peers}): the peers array is the last property.
+    const json = `${JSON.stringify(head).slice(0, -1)},"peers":[${built.ids.map((id) => built.byId.get(id)!).join(',')}]}`;
+    const state: DesiredStateText = { revision: head.revision, json };
+    this.cache.set(networkId, { ...built, state });
+    return state;
   }
 
   async recordStatus(network: NetworkRecord, body: HubStatusInput): Promise<void> {

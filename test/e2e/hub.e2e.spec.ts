@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HubAgent } from '../../src/agent/agent';
 import { ensureHubKey } from '../../src/agent/hub-files';
 import { RevisionNotifier } from '../../src/hub/revision-notifier';
-import { bearer, logLinesOfThisProcess, startTestApp, type TestApp } from '../support/app';
+import { Client } from 'pg';
+import { bearer, logLinesOfThisProcess, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
 
 let t: TestApp;
@@ -51,6 +52,56 @@ describe('desired state', () => {
       allowedIps: [`${active.body.peer.ipv4}/32`, `${active.body.peer.ipv6}/128`],
     });
     expect((await desired(t, { 'If-None-Match': res.headers.etag })).status).toBe(304);
+  });
+
+  it('built from the changes alone, each revision equals a build from scratch', async () => {
+    // t keeps its built state and reads only what changed since; a fresh API process on the
+    // same database builds from every row. Enroll, claim (pending → active), reissue (new
+    // keys), revoke and quarantine must leave both with the same state, in the same order.
+    await api.createNetwork({ name: 'deltanet', ipv4Cidr: '10.32.0.0/24', ipv6Cidr: 'fd00:32::/64' });
+    const token = (await api.token('agent', { network: 'deltanet' })).token;
+    const state = async (app: TestApp) => {
+      const res = await app.http.get('/v1/networks/deltanet/hub/desired-state').set(bearer(token));
+      expect(res.status).toBe(200);
+      return res.body as { revision: string; peers: { id: string; publicKey: string; presharedKey: string }[] };
+    };
+    const admin = t.adminToken;
+    const peers: { id: string; publicKey: string }[] = [];
+    for (let i = 0; i < 4; i++) {
+      peers.push((await api.enroll('deltanet', admin, { name: `d${i}` })).body.peer);
+    }
+    const first = await state(t);
+    expect(first.peers.map((p) => p.id)).toEqual(peers.map((p) => p.id).sort());
+    const link = await api.enroll('deltanet', admin, { name: 'by-link', delivery: 'link' });
+    expect((await state(t)).peers.map((p) => p.id)).not.toContain(link.body.peer.id);
+    expect((await api.claim(link.body.claim.url)).status).toBe(200);
+    const reissued = await t.http.post(`/v1/peers/${peers[1].id}/reissue`).set(bearer(admin)).send({});
+    expect(reissued.status, JSON.stringify(reissued.body)).toBe(201);
+    rememberSecretsIn(reissued.body);
+    expect((await t.http.delete(`/v1/peers/${peers[2].id}`).set(bearer(admin))).status).toBe(200);
+    const db = new Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('UPDATE peer SET quarantined = true WHERE id = $1::uuid', [peers[3].id]);
+    } finally {
+      await db.end();
+    }
+    const late = (await api.enroll('deltanet', admin, { name: 'late' })).body.peer;
+    const incremental = await state(t);
+    const fresh = await startTestApp({}, { databaseUrl: t.databaseUrl });
+    try {
+      const scratch = await state(fresh);
+      expect(incremental).toEqual(scratch);
+    } finally {
+      await fresh.close();
+    }
+    const ids = incremental.peers.map((p) => p.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(new Set(ids)).toEqual(new Set([peers[0].id, peers[1].id, link.body.peer.id, late.id]));
+    const reissuedPeer = incremental.peers.find((p) => p.id === peers[1].id)!;
+    expect(reissuedPeer.publicKey).toBe(reissued.body.peer.publicKey);
+    expect(reissuedPeer.presharedKey).toBe(/PresharedKey = (\S+)/.exec(reissued.body.config.text)![1]);
+    expect(reissuedPeer.publicKey).not.toBe(peers[1].publicKey);
   });
 
   it('is for the agent of its network and admins only', async () => {

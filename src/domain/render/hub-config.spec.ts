@@ -42,5 +42,14 @@ describe('renderHubConfig', () => {
     expect(commentSafe('a\u2028b\u0085c')).toBe('a b c');
     expect(commentSafe('   ')).toBe('(unnamed)');
     expect(commentSafe('x'.repeat(100))).toHaveLength(64);
+    // Names already safe come back as they are; anything else takes the cleaning path.
+    expect(commentSafe('laptop of Ana (2)')).toBe('laptop of Ana (2)');
+    expect(commentSafe('trailing ')).toBe('trailing');
+    expect(commentSafe(' leading')).toBe('leading');
+    expect(commentSafe('two  spaces')).toBe('two spaces');
+    expect(commentSafe('tab\there')).toBe('tab here');
+    expect(commentSafe('ünïcode ok')).toBe('ünïcode ok');
+    expect(commentSafe(`${'y'.repeat(63)} z`)).toBe(`${'y'.repeat(63)} `);
+    expect(commentSafe('')).toBe('(unnamed)');
   });
 });

@@ -1,0 +1,372 @@
+#!/usr/bin/env node
+// Section 7 (issue 6): resident memory of the API and of the agent.
+//
+// The API is a real `wg-enroll serve` child process on the stack's Postgres; the agent a real
+// `wg-enroll agent --apply none` child process. RSS is VmRSS from /proc/<pid>/status, sampled
+// every 50 ms for the whole run; a figure "after" a step is the highest sample in the second
+// after it (so a step's transient peak is not missed, nor an earlier step's counted).
+//   1. API idle (started, ready, nothing asked).
+//   2. A network with 10k peers (quick: 1k): the agent's desired-state fetch through the API and
+//      a status-page query (first page + a name search) → API RSS. The agent of that network
+//      follows it; its RSS after it applied the 10k-peer state.
+//   3. A second network with 50k peers (quick: 2k), served by a second API process of its own:
+//      its RSS idle, then after the same fetch and queries.
+//   4. A burst of 1,000 enrollments (quick: 200) into the 10k network at concurrency 128, with
+//      its agent following: API and agent peaks.
+
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
+import {
+  QUICK,
+  agentToken,
+  drive,
+  emit,
+  filledNetwork,
+  hubKeyFor,
+  logger,
+  makeClient,
+  median,
+  randomPublicKey,
+  row,
+  rssMb,
+  startApiChild,
+  startChild,
+  startStack,
+  waitFor,
+} from '../lib.mjs';
+
+const SECTION = 'memory';
+const log = logger(SECTION);
+const SMALL = QUICK ? 1000 : 10_000;
+const LARGE = QUICK ? 2000 : 50_000;
+const BURST = QUICK ? 200 : 1000;
+const CONCURRENCY = 128;
+const label = (n) => `${n / 1000}k`;
+const qnote = QUICK ? 'quick mode: 1k/2k peers, not meaningful' : '';
+const SEMI_SPACE_OPTION = '--max-semi-space-size=2';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The V8 heap of an API process, from its Prometheus metrics (prom-client's default ones). */
+async function heapOf(url) {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const value = (name) => Number(new RegExp(`^wg_enroll_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1048576;
+    return {
+      heapTotalMb: value('nodejs_heap_size_total_bytes'),
+      heapUsedMb: value('nodejs_heap_size_used_bytes'),
+      externalMb: value('nodejs_external_memory_bytes'),
+    };
+  } catch (error) {
+    return { error: String(error?.message ?? error) };
+  }
+}
+
+/** Samples processes' RSS every 50 ms; peak(pid, from, to) = highest sample in the window. */
+function sampler() {
+  const samples = new Map();
+  const pids = new Set();
+  const timer = setInterval(async () => {
+    const at = performance.now();
+    for (const pid of pids) {
+      try {
+        const mb = await rssMb(pid);
+        if (Number.isFinite(mb)) {
+          if (!samples.has(pid)) samples.set(pid, []);
+          samples.get(pid).push({ at, mb });
+        }
+      } catch {
+        // exited
+      }
+    }
+  }, 50);
+  return {
+    watch: (pid) => pids.add(pid),
+    forget: (pid) => pids.delete(pid),
+    peak(pid, from, to = performance.now()) {
+      const inWindow = (samples.get(pid) ?? []).filter((s) => s.at >= from && s.at <= to).map((s) => s.mb);
+      return inWindow.length ? Math.max(...inWindow) : NaN;
+    },
+    count(pid, from, to = performance.now()) {
+      return (samples.get(pid) ?? []).filter((s) => s.at >= from && s.at <= to).length;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+async function main() {
+  log(
+    `networks of ${SMALL} and ${LARGE} peers, burst of ${BURST}${QUICK ? ' (quick mode: figures not meaningful)' : ''}`,
+  );
+  const stack = await startStack();
+  const dir = mkdtempSync(join(tmpdir(), 'wg-enroll-bench-mem-agent-'));
+  const iface = `wgeb${process.pid}`.slice(0, 15);
+  const rss = sampler();
+  const clients = [];
+  let api = null;
+  let agent = null;
+  let apiLargeProcess = null;
+  try {
+    const setup = makeClient(stack.url, stack.adminToken);
+    clients.push(setup);
+    api = await startApiChild(stack);
+    rss.watch(api.pid);
+    const admin = makeClient(api.url, stack.adminToken, { maxSockets: CONCURRENCY });
+    clients.push(admin);
+    log(`API child pid ${api.pid}`);
+    await sleep(2000);
+    const idleFrom = performance.now();
+    await sleep(1000);
+    const idle = rss.peak(api.pid, idleFrom);
+    const heaps = { idle: await heapOf(api.url) };
+    log(`API idle: ${idle.toFixed(1)} MB`);
+
+    const touch = async (target, name, token, count) => {
+      const agentClient = makeClient(target.url, token);
+      const adminClient = makeClient(target.url, stack.adminToken);
+      clients.push(agentClient, adminClient);
+      const state = await agentClient('GET', `/v1/networks/${name}/hub/desired-state`);
+      if (state.status !== 200 || state.json.peers.length < count) {
+        throw new Error(`desired state of ${name}: HTTP ${state.status}, ${state.json?.peers?.length} peers`);
+      }
+      for (const query of ['?limit=50', '?limit=50&name=fill-12', '?limit=50&online=false']) {
+        const status = await adminClient('GET', `/v1/networks/${name}/status${query}`);
+        if (status.status !== 200) throw new Error(`status of ${name}: HTTP ${status.status} ${status.text}`);
+      }
+      const from = performance.now();
+      await sleep(1000);
+      heaps[`${name}`] = await heapOf(target.url);
+      return rss.peak(target.pid, from);
+    };
+
+    // 2. 10k peers, with the agent that follows them.
+    const hubKey = await hubKeyFor(dir, iface);
+    const small = `bench-mem-${label(SMALL)}`;
+    await filledNetwork(stack, setup, {
+      name: small,
+      ipv4Cidr: '10.160.0.0/16',
+      ipv6Cidr: 'fd10:160::/64',
+      count: SMALL,
+      hubPublicKey: hubKey.publicKey,
+      log,
+    });
+    const smallToken = await agentToken(setup, small);
+    const apiSmall = await touch(api, small, smallToken, SMALL);
+    log(`API at ${label(SMALL)} peers: ${apiSmall.toFixed(1)} MB`);
+    const applied = [];
+    agent = await startChild(
+      ['agent', '--api-url', api.url, '--network', small, '--interface', iface, '--config-dir', dir, '--apply', 'none'],
+      {
+        env: { AGENT_TOKEN: smallToken, LOG_LEVEL: 'info' },
+        onLine: (line) => {
+          try {
+            const entry = JSON.parse(line);
+            if ((entry.msg ?? entry.message?.msg) === 'hub config applied') {
+              applied.push(Number(entry.peers ?? entry.message?.peers));
+            }
+          } catch {
+            // not JSON
+          }
+        },
+      },
+    );
+    rss.watch(agent.pid);
+    await waitFor(() => applied.some((n) => n >= SMALL), {
+      timeoutMs: 120_000,
+      what: `the agent to apply ${SMALL} peers`,
+    });
+    const agentFrom = performance.now();
+    await sleep(1000);
+    const agentSmall = rss.peak(agent.pid, agentFrom);
+    log(`agent after applying ${label(SMALL)} peers: ${agentSmall.toFixed(1)} MB`);
+
+    // 2b. The same agent with a smaller V8 young generation (a deployment option, reported
+    //     beside the goal row, not instead of it).
+    const dir2 = mkdtempSync(join(tmpdir(), 'wg-enroll-bench-mem-agent2-'));
+    copyFileSync(join(dir, `${iface}.key`), join(dir2, `${iface}.key`));
+    const applied2 = [];
+    const agent2 = await startChild(
+      [
+        'agent',
+        '--api-url',
+        api.url,
+        '--network',
+        small,
+        '--interface',
+        iface,
+        '--config-dir',
+        dir2,
+        '--apply',
+        'none',
+      ],
+      {
+        env: { AGENT_TOKEN: smallToken, LOG_LEVEL: 'info', NODE_OPTIONS: SEMI_SPACE_OPTION },
+        onLine: (line) => {
+          try {
+            const entry = JSON.parse(line);
+            if ((entry.msg ?? entry.message?.msg) === 'hub config applied') applied2.push(Number(entry.peers));
+          } catch {
+            // not JSON
+          }
+        },
+      },
+    );
+    let agentSmallSemi = NaN;
+    try {
+      rss.watch(agent2.pid);
+      await waitFor(() => applied2.some((n) => n >= SMALL), { timeoutMs: 120_000, what: 'the second agent' });
+      const from2 = performance.now();
+      await sleep(1000);
+      agentSmallSemi = rss.peak(agent2.pid, from2);
+      log(`agent with NODE_OPTIONS=${SEMI_SPACE_OPTION}: ${agentSmallSemi.toFixed(1)} MB`);
+    } finally {
+      await agent2.stop();
+      rss.forget(agent2.pid);
+      rmSync(dir2, { recursive: true, force: true });
+    }
+
+    // 3. 50k peers in a second network, served by a second API process of its own (so the
+    //    figure is the API at 50k peers, not 50k + the 10k network the first one holds).
+    const large = `bench-mem-${label(LARGE)}`;
+    await filledNetwork(stack, setup, {
+      name: large,
+      ipv4Cidr: '10.161.0.0/16',
+      ipv6Cidr: 'fd10:161::/64',
+      count: LARGE,
+      log,
+    });
+    const largeToken = await agentToken(setup, large);
+    apiLargeProcess = await startApiChild(stack);
+    rss.watch(apiLargeProcess.pid);
+    await sleep(2000);
+    const idle2From = performance.now();
+    await sleep(1000);
+    const idle2 = rss.peak(apiLargeProcess.pid, idle2From);
+    const apiLarge = await touch(apiLargeProcess, large, largeToken, LARGE);
+    log(`second API process: idle ${idle2.toFixed(1)} MB, at ${label(LARGE)} peers ${apiLarge.toFixed(1)} MB`);
+    await apiLargeProcess.stop();
+    rss.forget(apiLargeProcess.pid);
+    apiLargeProcess = null;
+
+    // 4. Burst into the 10k network with its agent following.
+    const burstFrom = performance.now();
+    const result = await drive({
+      total: BURST,
+      concurrency: CONCURRENCY,
+      task: async (i) => {
+        const res = await admin('POST', `/v1/networks/${small}/peers`, {
+          name: `burst-${i}`,
+          publicKey: randomPublicKey(),
+        });
+        return res.status === 201 ? true : `HTTP ${res.status}`;
+      },
+    });
+    await waitFor(() => applied.some((n) => n >= SMALL + result.ok), {
+      timeoutMs: 60_000,
+      what: 'the agent to apply the burst',
+    });
+    const burstTo = performance.now();
+    const apiBurst = rss.peak(api.pid, burstFrom, burstTo);
+    const agentBurst = rss.peak(agent.pid, burstFrom, burstTo);
+    log(
+      `burst ${result.ok}/${BURST} in ${result.seconds.toFixed(1)} s: API peak ${apiBurst.toFixed(1)} MB, ` +
+        `agent peak ${agentBurst.toFixed(1)} MB (${rss.count(api.pid, burstFrom, burstTo)} samples)`,
+    );
+
+    emit({
+      rows: [
+        row({ id: 'mem-api-idle', section: SECTION, metric: 'API RSS, idle', value: idle, unit: 'MB' }),
+        row({
+          id: `mem-api-${label(SMALL)}`,
+          section: SECTION,
+          metric: `API RSS, ${label(SMALL)} peers (after desired state + status queries)`,
+          value: apiSmall,
+          unit: 'MB',
+          note: qnote,
+        }),
+        row({
+          id: `mem-api-${label(LARGE)}`,
+          section: SECTION,
+          metric: `API RSS, ${label(LARGE)} peers (after desired state + status queries)`,
+          value: apiLarge,
+          unit: 'MB',
+          goal: '≤ 250 MB',
+          holds: apiLarge <= 250,
+          note: qnote || `an API process serving this network only; the same process idle: ${idle2.toFixed(0)} MB`,
+        }),
+        row({
+          id: 'mem-api-burst',
+          section: SECTION,
+          metric: `API RSS peak during ${result.ok} enrollments at concurrency ${CONCURRENCY} (agent following)`,
+          value: apiBurst,
+          unit: 'MB',
+          note: qnote || 'sampled every 50 ms',
+        }),
+        row({
+          id: `mem-agent-${label(SMALL)}`,
+          section: SECTION,
+          metric: `agent RSS after applying ${label(SMALL)} peers`,
+          value: agentSmall,
+          unit: 'MB',
+          goal: '≤ 80 MB',
+          holds: agentSmall <= 80,
+          note: qnote || 'wg-enroll agent --apply none (renders and writes the hub file)',
+        }),
+        row({
+          id: `mem-agent-${label(SMALL)}-semi`,
+          section: SECTION,
+          metric: `agent RSS after applying ${label(SMALL)} peers, NODE_OPTIONS=${SEMI_SPACE_OPTION}`,
+          value: agentSmallSemi,
+          unit: 'MB',
+          note: qnote || 'a smaller V8 young generation (deployment option; the goal row is the default)',
+        }),
+        row({
+          id: 'mem-agent-burst',
+          section: SECTION,
+          metric: `agent RSS peak while following the burst (${label(SMALL)}+ peers)`,
+          value: agentBurst,
+          unit: 'MB',
+        }),
+      ],
+      details: {
+        peers: { small: SMALL, large: LARGE },
+        burst: {
+          enrollments: BURST,
+          ok: result.ok,
+          errors: result.errors,
+          seconds: result.seconds,
+          concurrency: CONCURRENCY,
+        },
+        enrollLatencyMedianMs: median(result.latencies),
+        agentApplies: applied,
+        apiHeap: heaps,
+        notes:
+          'API: most of the RSS is fixed cost present when idle (Node itself, the NestJS/Prisma/pages modules, and ' +
+          "Prisma 7's WebAssembly query compiler, instantiated at the first query); apiHeap shows what the V8 heap holds. " +
+          'Agent: its heap holds little after an apply; the RSS is V8 heap growth while parsing and rendering the ' +
+          'state (young generation up to 3 × 16 MB by default), see the NODE_OPTIONS row.',
+        method: 'VmRSS from /proc/<pid>/status every 50 ms; "after" = highest sample within 1 s after the step',
+      },
+    });
+  } finally {
+    rss.stop();
+    for (const c of clients) c.close();
+    await agent?.stop();
+    await apiLargeProcess?.stop();
+    await api?.stop();
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Exit when done: startStack().stop() races the service's stop against a 30 s timer that would
+// otherwise keep this process alive (stdout/stderr are pipes or files: written synchronously).
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
