@@ -1,5 +1,6 @@
-// Enrollment helpers shared by the lease-rate, fill, keygen and claims sections: one HTTP
-// enrollment as a `drive()` task, the raw lease transaction through `pg`, and run summaries.
+// Helpers shared by the lease-rate, fill, keygen and claims sections: the raw lease transaction
+// through `pg`, accumulating ABBA rounds, run summaries and CPU accounting. (HTTP load comes from
+// load-worker.mjs.)
 
 import { createRequire } from 'node:module';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -11,20 +12,6 @@ const require = createRequire(import.meta.url);
 const { peerAddresses } = require('../../dist/domain/network/network-spec.js');
 const { parseIpv4Cidr, firstLeasableHost, lastLeasableHost } = require('../../dist/domain/ipam/cidr.js');
 const { uuidv7 } = require('../../dist/domain/ids/uuid.js');
-
-/**
- * A `drive()` task: POST /v1/networks/{name}/peers (inline delivery, server-made keys). True when
- * the answer is 201 with an address and a config; otherwise "status code" for the error tally.
- */
-export function enrollTask(request, networkName, prefix, extra = {}) {
-  return async (i) => {
-    const res = await request('POST', `/v1/networks/${networkName}/peers`, { name: `${prefix}-${i}`, ...extra });
-    if (res.status === 201 && res.json?.peer?.ipv4 && (res.json?.config?.text || res.json?.claim?.url)) {
-      return true;
-    }
-    return `${res.status} ${res.json?.code ?? (res.status === 201 ? 'malformed-201' : 'no-code')}`;
-  };
-}
 
 /**
  * The service's lease transaction (src/peers/peers.repository.ts `enroll` + `takeAddress`), run
@@ -112,13 +99,12 @@ export function rawLeaseTask(pool, network, ownerId, prefix = 'raw') {
 
 /** Accumulates several `drive()` runs of one kind (ABBA rounds) into one figure. */
 export function accumulator() {
-  const a = { total: 0, ok: 0, seconds: 0, latencies: [], errors: {}, rounds: [], cpuMs: 0 };
+  const a = { total: 0, ok: 0, seconds: 0, latencies: [], errors: {}, rounds: [] };
   return {
-    add(run, cpuMs = 0) {
+    add(run) {
       a.total += run.total;
       a.ok += run.ok;
       a.seconds += run.seconds;
-      a.cpuMs += cpuMs;
       for (const l of run.latencies) a.latencies.push(l);
       for (const [k, v] of Object.entries(run.errors)) a.errors[k] = (a.errors[k] ?? 0) + v;
       a.rounds.push(round2(run.ok / run.seconds));
@@ -143,16 +129,7 @@ export function summarize(run) {
     p99: round2(percentile(run.latencies, 99)),
     max: round2(Math.max(...run.latencies)),
     ...(run.rounds ? { rounds: run.rounds } : {}),
-    ...(run.cpuMs ? { nodeCpuMsPerOp: round2(run.cpuMs / Math.max(1, run.ok)) } : {}),
   };
-}
-
-/** Runs `fn` and returns [result, CPU ms this process spent (user + system)]. */
-export async function withCpu(fn) {
-  const before = process.cpuUsage();
-  const result = await fn();
-  const d = process.cpuUsage(before);
-  return [result, (d.user + d.system) / 1000];
 }
 
 export const errorText = (errors) =>
