@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { QUICK, createNetwork, emit, logger, makeClient, row, startStack } from '../lib.mjs';
 import { loadGenerator } from '../load-worker.mjs';
-import { errorText, round2, summarize } from '../enroll.mjs';
+import { errorText, round2, summarize, tolerateShutdownErrors } from '../enroll.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -28,6 +28,7 @@ async function main() {
   stack = await startStack();
   request = makeClient(stack.url, stack.adminToken);
   dbPool = new pg.Pool({ connectionString: stack.databaseUrl, max: 1 });
+  dbPool.on('error', (error) => log(`idle database connection: ${error.message}`));
   const net = await createNetwork(request, {
     name: 'bench-claims',
     ipv4Cidr: '10.143.0.0/16',
@@ -114,6 +115,7 @@ try {
   code = 1;
   log(`failed: ${error?.stack ?? error}`);
 } finally {
+  tolerateShutdownErrors(log);
   request?.close();
   await gen?.close();
   await dbPool?.end().catch(() => undefined);

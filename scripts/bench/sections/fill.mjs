@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { QUICK, createNetwork, emit, logger, makeClient, row, startStack } from '../lib.mjs';
 import { loadGenerator } from '../load-worker.mjs';
 import { sqlPrefill } from '../sql-prefill.mjs';
-import { accumulator, errorText, round2 } from '../enroll.mjs';
+import { accumulator, errorText, round2, tolerateShutdownErrors } from '../enroll.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -183,6 +183,7 @@ async function main() {
   // The HTTP load comes from a worker thread (load-worker.mjs): the service's event loop serves only.
   gen = loadGenerator(stack.url, stack.adminToken);
   db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+  db.on('error', (error) => log(`idle database connection: ${error.message}`));
   for (const level of LEVELS) {
     const net = await createNetwork(request, { name: level.name, ipv4Cidr: level.ipv4Cidr, ipv6Cidr: level.ipv6Cidr });
     // The service's normalised ranges: the SQL pre-fill derives addresses from them as the service does.
@@ -351,6 +352,7 @@ try {
   code = 1;
   log(`failed: ${error?.stack ?? error}`);
 } finally {
+  tolerateShutdownErrors(log);
   await db?.end().catch(() => undefined);
   await gen?.close();
   request?.close();

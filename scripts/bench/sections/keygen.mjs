@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { QUICK, createNetwork, emit, logger, makeClient, row, startStack } from '../lib.mjs';
 import { loadGenerator } from '../load-worker.mjs';
-import { accumulator, errorText, round2 } from '../enroll.mjs';
+import { accumulator, errorText, round2, tolerateShutdownErrors } from '../enroll.mjs';
 
 const require = createRequire(import.meta.url);
 const { generateKeyPair, generatePresharedKey } = require('../../../dist/domain/keys/x25519.js');
@@ -115,6 +115,7 @@ try {
   code = 1;
   log(`failed: ${error?.stack ?? error}`);
 } finally {
+  tolerateShutdownErrors(log);
   await gen?.close();
   request?.close();
   await stack?.stop().catch(() => undefined);
