@@ -12,6 +12,7 @@ const require = createRequire(import.meta.url);
 const { peerAddresses } = require('../../dist/domain/network/network-spec.js');
 const { parseIpv4Cidr, firstLeasableHost, lastLeasableHost } = require('../../dist/domain/ipam/cidr.js');
 const { uuidv7 } = require('../../dist/domain/ids/uuid.js');
+const pg = require('pg');
 
 /**
  * The service's lease transaction (src/peers/peers.repository.ts `enroll` + `takeAddress`), run
@@ -214,4 +215,44 @@ export function tolerateShutdownErrors(log) {
     log(`teardown failed: ${error?.stack ?? error}`);
     process.exit(1);
   });
+}
+
+/**
+ * Samples what the database's client backends are doing (pg_stat_activity: wait event, or "CPU"
+ * when active and not waiting) every `everyMs` until `stop()`, which resolves the tally — where
+ * the database's time goes while a figure is measured.
+ */
+export function sampleWaits(databaseUrl, everyMs = 100) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
+  const tally = {};
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    await client.connect();
+    while (running) {
+      const { rows } = await client.query(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS what, count(*)::int AS n
+         FROM pg_stat_activity
+         WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()
+         GROUP BY 1`,
+      );
+      samples++;
+      for (const r of rows) tally[r.what] = (tally[r.what] ?? 0) + r.n;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+    await client.end();
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop.catch(() => undefined);
+      // Average number of backends in each state per sample, largest first.
+      return Object.fromEntries(
+        Object.entries(tally)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => [k, round2(v / Math.max(1, samples))]),
+      );
+    },
+  };
 }
