@@ -1,0 +1,89 @@
+// The HTTP load generator on its own thread. The sections boot the service in their own process
+// (lib.mjs startStack); a load generator on the same event loop would take CPU from the very
+// loop it measures (seen: ~1 ms of the ~8 ms of Node CPU per enrollment is the client). Here it
+// runs in a worker thread: same process and machine, its own event loop. `loadGenerator(url,
+// token)` gives `enroll(...)` and `redeem(...)`, each resolving what lib.mjs `drive()` returns.
+
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { drive, makeClient } from './lib.mjs';
+
+if (!isMainThread && workerData?.loadWorker) {
+  const request = makeClient(workerData.url, workerData.token);
+  const anonymous = makeClient(workerData.url, null);
+  parentPort.on('message', async (job) => {
+    try {
+      const claims = job.kind === 'enroll' && job.collectClaims ? new Array(job.total) : null;
+      let task;
+      if (job.kind === 'enroll') {
+        task = async (i) => {
+          const res = await request('POST', `/v1/networks/${job.network}/peers`, {
+            name: `${job.prefix}-${i}`,
+            ...job.extra,
+          });
+          const url = res.json?.claim?.url;
+          if (res.status === 201 && res.json?.peer?.ipv4 && (res.json?.config?.text || typeof url === 'string')) {
+            if (claims && typeof url === 'string') claims[i] = url.slice(url.lastIndexOf('/') + 1);
+            return true;
+          }
+          return `${res.status} ${res.json?.code ?? (res.status === 201 ? 'malformed-201' : 'no-code')}`;
+        };
+      } else if (job.kind === 'redeem') {
+        task = async (i) => {
+          const res = await anonymous('POST', `/v1/claims/${job.tokens[i]}`, undefined, { accept: 'application/json' });
+          if (job.expect === 410) {
+            return res.status === 410 && res.json?.code === 'config-already-served'
+              ? true
+              : `${res.status} ${res.json?.code}`;
+          }
+          const text = res.json?.config?.text;
+          if (res.status !== 200 || typeof text !== 'string' || !/^PrivateKey = \S{44}$/m.test(text)) {
+            return `${res.status} ${res.json?.code ?? 'no-config'}`;
+          }
+          return true;
+        };
+      } else {
+        throw new Error(`unknown job ${job.kind}`);
+      }
+      const run = await drive({ total: job.total, concurrency: job.concurrency, task });
+      parentPort.postMessage({ id: job.id, run, claims });
+    } catch (error) {
+      parentPort.postMessage({ id: job.id, error: String(error?.stack ?? error) });
+    }
+  });
+}
+
+/** A load generator thread against the service at `url` with an admin `token`. */
+export function loadGenerator(url, token) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { loadWorker: true, url, token } });
+  worker.unref();
+  let nextId = 0;
+  const pending = new Map();
+  worker.on('message', (m) => {
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.error) p?.reject(new Error(`load generator: ${m.error}`));
+    else p?.resolve(m);
+  });
+  worker.on('error', (error) => {
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  });
+  const job = (payload) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, ...payload });
+    });
+  return {
+    /** `total` enrollments into `network` (POST /v1/networks/{network}/peers) at `concurrency`. */
+    async enroll({ network, total, concurrency, prefix, extra = {}, collectClaims = false }) {
+      const m = await job({ kind: 'enroll', network, total, concurrency, prefix, extra, collectClaims });
+      return collectClaims ? { ...m.run, claims: m.claims } : m.run;
+    },
+    /** POST /v1/claims/{token} for each token: expect 200 with a config, 410 config-already-served or another status. */
+    async redeem({ tokens, concurrency, expect = 200 }) {
+      return (await job({ kind: 'redeem', tokens, total: tokens.length, concurrency, expect })).run;
+    },
+    close: () => worker.terminate(),
+  };
+}
