@@ -19,20 +19,17 @@
 
 /* global window, document, Event -- used inside page.evaluate(), which runs in the page */
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { sqlPrefill } from './bench/sql-prefill.mjs';
+import { startStack } from './bench/lib.mjs';
 import { CHROMIUM_LAUNCH_OPTIONS } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
-const { serve } = require('../dist/cli/serve.js');
-const { loadConfig } = require('../dist/config/env.js');
-const { JsonLogger } = require('../dist/common/logging/json-logger.js');
 const pg = require('pg');
 const { chromium } = require('playwright-core');
 
@@ -61,8 +58,7 @@ const t0 = performance.now();
 const log = (msg) =>
   process.stderr.write(`[bench:web ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
 
-let service = null;
-let dataDir = null;
+let service = null; // the running stack (scripts/bench/lib.mjs startStack)
 let db = null;
 let browser = null;
 
@@ -241,13 +237,7 @@ async function cleanup() {
   db = null;
   const s = service;
   service = null;
-  if (s) {
-    await Promise.race([s.stop(), new Promise((r) => setTimeout(r, 30_000))]).catch(() => undefined);
-  }
-  if (dataDir) {
-    rmSync(dataDir, { recursive: true, force: true });
-    dataDir = null;
-  }
+  await s?.stop().catch(() => undefined);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -258,20 +248,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 async function main() {
-  dataDir = mkdtempSync(join(tmpdir(), 'wg-enroll-bench-web-'));
-  const adminToken = `wgt_${randomBytes(32).toString('base64url')}`;
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ADMIN_TOKEN: adminToken,
-    RATE_LIMIT_PER_MINUTE: '0',
-    // No embedded hub agent: the peers' handshakes and the agent's health are the seeded ones.
-    HUB_LOCAL: 'false',
-  });
-  log(`starting the service (embedded Postgres under ${dataDir})`);
-  service = await serve(config, new JsonLogger('warn'));
+  // No embedded hub agent (HUB_LOCAL=false): the peers' handshakes and the agent's health are the seeded ones.
+  service = await startStack({ HOST: '127.0.0.1' });
+  const adminToken = service.adminToken;
+  log(`service at ${service.url} (embedded Postgres under ${service.dataDir})`);
   db = new pg.Pool({ connectionString: service.databaseUrl, max: 2 });
   const created = await request('POST', '/v1/networks', adminToken, {
     ...NETWORK,
