@@ -41,6 +41,23 @@ export function row({ id, section, metric, value, unit = '', goal = null, holds 
   return { id, section, metric, value: rounded, unit, goal, holds, note };
 }
 
+/**
+ * Runs a section: `main()`, then `cleanup()` whatever happened, then exits — 1 when main threw
+ * (the section could not measure), else 0.
+ */
+export async function runSection(log, main, cleanup) {
+  let code = 0;
+  try {
+    await main();
+  } catch (error) {
+    code = 1;
+    log(`failed: ${error?.stack ?? error}`);
+  } finally {
+    await cleanup();
+  }
+  process.exit(code);
+}
+
 /** Prints the section's result for the runner. */
 export function emit(result) {
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -13,6 +13,27 @@ export interface DesiredPeerRow {
   ipv6: string | null;
 }
 
+/** A peer of the desired state as the SQL reads it. */
+interface PeerSqlRow {
+  id: string;
+  name: string;
+  public_key: string;
+  preshared_key_enc: Uint8Array;
+  ipv4: string;
+  ipv6: string | null;
+}
+
+function desiredPeerRow(p: PeerSqlRow): DesiredPeerRow {
+  return {
+    id: p.id,
+    name: p.name,
+    publicKey: p.public_key,
+    presharedKeyEnc: p.preshared_key_enc,
+    ipv4: p.ipv4,
+    ipv6: p.ipv6,
+  };
+}
+
 /** A peer changed after some revision: `live` = it is in the desired state now. */
 export interface ChangedPeerRow extends DesiredPeerRow {
   live: boolean;
@@ -75,28 +96,9 @@ export class HubRepository {
         const [network] = await tx.$queryRaw<
           { revision: bigint }[]
         >`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
-        const peers = await tx.$queryRaw<
-          {
-            id: string;
-            name: string;
-            public_key: string;
-            preshared_key_enc: Uint8Array;
-            ipv4: string;
-            ipv6: string | null;
-          }[]
-        >`SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6 FROM peer
-          WHERE network_id = ${networkId}::uuid AND status = 'active' AND NOT quarantined ORDER BY id`;
-        return {
-          revision: network.revision,
-          peers: peers.map((p) => ({
-            id: p.id,
-            name: p.name,
-            publicKey: p.public_key,
-            presharedKeyEnc: p.preshared_key_enc,
-            ipv4: p.ipv4,
-            ipv6: p.ipv6,
-          })),
-        };
+        const peers = await tx.$queryRaw<PeerSqlRow[]>`SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6
+          FROM peer WHERE network_id = ${networkId}::uuid AND status = 'active' AND NOT quarantined ORDER BY id`;
+        return { revision: network.revision, peers: peers.map(desiredPeerRow) };
       },
       { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
     );
@@ -118,31 +120,10 @@ export class HubRepository {
         if (network.revision <= since) {
           return { revision: network.revision, changed: [] };
         }
-        const peers = await tx.$queryRaw<
-          {
-            id: string;
-            name: string;
-            public_key: string;
-            preshared_key_enc: Uint8Array;
-            ipv4: string;
-            ipv6: string | null;
-            live: boolean;
-          }[]
-        >`SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6,
-            (status = 'active' AND NOT quarantined) AS live
+        const peers = await tx.$queryRaw<(PeerSqlRow & { live: boolean })[]>`SELECT id::text, name, public_key,
+            preshared_key_enc, ipv4, ipv6, (status = 'active' AND NOT quarantined) AS live
           FROM peer WHERE network_id = ${networkId}::uuid AND revision > ${since}`;
-        return {
-          revision: network.revision,
-          changed: peers.map((p) => ({
-            id: p.id,
-            name: p.name,
-            publicKey: p.public_key,
-            presharedKeyEnc: p.preshared_key_enc,
-            ipv4: p.ipv4,
-            ipv6: p.ipv6,
-            live: p.live,
-          })),
-        };
+        return { revision: network.revision, changed: peers.map((p) => ({ ...desiredPeerRow(p), live: p.live })) };
       },
       { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
     );

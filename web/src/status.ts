@@ -460,28 +460,22 @@ function peerRow(peer: PeerStatus): HTMLTableRowElement {
   if (peer.expiringSoon && peer.expiresAt) {
     flags.push(badge(`expires ${until(peer.expiresAt)}`, 'warn'));
   }
-  const revoke = h(
-    'button',
-    {
-      type: 'button',
-      class: 'small danger',
-      'data-focus-key': `revoke:${peer.id}`,
-      'aria-label': `Revoke ${peer.name}`,
-    },
-    'Revoke',
-  );
-  revoke.addEventListener('click', () => confirmRevoke(peer, revoke));
-  const reissue = h(
-    'button',
-    {
-      type: 'button',
-      class: 'small secondary',
-      'data-focus-key': `reissue:${peer.id}`,
-      'aria-label': `Reissue ${peer.name}`,
-    },
-    'Reissue',
-  );
-  reissue.addEventListener('click', () => confirmReissue(peer, reissue));
+  const action = (kind: 'revoke' | 'reissue', label: string, style: string, confirm: () => void) => {
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: `small ${style}`,
+        'data-focus-key': `${kind}:${peer.id}`,
+        'aria-label': `${label} ${peer.name}`,
+      },
+      label,
+    );
+    button.addEventListener('click', confirm);
+    return button;
+  };
+  const revoke: HTMLButtonElement = action('revoke', 'Revoke', 'danger', () => confirmRevoke(peer, revoke));
+  const reissue: HTMLButtonElement = action('reissue', 'Reissue', 'secondary', () => confirmReissue(peer, reissue));
   return h(
     'tr',
     { 'data-peer-id': peer.id },

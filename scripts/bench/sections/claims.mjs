@@ -7,7 +7,7 @@
 // sample answering 410 config-already-served, are the checks.
 
 import { createRequire } from 'node:module';
-import { QUICK, createNetwork, emit, logger, makeClient, row, startStack } from '../lib.mjs';
+import { QUICK, createNetwork, emit, logger, makeClient, row, startStack, runSection } from '../lib.mjs';
 import { loadGenerator } from '../load-worker.mjs';
 import { errorText, round2, summarize, tolerateShutdownErrors } from '../enroll.mjs';
 
@@ -108,17 +108,10 @@ async function main() {
   });
 }
 
-let code = 0;
-try {
-  await main();
-} catch (error) {
-  code = 1;
-  log(`failed: ${error?.stack ?? error}`);
-} finally {
+await runSection(log, main, async () => {
   tolerateShutdownErrors(log);
   request?.close();
   await gen?.close();
   await dbPool?.end().catch(() => undefined);
   await stack?.stop().catch(() => undefined);
-}
-process.exit(code);
+});

@@ -7,7 +7,7 @@
 
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { QUICK, createNetwork, emit, logger, makeClient, row, startStack } from '../lib.mjs';
+import { QUICK, createNetwork, emit, logger, makeClient, row, startStack, runSection } from '../lib.mjs';
 import { loadGenerator } from '../load-worker.mjs';
 import { accumulator, errorText, round2, tolerateShutdownErrors } from '../enroll.mjs';
 
@@ -108,16 +108,9 @@ async function main() {
   });
 }
 
-let code = 0;
-try {
-  await main();
-} catch (error) {
-  code = 1;
-  log(`failed: ${error?.stack ?? error}`);
-} finally {
+await runSection(log, main, async () => {
   tolerateShutdownErrors(log);
   await gen?.close();
   request?.close();
   await stack?.stop().catch(() => undefined);
-}
-process.exit(code);
+});

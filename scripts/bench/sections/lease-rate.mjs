@@ -14,7 +14,7 @@
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { QUICK, createNetwork, drive, emit, logger, makeClient, row, startStack } from '../lib.mjs';
+import { QUICK, createNetwork, drive, emit, logger, makeClient, row, startStack, runSection } from '../lib.mjs';
 import { loadGenerator } from '../load-worker.mjs';
 import {
   accumulator,
@@ -356,17 +356,10 @@ async function main() {
   });
 }
 
-let code = 0;
-try {
-  await main();
-} catch (error) {
-  code = 1;
-  log(`failed: ${error?.stack ?? error}`);
-} finally {
+await runSection(log, main, async () => {
   tolerateShutdownErrors(log);
   await pool?.end().catch(() => undefined);
   await gen?.close();
   request?.close();
   await stack?.stop().catch(() => undefined);
-}
-process.exit(code);
+});
