@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository';
-import { PrismaService } from '../database/prisma.service';
+import { PrismaService, type Tx } from '../database/prisma.service';
 import type { EndpointChange } from '../domain/wg/duplicates';
 import { Prisma } from '../generated/prisma/client';
 
@@ -138,10 +138,15 @@ export class HubRepository {
     applied: { revision: bigint; configSha256: string },
     peers: readonly PeerObservation[],
   ): Promise<RoamingPeer[]> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`UPDATE network SET applied_revision = ${applied.revision}, applied_config_sha256 = ${applied.configSha256},
+    // Lock order peer rows (by id) → network row, as every other writer does: an enrollment,
+    // a revoke or the expiry sweep change peers first and bump the network's revision at commit.
+    // (Network first here deadlocked with a concurrent revoke.)
+    const touchNetwork = (tx: Tx) =>
+      tx.$executeRaw`UPDATE network SET applied_revision = ${applied.revision}, applied_config_sha256 = ${applied.configSha256},
         agent_last_seen_at = now() WHERE id = ${networkId}::uuid`;
+    return this.prisma.$transaction(async (tx) => {
       if (peers.length === 0) {
+        await touchNetwork(tx);
         return [];
       }
       const keys = peers.map((p) => p.publicKey);
@@ -166,6 +171,7 @@ export class HubRepository {
         old AS (
           SELECT p.id, p.endpoint AS old_endpoint FROM peer p JOIN s ON s.public_key = p.public_key
           WHERE p.network_id = ${networkId}::uuid AND p.status = 'active'
+          ORDER BY p.id FOR UPDATE OF p
         )
         UPDATE peer p SET
           endpoint = coalesce(s.endpoint, p.endpoint),
@@ -176,6 +182,7 @@ export class HubRepository {
         WHERE p.id = old.id AND p.public_key = s.public_key
         RETURNING p.id::text, p.name, p.public_key, p.endpoint_history, p.flagged_at,
           (s.endpoint IS NOT NULL AND s.endpoint IS DISTINCT FROM old.old_endpoint) AS moved`;
+      await touchNetwork(tx);
       return rows
         .filter((r) => r.moved)
         .map((r) => ({

@@ -352,3 +352,43 @@ describe('the agent, writing files only (--apply none)', () => {
     }
   });
 });
+
+describe('status reports beside revokes and enrollments', () => {
+  it('never deadlock: every report, revoke and enrollment succeeds (one lock order: peers, then the network)', async () => {
+    await api.createNetwork({ name: 'locknet', ipv4Cidr: '10.31.0.0/24', ipv6Cidr: 'fd00:31::/64' });
+    const token = (await api.token('agent', { network: 'locknet' })).token;
+    const peers = [];
+    for (let i = 0; i < 40; i++) {
+      peers.push((await api.enroll('locknet', t.adminToken, { name: `lock-${i}` })).body.peer);
+    }
+    const report = (round: number) =>
+      t.http
+        .post('/v1/networks/locknet/hub/status')
+        .set(bearer(token))
+        .send({
+          appliedRevision: '1',
+          configSha256: 'd'.repeat(64),
+          // Reverse order every other round, so the rows are met in both orders.
+          peers: (round % 2 ? [...peers].reverse() : peers).map((p, i) => ({
+            publicKey: p.publicKey,
+            endpoint: `192.0.2.${(round + i) % 250}:${40000 + round}`,
+            latestHandshake: Math.floor(Date.now() / 1000),
+            rxBytes: round,
+            txBytes: round,
+          })),
+        });
+    const results = await Promise.all([
+      ...Array.from({ length: 30 }, (_, round) => report(round).then((r) => `report ${r.status}`)),
+      ...peers.slice(0, 20).map((p) =>
+        t.http
+          .delete(`/v1/peers/${p.id}`)
+          .set(bearer(t.adminToken))
+          .then((r) => `revoke ${r.status}`),
+      ),
+      ...Array.from({ length: 10 }, (_, i) =>
+        api.enroll('locknet', t.adminToken, { name: `lock-new-${i}` }).then((r) => `enroll ${r.status}`),
+      ),
+    ]);
+    expect(results.filter((r) => !/^(report 204|revoke 200|enroll 201)$/.test(r))).toEqual([]);
+  });
+});
