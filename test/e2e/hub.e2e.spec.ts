@@ -357,7 +357,7 @@ describe('status reports beside revokes and enrollments', () => {
   it('never deadlock: every report, revoke and enrollment succeeds (one lock order: peers, then the network)', async () => {
     await api.createNetwork({ name: 'locknet', ipv4Cidr: '10.31.0.0/24', ipv6Cidr: 'fd00:31::/64' });
     const token = (await api.token('agent', { network: 'locknet' })).token;
-    const peers = [];
+    const peers: { id: string; publicKey: string }[] = [];
     for (let i = 0; i < 40; i++) {
       peers.push((await api.enroll('locknet', t.adminToken, { name: `lock-${i}` })).body.peer);
     }
