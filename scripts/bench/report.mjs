@@ -14,23 +14,26 @@ export const SECTIONS = [
   { name: 'web', number: 8, title: 'Pages' },
 ];
 
+/** The row that stands for a whole section without figures. */
+function sectionRow(name, what, note) {
+  return {
+    id: `${name}.${what}`,
+    section: name,
+    metric: 'section',
+    value: null,
+    unit: '',
+    goal: null,
+    holds: null,
+    note,
+  };
+}
+
 /** A section whose file is not there (not built yet): one row that says so; not a failure. */
 export function missingSection(name, file = `scripts/bench/sections/${name}.mjs`) {
   return {
     name,
     status: 'missing',
-    rows: [
-      {
-        id: `${name}.present`,
-        section: name,
-        metric: 'section',
-        value: null,
-        unit: '',
-        goal: null,
-        holds: null,
-        note: `not present (${file} does not exist)`,
-      },
-    ],
+    rows: [sectionRow(name, 'present', `not present (${file} does not exist)`)],
     details: {},
   };
 }
@@ -41,19 +44,7 @@ export function failedSection(name, reason, partial = null) {
   return {
     name,
     status: 'failed',
-    rows: [
-      ...rows,
-      {
-        id: `${name}.failed`,
-        section: name,
-        metric: 'section',
-        value: null,
-        unit: '',
-        goal: null,
-        holds: null,
-        note: `failed to measure: ${reason}`,
-      },
-    ],
+    rows: [...rows, sectionRow(name, 'failed', `failed to measure: ${reason}`)],
     details: partial?.details ?? {},
   };
 }

@@ -315,29 +315,18 @@ function whyNoInterface() {
 
 const sh = (cmd, args, opts = {}) => run(cmd, args, { env: ENV, ...BIG, ...opts });
 
+/** The syncconf rows without a figure, saying why. */
+const syncconfNullRows = (why) =>
+  [
+    ['syncconf-full', `wg syncconf, ${SYNC_PEERS} peers from empty`],
+    ['syncconf-one', `wg syncconf, ${SYNC_PEERS} peers, one changed`],
+  ].map(([id, metric]) => row({ id, section: SECTION, metric, value: null, unit: 'ms', note: why }));
+
 async function syncconfBench() {
-  const nullRows = (why) => [
-    row({
-      id: 'syncconf-full',
-      section: SECTION,
-      metric: `wg syncconf, ${SYNC_PEERS} peers from empty`,
-      value: null,
-      unit: 'ms',
-      note: why,
-    }),
-    row({
-      id: 'syncconf-one',
-      section: SECTION,
-      metric: `wg syncconf, ${SYNC_PEERS} peers, one changed`,
-      value: null,
-      unit: 'ms',
-      note: why,
-    }),
-  ];
   const why = whyNoInterface();
   if (why) {
     log(`syncconf: skipped (${why})`);
-    return { rows: nullRows(`not measured: ${why}`), details: { syncconf: { skipped: why } } };
+    return { rows: syncconfNullRows(`not measured: ${why}`), details: { syncconf: { skipped: why } } };
   }
   const ns = `wgebench-${process.pid}`;
   const ifname = `wgeb${process.pid}`.slice(0, 15);
@@ -472,34 +461,16 @@ async function main() {
     b = await syncconfBench();
   } catch (error) {
     log(`syncconf failed: ${error?.stack ?? error}`);
-    const note = `could not measure: ${String(error?.message ?? error).slice(0, 200)}`;
     b = {
-      rows: [
-        row({
-          id: 'syncconf-full',
-          section: SECTION,
-          metric: `wg syncconf, ${SYNC_PEERS} peers from empty`,
-          value: null,
-          unit: 'ms',
-          note,
-        }),
-        row({
-          id: 'syncconf-one',
-          section: SECTION,
-          metric: `wg syncconf, ${SYNC_PEERS} peers, one changed`,
-          value: null,
-          unit: 'ms',
-          note,
-        }),
-      ],
+      rows: syncconfNullRows(`could not measure: ${String(error?.message ?? error).slice(0, 200)}`),
       details: { syncconf: { error: String(error?.message ?? error) } },
     };
   }
   emit({ rows: [...a.rows, ...b.rows], details: { ...a.details, ...b.details } });
 }
 
-// Exit when done: startStack().stop() races the service's stop against a 30 s timer that would
-// otherwise keep this process alive (stdout/stderr are pipes or files: written synchronously).
+// Exit when done, whatever handle is still open (stdout/stderr are pipes or files: written
+// synchronously).
 main().then(
   () => process.exit(0),
   (error) => {

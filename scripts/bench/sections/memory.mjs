@@ -361,8 +361,8 @@ async function main() {
   }
 }
 
-// Exit when done: startStack().stop() races the service's stop against a 30 s timer that would
-// otherwise keep this process alive (stdout/stderr are pipes or files: written synchronously).
+// Exit when done, whatever handle is still open (stdout/stderr are pipes or files: written
+// synchronously).
 main().then(
   () => process.exit(0),
   (error) => {
