@@ -1,85 +1,61 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
-import { EmbeddedAgentHost } from './agent/embedded-agent';
-import { AuditController } from './audit/audit.controller';
-import { AuditRepository } from './audit/audit.repository';
-import { AuthGuard } from './auth/auth.guard';
-import { AuthRepository } from './auth/auth.repository';
-import { AuthService } from './auth/auth.service';
-import { TokensController } from './auth/tokens.controller';
-import { WhoAmIController } from './auth/whoami.controller';
-import { BootstrapService } from './bootstrap/bootstrap.service';
-import { SettingsRepository } from './bootstrap/settings.repository';
-import { ClaimsController } from './claims/claims.controller';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
+import { BootstrapModule } from './bootstrap/bootstrap.module';
+import { ClaimsModule } from './claims/claims.module';
 import { ProblemFilter } from './common/errors/problem.filter';
-import { RateLimitStore } from './common/http/rate-limiter';
 import { APP_CONFIG, type AppConfig } from './config/env';
-import { DATABASE_POOL_SIZE, DATABASE_URL, PrismaService } from './database/prisma.service';
-import { HealthController } from './health/health.controller';
-import { MetricsController } from './metrics/metrics.controller';
-import { MetricsService } from './metrics/metrics.service';
-import { HubController } from './hub/hub.controller';
-import { HubRepository } from './hub/hub.repository';
-import { HubService } from './hub/hub.service';
-import { RevisionNotifier } from './hub/revision-notifier';
-import { EnrollmentKeysController } from './networks/enrollment-keys.controller';
-import { NetworksController } from './networks/networks.controller';
-import { NetworksRepository } from './networks/networks.repository';
-import { NetworksService } from './networks/networks.service';
-import { ExpirySweeper } from './peers/expiry.sweeper';
-import { PeersController } from './peers/peers.controller';
-import { PeersRepository } from './peers/peers.repository';
-import { PeersService } from './peers/peers.service';
-import { SecretsService } from './peers/secrets.service';
-import { ClaimPageController } from './web/claim-page.controller';
-import { PagesController } from './web/pages.controller';
+import { DatabaseModule } from './database/database.module';
+import { EnrollmentModule } from './enrollment/enrollment.module';
+import { EnrollmentKeysModule } from './enrollment-keys/enrollment-keys.module';
+import { HealthModule } from './health/health.module';
+import { HubModule } from './hub/hub.module';
+import { IpamModule } from './ipam/ipam.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { NetworksModule } from './networks/networks.module';
+import { PeersModule } from './peers/peers.module';
+import { SecretsModule } from './secrets/secrets.module';
+import { TokensModule } from './tokens/tokens.module';
+import { WebModule } from './web/web.module';
 
+/** The configuration, visible to every module. */
+@Global()
+@Module({})
+class ConfigModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: ConfigModule,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}
+
+/** One feature module per domain word (docs/architecture.md). */
 @Module({})
 export class AppModule {
   static register(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
-      controllers: [
-        HealthController,
-        MetricsController,
-        NetworksController,
-        EnrollmentKeysController,
-        TokensController,
-        WhoAmIController,
-        PeersController,
-        ClaimsController,
-        AuditController,
-        ClaimPageController,
-        PagesController,
-        HubController,
+      imports: [
+        ConfigModule.register(config),
+        DatabaseModule.register(databaseUrl, config.databasePoolSize),
+        MetricsModule,
+        HealthModule,
+        AuditModule,
+        SecretsModule,
+        IpamModule,
+        NetworksModule,
+        EnrollmentKeysModule,
+        TokensModule,
+        PeersModule,
+        EnrollmentModule,
+        ClaimsModule,
+        HubModule,
+        WebModule,
+        BootstrapModule,
       ],
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: DATABASE_URL, useValue: databaseUrl },
-        { provide: DATABASE_POOL_SIZE, useValue: config.databasePoolSize },
-        { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_FILTER, useClass: ProblemFilter },
-        PrismaService,
-        MetricsService,
-        RateLimitStore,
-        AuditRepository,
-        AuthRepository,
-        AuthService,
-        SettingsRepository,
-        SecretsService,
-        NetworksRepository,
-        NetworksService,
-        PeersRepository,
-        PeersService,
-        ExpirySweeper,
-        HubRepository,
-        HubService,
-        RevisionNotifier,
-        BootstrapService,
-        EmbeddedAgentHost,
-      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { join } from 'node:path';
-import { AuthService } from '../auth/auth.service';
+import { AuthService } from '../tokens/auth.service';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { NetworksService } from '../networks/networks.service';
 import { HubAgent } from './agent';

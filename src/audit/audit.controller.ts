@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
 import { AuditRepository } from './audit.repository';
-import { Problems } from '../common/errors/domain-error';
+import { Problems } from '../domain/problems/problems';
 
 const AuditQuery = z.strictObject({
   network: z.string().max(64).optional(),

@@ -23,22 +23,33 @@ export interface AuditRecord {
   details: unknown;
 }
 
+function toRow(event: AuditInput) {
+  return {
+    actor: event.actor,
+    action: event.action,
+    networkId: event.networkId ?? null,
+    targetType: event.targetType ?? null,
+    targetId: event.targetId ?? null,
+    details: (event.details ?? {}) as Prisma.InputJsonValue,
+  };
+}
+
+/** The only writer of audit events: each one inside the transaction of the change it records. */
 @Injectable()
 export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Inside the caller's transaction when one is given, so the event commits with the change. */
   async record(event: AuditInput, tx: Tx = this.prisma): Promise<void> {
-    await tx.auditEvent.create({
-      data: {
-        actor: event.actor,
-        action: event.action,
-        networkId: event.networkId ?? null,
-        targetType: event.targetType ?? null,
-        targetId: event.targetId ?? null,
-        details: (event.details ?? {}) as Prisma.InputJsonValue,
-      },
-    });
+    await tx.auditEvent.create({ data: toRow(event) });
+  }
+
+  /** Several events in one statement, inside the caller's transaction. */
+  async recordMany(events: readonly AuditInput[], tx: Tx): Promise<void> {
+    if (events.length === 0) {
+      return;
+    }
+    await tx.auditEvent.createMany({ data: events.map(toRow) });
   }
 
   async networkIdByName(name: string): Promise<string | null> {

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuthService } from '../auth/auth.service';
-import { DomainError } from '../common/errors/domain-error';
+import { AuthService } from '../tokens/auth.service';
+import { DomainError } from '../domain/problems/problems';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { ensureHubKey } from '../agent/hub-files';
 import { NetworksService } from '../networks/networks.service';
-import { SecretsService } from '../peers/secrets.service';
+import { SecretsService } from '../secrets/secrets.service';
 import { SettingsRepository } from './settings.repository';
 
 /**

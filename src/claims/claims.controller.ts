@@ -1,16 +1,16 @@
 import { Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../common/http/auth.decorators';
 import { ApiOp } from '../common/http/openapi.decorators';
-import { sendConfigFile } from '../peers/config-response';
+import { sendConfigFile } from '../enrollment/config-response';
 import { ClaimResponse } from '../peers/peers.dto';
-import { PeersService } from '../peers/peers.service';
+import { ClaimsService } from './claims.service';
 
 @ApiTags('claims')
 @Controller('v1/claims')
 export class ClaimsController {
-  constructor(private readonly peers: PeersService) {}
+  constructor(private readonly claims: ClaimsService) {}
 
   @Post(':claimToken')
   @Public()
@@ -29,7 +29,7 @@ export class ClaimsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const served = await this.peers.redeemClaim(claimToken);
+    const served = await this.claims.redeem(claimToken);
     if (accept && /application\/json/i.test(accept)) {
       return { peer: served.peer, config: { filename: served.filename, text: served.text } };
     }

@@ -7,6 +7,9 @@ export const DATABASE_POOL_SIZE = Symbol('DATABASE_POOL_SIZE');
 
 export type Tx = Prisma.TransactionClient;
 
+/** The NOTIFY channel on which a network's revision change is announced (payload: the network id). */
+export const REVISION_CHANNEL = 'wg_enroll_revision';
+
 /**
  * How long a request waits for a database connection (a new one, or a free one of the pool
  * under load) or to start a transaction before it answers 503. With Postgres down, connecting
@@ -37,13 +40,16 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   }
 }
 
+/** Postgres' unique_violation. */
+export const UNIQUE_VIOLATION = '23505';
+
 /** The Postgres error code behind a Prisma error (raw queries wrap it), if any. */
 export function postgresErrorCode(error: unknown): string | undefined {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) {
     return undefined;
   }
   if (error.code === 'P2002') {
-    return '23505';
+    return UNIQUE_VIOLATION;
   }
   const meta = error.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
   return meta?.code ?? meta?.driverAdapterError?.cause?.originalCode;

@@ -2,11 +2,10 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { z } from 'zod';
-import { Public } from '../auth/auth.decorators';
-import { DomainError } from '../common/errors/domain-error';
+import { Public } from '../common/http/auth.decorators';
+import { DomainError } from '../domain/problems/problems';
 import { ApiOp } from '../common/http/openapi.decorators';
-import { pendingMigrations } from '../database/migrate';
-import { PrismaService } from '../database/prisma.service';
+import { HealthRepository } from './health.repository';
 
 const Health = z.object({ status: z.literal('ok') });
 const Ready = z.object({ status: z.literal('ready'), database: z.literal('up'), migrations: z.literal('current') });
@@ -34,7 +33,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 @Controller()
 export class HealthController {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repository: HealthRepository,
     private readonly terminus: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
   ) {}
@@ -72,9 +71,9 @@ export class HealthController {
       const result = error.getResponse() as { details?: Record<string, { status: string }> };
       const checks = result.details ?? {};
       if (checks.database?.status !== 'up') {
-        throw new DomainError(503, 'database-unavailable', 'The database cannot be reached', undefined, { checks });
+        throw new DomainError('database-unavailable', undefined, { checks });
       }
-      throw new DomainError(503, 'migrations-pending', 'Database migrations are not applied', undefined, { checks });
+      throw new DomainError('migrations-pending', undefined, { checks });
     }
     return { status: 'ready' as const, database: 'up' as const, migrations: 'current' as const };
   }
@@ -82,7 +81,7 @@ export class HealthController {
   private async database() {
     const indicator = this.indicators.check('database');
     try {
-      await withTimeout(this.prisma.$queryRawUnsafe('SELECT 1'), CHECK_TIMEOUT_MS);
+      await withTimeout(this.repository.ping(), CHECK_TIMEOUT_MS);
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: (error as Error).message.split('\n')[0].slice(0, 200) });
@@ -92,10 +91,7 @@ export class HealthController {
   private async migrations() {
     const indicator = this.indicators.check('migrations');
     try {
-      const pending = await withTimeout(
-        pendingMigrations((sql) => this.prisma.$queryRawUnsafe(sql)),
-        CHECK_TIMEOUT_MS,
-      );
+      const pending = await withTimeout(this.repository.pendingMigrations(), CHECK_TIMEOUT_MS);
       return pending.length === 0 ? indicator.up() : indicator.down({ pending });
     } catch {
       return indicator.down({ message: 'cannot read _prisma_migrations' });

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isAdmin, type Principal } from '../auth/principal';
-import { Problems } from '../common/errors/domain-error';
+import { isAdmin, type Principal } from '../domain/principal/principal';
+import { Problems } from '../domain/problems/problems';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { leasableCount, parseIpv4Cidr } from '../domain/ipam/cidr';
 import { hubAddresses } from '../domain/network/network-spec';
 import { observeEndpoint } from '../domain/wg/duplicates';
 import type { NetworkRecord } from '../networks/networks.repository';
 import { NetworksService } from '../networks/networks.service';
-import { SecretsService } from '../peers/secrets.service';
+import { SecretsService } from '../secrets/secrets.service';
 import type { DesiredState, HubStatusInput, NetworkStatus, NetworkStatusQueryInput } from './hub.dto';
 import { type DesiredPeerRow, HubRepository } from './hub.repository';
 import { RevisionNotifier } from './revision-notifier';

@@ -8,9 +8,8 @@ import {
 } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
-import { DATABASE_URL } from '../database/prisma.service';
+import { DATABASE_URL, REVISION_CHANNEL } from '../database/prisma.service';
 
-export const REVISION_CHANNEL = 'wg_enroll_revision';
 /** Longest pause between LISTEN reconnects: after an outage, wake-ups resume within about this. */
 const MAX_RETRY_MS = 2000;
 

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service';
+import { postgresErrorCode, PrismaService, REVISION_CHANNEL, UNIQUE_VIOLATION } from '../database/prisma.service';
+import { DomainError } from '../domain/problems/problems';
 import type { NetworkSpec } from '../domain/network/network-spec';
 import { AuditRepository, type AuditInput } from '../audit/audit.repository';
+import { IpamRepository } from '../ipam/ipam.repository';
 
 export interface NetworkRecord extends NetworkSpec {
   readonly id: string;
@@ -15,17 +17,12 @@ export interface NetworkRecord extends NetworkSpec {
   readonly updatedAt: Date;
 }
 
-export interface PoolUsage {
-  readonly leased: number;
-  readonly free: number;
-  readonly cooling: number;
-}
-
 @Injectable()
 export class NetworksRepository {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditRepository,
+    private readonly ipam: IpamRepository,
   ) {}
 
   /** Creates the network and fills its free-address pool (hosts first..last) in one transaction. */
@@ -36,22 +33,28 @@ export class NetworksRepository {
     hosts: { first: number; last: number },
     event: AuditInput,
   ): Promise<NetworkRecord> {
-    return this.prisma.$transaction(async (tx) => {
-      const row = await tx.network.create({
-        data: {
-          id,
-          ...spec,
-          dns: [...spec.dns],
-          allowedIps: [...spec.allowedIps],
-          hubPublicKey,
-          revision: 1n,
-        },
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const row = await tx.network.create({
+          data: {
+            id,
+            ...spec,
+            dns: [...spec.dns],
+            allowedIps: [...spec.allowedIps],
+            hubPublicKey,
+            revision: 1n,
+          },
+        });
+        await this.ipam.fill(tx, id, hosts);
+        await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
+        return row;
       });
-      await tx.$executeRaw`INSERT INTO free_address (network_id, host_number, available_at)
-        SELECT ${id}::uuid, h, '-infinity'::timestamptz FROM generate_series(${hosts.first}::int, ${hosts.last}::int) AS h`;
-      await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
-      return row;
-    });
+    } catch (error) {
+      if (postgresErrorCode(error) === UNIQUE_VIOLATION) {
+        throw new DomainError('network-exists', `"${spec.name}" is taken.`);
+      }
+      throw error;
+    }
   }
 
   findByName(name: string): Promise<NetworkRecord | null> {
@@ -77,7 +80,7 @@ export class NetworksRepository {
         WHERE id = ${id}::uuid AND (hub_public_key IS DISTINCT FROM ${hubPublicKey} OR listen_port <> ${listenPort})
         RETURNING id`;
       if (rows.length > 0) {
-        await tx.$executeRaw`SELECT pg_notify('wg_enroll_revision', ${id}::text)`;
+        await tx.$executeRaw`SELECT pg_notify(${REVISION_CHANNEL}, ${id}::text)`;
         await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
       }
       return tx.network.findUniqueOrThrow({ where: { id } });
@@ -90,13 +93,5 @@ export class NetworksRepository {
       await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
       return row;
     });
-  }
-
-  async poolUsage(id: string): Promise<PoolUsage> {
-    const [row] = await this.prisma.$queryRaw<{ leased: number; free: number; cooling: number }[]>`SELECT
-      (SELECT count(*)::int FROM peer WHERE network_id = ${id}::uuid AND status IN ('pending', 'active')) AS leased,
-      (SELECT count(*)::int FROM free_address WHERE network_id = ${id}::uuid AND available_at <= now()) AS free,
-      (SELECT count(*)::int FROM free_address WHERE network_id = ${id}::uuid AND available_at > now()) AS cooling`;
-    return row;
   }
 }

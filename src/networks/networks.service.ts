@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, isAdmin, type Principal } from '../auth/principal';
-import { DomainError, Problems } from '../common/errors/domain-error';
+import { actorOf, isAdmin, type Principal } from '../domain/principal/principal';
+import { DomainError, Problems } from '../domain/problems/problems';
 import { uuidv7 } from '../domain/ids/uuid';
 import { firstLeasableHost, lastLeasableHost, leasableCount, parseIpv4Cidr } from '../domain/ipam/cidr';
 import { assertValidPublicKey, InvalidKeyError } from '../domain/keys/x25519';
@@ -10,7 +10,7 @@ import {
   normalizeNetworkSpec,
   type NetworkSpecInput,
 } from '../domain/network/network-spec';
-import { postgresErrorCode } from '../database/prisma.service';
+import { IpamRepository } from '../ipam/ipam.repository';
 import type { NetworkView, PutHubInput, UpdateNetworkInput } from './networks.dto';
 import { NetworksRepository, type NetworkRecord } from './networks.repository';
 
@@ -19,7 +19,7 @@ export function checkPublicKey(field: string, key: string): void {
     assertValidPublicKey(key);
   } catch (error) {
     if (error instanceof InvalidKeyError) {
-      throw Problems.badRequest('invalid-public-key', 'The public key is not a valid X25519 key', error.message, {
+      throw new DomainError('invalid-public-key', error.message, {
         errors: [{ field, message: error.message }],
       });
     }
@@ -29,7 +29,10 @@ export function checkPublicKey(field: string, key: string): void {
 
 @Injectable()
 export class NetworksService {
-  constructor(private readonly repository: NetworksRepository) {}
+  constructor(
+    private readonly repository: NetworksRepository,
+    private readonly ipam: IpamRepository,
+  ) {}
 
   async create(
     principal: Principal | null,
@@ -48,20 +51,13 @@ export class NetworksService {
       checkPublicKey('hubPublicKey', body.hubPublicKey);
     }
     const v4 = parseIpv4Cidr(spec.ipv4Cidr);
-    try {
-      return await this.repository.create(
-        uuidv7(),
-        spec,
-        body.hubPublicKey ?? null,
-        { first: firstLeasableHost(), last: lastLeasableHost(v4) },
-        { actor: actorOf(principal), action: 'network.created', targetType: 'network', details: { name: spec.name } },
-      );
-    } catch (error) {
-      if (postgresErrorCode(error) === '23505') {
-        throw Problems.conflict('network-exists', 'A network with this name exists', `"${spec.name}" is taken.`);
-      }
-      throw error;
-    }
+    return this.repository.create(
+      uuidv7(),
+      spec,
+      body.hubPublicKey ?? null,
+      { first: firstLeasableHost(), last: lastLeasableHost(v4) },
+      { actor: actorOf(principal), action: 'network.created', targetType: 'network', details: { name: spec.name } },
+    );
   }
 
   /** The network by name, checked against what the principal may see. */
@@ -84,6 +80,15 @@ export class NetworksService {
     return this.repository.findById(id);
   }
 
+  /** A network that must exist (a peer's or token's own). */
+  async require(id: string): Promise<NetworkRecord> {
+    const network = await this.repository.findById(id);
+    if (network === null) {
+      throw new Error(`network ${id} vanished`);
+    }
+    return network;
+  }
+
   list(): Promise<NetworkRecord[]> {
     return this.repository.list();
   }
@@ -96,9 +101,7 @@ export class NetworksService {
     }
     if (network.hubPublicKey !== null && network.hubPublicKey !== body.publicKey && !body.replaceKey) {
       throw new DomainError(
-        409,
         'hub-key-change-refused',
-        'The hub already has another key',
         'Replacing the hub key cuts every node off. An admin can allow it with replaceKey: true.',
       );
     }
@@ -121,7 +124,7 @@ export class NetworksService {
   }
 
   poolUsage(networkId: string) {
-    return this.repository.poolUsage(networkId);
+    return this.ipam.usage(networkId);
   }
 
   async update(principal: Principal, name: string, body: UpdateNetworkInput): Promise<NetworkRecord> {
@@ -135,7 +138,7 @@ export class NetworksService {
   }
 
   async view(network: NetworkRecord, withPool = false): Promise<NetworkView> {
-    const pool = withPool ? await this.repository.poolUsage(network.id) : undefined;
+    const pool = withPool ? await this.ipam.usage(network.id) : undefined;
     return {
       id: network.id,
       name: network.name,

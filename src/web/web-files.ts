@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError } from '../domain/problems/problems';
 
 /** Where `npm run build` (scripts/build-web.mjs) puts the bundled pages: dist/public. */
 export const PUBLIC_DIR = resolve(__dirname, '..', '..', 'dist', 'public');
@@ -29,12 +29,7 @@ export function pageHtml(file: string): string {
   if (html === undefined) {
     const path = join(PUBLIC_DIR, file);
     if (!existsSync(path)) {
-      throw new DomainError(
-        503,
-        'web-assets-missing',
-        'The web pages are not built',
-        'Run `npm run build` (it bundles the pages into dist/public).',
-      );
+      throw new DomainError('web-assets-missing', 'Run `npm run build` (it bundles the pages into dist/public).');
     }
     html = readFileSync(path, 'utf8');
     cache.set(file, html);

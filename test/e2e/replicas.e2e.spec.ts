@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { rememberSecret, startTestApp, type TestApp } from '../support/app';
-import { AuthService } from '../../src/auth/auth.service';
+import { AuthService } from '../../src/tokens/auth.service';
 import { maskedPrefix } from '../../src/domain/tokens/tokens';
 import { Api } from '../support/api';
 

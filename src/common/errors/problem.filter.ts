@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../database/unavailable';
-import { DomainError } from './domain-error';
+import { codeOfStatus, PROBLEM_CATALOGUE, problemStatus, type ProblemCode } from '../../domain/problems/catalogue';
+import { DomainError } from '../../domain/problems/problems';
 
 export interface ProblemBody {
   type: string;
@@ -13,19 +14,11 @@ export interface ProblemBody {
   [extra: string]: unknown;
 }
 
-const HTTP_CODES: Record<number, [string, string]> = {
-  400: ['bad-request', 'Bad request'],
-  401: ['unauthenticated', 'Authentication required'],
-  403: ['forbidden', 'Not allowed'],
-  404: ['not-found', 'Not found'],
-  405: ['method-not-allowed', 'Method not allowed'],
-  406: ['not-acceptable', 'Not acceptable'],
-  409: ['conflict', 'Conflict'],
-  413: ['payload-too-large', 'Request body too large'],
-  415: ['unsupported-media-type', 'Unsupported media type'],
-  429: ['rate-limited', 'Too many requests'],
-  503: ['service-unavailable', 'Service unavailable'],
-};
+/** The generic code and title of a bare HTTP status, from the catalogue. */
+function generic(status: number): [string, string] | undefined {
+  const code = codeOfStatus(status);
+  return code === undefined ? undefined : [code, PROBLEM_CATALOGUE[code].title];
+}
 
 export function problemType(code: string): string {
   return `urn:wg-enroll:problem:${code}`;
@@ -39,23 +32,18 @@ function lowLevelProblem(error: unknown): ProblemBody | null {
     return null;
   }
   if (e.type === 'entity.too.large') {
-    return {
-      type: problemType('payload-too-large'),
-      title: 'Request body too large',
-      status: 413,
-      code: 'payload-too-large',
-    };
+    return catalogued('payload-too-large');
   }
   if (e.type === 'entity.parse.failed') {
-    return {
-      type: problemType('malformed-json'),
-      title: 'The body is not valid JSON',
-      status: 400,
-      code: 'malformed-json',
-    };
+    return catalogued('malformed-json');
   }
-  const [code, title] = HTTP_CODES[status] ?? ['bad-request', 'Bad request'];
+  const [code, title] = generic(status) ?? ['bad-request', 'Bad request'];
   return { type: problemType(code), title, status, code };
+}
+
+function catalogued(code: ProblemCode, detail?: string): ProblemBody {
+  const { status, title } = PROBLEM_CATALOGUE[code];
+  return { type: problemType(code), title, status, code, ...(detail !== undefined ? { detail } : {}) };
 }
 
 export function toProblem(error: unknown, requestId: string | undefined): ProblemBody {
@@ -64,7 +52,7 @@ export function toProblem(error: unknown, requestId: string | undefined): Proble
       ...error.extra,
       type: problemType(error.code),
       title: error.title,
-      status: error.status,
+      status: problemStatus(error.code),
       code: error.code,
       ...(error.message !== error.title ? { detail: error.message } : {}),
     };
@@ -75,29 +63,23 @@ export function toProblem(error: unknown, requestId: string | undefined): Proble
     return low;
   }
   if (isDatabaseUnavailable(error)) {
-    return {
-      type: problemType('database-unavailable'),
-      title: 'The database cannot be reached',
-      status: 503,
-      code: 'database-unavailable',
-      detail: 'The service is up but its database is not; retry shortly. Nothing was changed.',
-    };
+    return catalogued(
+      'database-unavailable',
+      'The service is up but its database is not; retry shortly. Nothing was changed.',
+    );
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const [code, title] =
-      HTTP_CODES[status] ?? (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
+      generic(status) ?? (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
     const response = error.getResponse() as { retryAfter?: number } | string;
     const retryAfter = typeof response === 'object' ? response.retryAfter : undefined;
     return { type: problemType(code), title, status, code, ...(retryAfter !== undefined ? { retryAfter } : {}) };
   }
-  return {
-    type: problemType('internal-error'),
-    title: 'Internal error',
-    status: 500,
-    code: 'internal-error',
-    detail: `Something went wrong on our side. Quote request id ${requestId ?? 'unknown'} when you report it.`,
-  };
+  return catalogued(
+    'internal-error',
+    `Something went wrong on our side. Quote request id ${requestId ?? 'unknown'} when you report it.`,
+  );
 }
 
 /**

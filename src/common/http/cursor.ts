@@ -1,5 +1,5 @@
 import { UUID_PATTERN } from '../../domain/ids/uuid';
-import { Problems } from '../errors/domain-error';
+import { Problems } from '../../domain/problems/problems';
 
 /** Opaque cursors for id-ordered listings: the last id of a page. */
 export function encodeCursor(id: string): string {

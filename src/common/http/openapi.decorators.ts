@@ -21,6 +21,8 @@ const PROBLEM_TEXT: Record<number, string> = {
 /** One operation: summary, body, success response and the problem responses it can give. */
 export function ApiOp(options: {
   summary: string;
+  /** Kept stable when a handler moves to another controller (the default is Controller_method). */
+  operationId?: string;
   description?: string;
   body?: z.ZodType;
   query?: z.ZodObject;
@@ -35,7 +37,7 @@ export function ApiOp(options: {
   database?: boolean;
 }) {
   const decorators: (MethodDecorator | ClassDecorator)[] = [
-    ApiOperation({ summary: options.summary, description: options.description }),
+    ApiOperation({ summary: options.summary, description: options.description, operationId: options.operationId }),
   ];
   if (options.auth !== false) {
     decorators.push(ApiBearerAuth());

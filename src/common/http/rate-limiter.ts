@@ -4,7 +4,7 @@ import { isIPv6 } from 'node:net';
 import { Pool } from 'pg';
 import { DATABASE_URL } from '../../database/prisma.service';
 import { MetricsService } from '../../metrics/metrics.service';
-import { DomainError } from '../errors/domain-error';
+import { DomainError } from '../../domain/problems/problems';
 
 /** One counter: a key (limit name + subject) and its allowance per window. */
 export interface Bucket {
@@ -140,7 +140,7 @@ function dedupe(buckets: readonly Bucket[]): Bucket[] {
 
 export function rateLimited(retryAfter: number, limit: string): DomainError {
   const seconds = Math.max(1, Math.ceil(retryAfter));
-  return new DomainError(429, 'rate-limited', 'Too many requests', `Try again in ${seconds} s.`, {
+  return new DomainError('rate-limited', `Try again in ${seconds} s.`, {
     retryAfter: seconds,
     limit,
   });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../errors/domain-error';
+import { DomainError } from '../../domain/problems/problems';
 import { logContext } from '../logging/log-context';
 import { toProblem, sendProblem } from '../errors/problem.filter';
 import type { AppConfig } from '../../config/env';
@@ -136,10 +136,7 @@ export function requireJson(req: Request & { id?: string }, res: Response, next:
   if (hasBody && req.path.startsWith('/v1/') && !req.is(['application/json', 'application/*+json'])) {
     sendProblem(
       res,
-      toProblem(
-        new DomainError(415, 'unsupported-media-type', 'The body must be JSON', 'Send Content-Type: application/json.'),
-        req.id,
-      ),
+      toProblem(new DomainError('unsupported-media-type', 'Send Content-Type: application/json.'), req.id),
     );
     return;
   }

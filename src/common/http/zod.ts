@@ -1,6 +1,7 @@
 import { PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
-import { Problems } from '../errors/domain-error';
+import { hasControlCharacters } from '../../domain/text/text';
+import { Problems } from '../../domain/problems/problems';
 
 /**
  * Request validation with zod: one schema gives the runtime check and the OpenAPI schema.
@@ -37,3 +38,14 @@ export const FutureDateTime = z.iso
   .datetime({ offset: true })
   .refine((v) => new Date(v).getTime() > Date.now(), 'must be in the future')
   .describe('ISO 8601 date-time with offset, in the future');
+
+/** A name for people: trimmed, 1 to 64 characters, no control characters. */
+export const Label = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .refine((v) => !hasControlCharacters(v), 'control characters are not allowed');
+
+/** An optional expiry (omitted: none). */
+export const Expiry = FutureDateTime.optional().describe('ISO 8601 date-time with offset; omit for no expiry');

@@ -1,12 +1,12 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError, Problems } from '../common/errors/domain-error';
+import { DomainError, Problems } from '../domain/problems/problems';
 import { addressSubject, RateLimitStore } from '../common/http/rate-limiter';
 import { authFailureBuckets, credentialSubject } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/env';
-import { PERMITS } from './auth.decorators';
+import { PERMITS } from '../common/http/auth.decorators';
 import { AuthService } from './auth.service';
-import type { Permit, Principal } from './principal';
+import type { Permit, Principal } from '../domain/principal/principal';
 
 /** Global guard: 401 without a valid credential, 403 when the credential lacks the role. */
 @Injectable()
@@ -37,7 +37,7 @@ export class AuthGuard implements CanActivate {
     } catch (error) {
       // Guessing credentials is slowed down: a 401 counts against the address and the presented
       // credential; the abuse-limit middleware refuses the next request once either is spent.
-      if (error instanceof DomainError && error.status === 401) {
+      if (error instanceof DomainError && error.unauthenticated) {
         await this.limits.count(
           authFailureBuckets(addressSubject(request.ip), credentialSubject(request.headers.authorization), this.config),
         );

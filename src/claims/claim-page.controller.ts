@@ -1,9 +1,9 @@
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../auth/auth.decorators';
-import { PeersService } from '../peers/peers.service';
-import { PAGE_CSP } from './web-files';
+import { Public } from '../common/http/auth.decorators';
+import { ClaimsService } from './claims.service';
+import { PAGE_CSP } from '../web/web-files';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -46,7 +46,7 @@ function page(title: string, body: string, script = false): string {
 @ApiExcludeController()
 @Controller('claim')
 export class ClaimPageController {
-  constructor(private readonly peers: PeersService) {}
+  constructor(private readonly claims: ClaimsService) {}
 
   @Get(':claimToken')
   @Public()
@@ -55,7 +55,7 @@ export class ClaimPageController {
   @Header('Referrer-Policy', 'no-referrer')
   @Header('X-Robots-Tag', 'noindex')
   async show(@Param('claimToken') claimToken: string, @Res() res: Response): Promise<void> {
-    const state = await this.peers.claimState(claimToken);
+    const state = await this.claims.pageState(claimToken);
     res.type('html');
     if (state === null) {
       res

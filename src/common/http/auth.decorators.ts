@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Permit, Principal } from './principal';
+import type { Permit, Principal } from '../../domain/principal/principal';
 
 export const PERMITS = 'wg-enroll:permits';
 

@@ -1,26 +1,24 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { EnrollmentKeyRecord } from '../auth/auth.repository';
-import { CurrentPrincipal } from '../auth/auth.decorators';
-import { AuthService } from '../auth/auth.service';
-import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../common/http/auth.decorators';
+import { ApiOp } from '../common/http/openapi.decorators';
+import { ZodPipe } from '../common/http/zod';
+import type { Principal } from '../domain/principal/principal';
+import type { NetworkRecord } from '../networks/networks.repository';
+import { VisibleNetwork } from '../networks/network.pipe';
 import {
   CreatedEnrollmentKey,
   CreateEnrollmentKeyBody,
   type CreateEnrollmentKeyInput,
   EnrollmentKeyList,
-} from '../auth/tokens.dto';
-import { ApiOp } from '../common/http/openapi.decorators';
-import { ZodPipe } from '../common/http/zod';
-import { NetworksService } from './networks.service';
+} from './enrollment-keys.dto';
+import type { EnrollmentKeyRecord } from './enrollment-keys.repository';
+import { EnrollmentKeysService } from './enrollment-keys.service';
 
 @ApiTags('enrollment keys')
 @Controller('v1/networks/:network/enrollment-keys')
 export class EnrollmentKeysController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly networks: NetworksService,
-  ) {}
+  constructor(private readonly keys: EnrollmentKeysService) {}
 
   @Post()
   @ApiOp({
@@ -31,16 +29,11 @@ export class EnrollmentKeysController {
   })
   async create(
     @CurrentPrincipal() principal: Principal,
-    @Param('network') name: string,
+    @VisibleNetwork() network: NetworkRecord,
     @Body(new ZodPipe(CreateEnrollmentKeyBody)) body: CreateEnrollmentKeyInput,
   ) {
-    const network = await this.networks.resolve(principal, name);
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
-    const { key, secret } = await this.auth.createEnrollmentKey(principal, network.id, {
-      name: body.name,
-      maxUses: body.maxUses,
-      expiresAt,
-    });
+    const { key, secret } = await this.keys.create(principal, network.id, { ...body, expiresAt });
     return { ...view(network.name, key), key: secret };
   }
 
@@ -50,17 +43,15 @@ export class EnrollmentKeysController {
     ok: { status: 200, schema: EnrollmentKeyList },
     problems: [404],
   })
-  async list(@CurrentPrincipal() principal: Principal, @Param('network') name: string) {
-    const network = await this.networks.resolve(principal, name);
-    return { items: (await this.auth.listEnrollmentKeys(network.id)).map((k) => view(network.name, k)) };
+  async list(@VisibleNetwork() network: NetworkRecord) {
+    return { items: (await this.keys.list(network.id)).map((k) => view(network.name, k)) };
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOp({ summary: 'Revoke an enrollment key', ok: { status: 204 }, problems: [404] })
-  async revoke(@CurrentPrincipal() principal: Principal, @Param('network') name: string, @Param('id') id: string) {
-    const network = await this.networks.resolve(principal, name);
-    await this.auth.revokeEnrollmentKey(principal, network.id, id);
+  async revoke(@CurrentPrincipal() principal: Principal, @Param('network') network: string, @Param('id') id: string) {
+    await this.keys.revoke(principal, network, id);
   }
 }
 

@@ -3,8 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { NetworksService } from '../networks/networks.service';
-import { Allow, CurrentPrincipal } from './auth.decorators';
-import type { Principal } from './principal';
+import { Allow, CurrentPrincipal } from '../common/http/auth.decorators';
+import type { Principal } from '../domain/principal/principal';
 
 export const WhoAmI = z.object({
   kind: z.enum(['token', 'enrollment-key']),

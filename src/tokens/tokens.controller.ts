@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Problems } from '../common/errors/domain-error';
+import { Problems } from '../domain/problems/problems';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
 import { NetworksService } from '../networks/networks.service';
-import { CurrentPrincipal } from './auth.decorators';
+import { CurrentPrincipal } from '../common/http/auth.decorators';
 import type { ApiTokenRecord } from './auth.repository';
 import { AuthService } from './auth.service';
-import type { Principal } from './principal';
+import type { Principal } from '../domain/principal/principal';
 import { CreatedToken, CreateTokenBody, type CreateTokenInput, TokenList, TokenView } from './tokens.dto';
 
 @ApiTags('tokens')

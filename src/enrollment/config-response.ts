@@ -1,7 +1,7 @@
 import type { Response } from 'express';
-import { DomainError } from '../common/errors/domain-error';
-import type { EnrollResponse } from './peers.dto';
-import { Replayed } from './peers.service';
+import { DomainError } from '../domain/problems/problems';
+import type { EnrollResponse } from '../peers/peers.dto';
+import { Replayed } from './idempotency';
 
 /** True when the client asks for text/plain rather than JSON. */
 export function prefersText(accept: string | undefined): boolean {
@@ -38,12 +38,7 @@ export async function respondWithConfig(
 ): Promise<EnrollResponse | undefined> {
   const text = prefersText(accept);
   if (text && delivery === 'link') {
-    throw new DomainError(
-      406,
-      'not-acceptable',
-      'A claim link is JSON',
-      'Use Accept: application/json with delivery "link".',
-    );
+    throw new DomainError('not-acceptable', 'Use Accept: application/json with delivery "link".');
   }
   const result = await produce();
   if (result instanceof Replayed) {

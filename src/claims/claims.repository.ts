@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { AuditRepository, type AuditInput } from '../audit/audit.repository';
+import { PrismaService } from '../database/prisma.service';
+import { PEER_FIELDS, type PeerRecord } from '../peers/peers.repository';
+
+/** A served claim: the peer as it is now, plus the private key the same statement wiped. */
+export interface ServedClaim {
+  peer: PeerRecord;
+  privateKeyEnc: Uint8Array | null;
+}
+
+@Injectable()
+export class ClaimsRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  /**
+   * Serve once (invariant 2): one guarded UPDATE marks the claim served and wipes the stored
+   * private key; the CTE hands back the key it wiped. Concurrent claims queue on the row lock
+   * and, once the first commits, find served_at set and get nothing.
+   */
+  async serve(claimTokenHash: string, event: (peer: PeerRecord) => AuditInput): Promise<ServedClaim | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string; private_key_enc: Uint8Array | null }[]>`
+        WITH target AS (
+          SELECT id, private_key_enc FROM peer WHERE claim_token_hash = ${claimTokenHash} FOR UPDATE
+        )
+        UPDATE peer p SET served_at = now(), private_key_enc = NULL, status = 'active', updated_at = now()
+        FROM target t
+        WHERE p.id = t.id AND p.status = 'pending' AND p.served_at IS NULL AND p.claim_expires_at > now()
+        RETURNING p.id, t.private_key_enc`;
+      if (rows.length === 0) {
+        return null;
+      }
+      const peer = (await tx.peer.findUniqueOrThrow({ where: { id: rows[0].id }, select: PEER_FIELDS })) as PeerRecord;
+      await this.audit.record(event(peer), tx);
+      return { peer, privateKeyEnc: rows[0].private_key_enc };
+    });
+  }
+
+  async findByHash(claimTokenHash: string): Promise<PeerRecord | null> {
+    return (await this.prisma.peer.findUnique({ where: { claimTokenHash }, select: PEER_FIELDS })) as PeerRecord | null;
+  }
+
+  /** A refused claim changes nothing; its audit event stands alone. */
+  async recordRefusal(event: AuditInput): Promise<void> {
+    await this.audit.record(event);
+  }
+}

@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { AuditRepository, type AuditInput } from '../audit/audit.repository';
+import {
+  postgresErrorCode,
+  PrismaService,
+  UNIQUE_VIOLATION,
+  violatedConstraint,
+  type Tx,
+} from '../database/prisma.service';
+import { LIVE_STATUSES, type Delivery, type LiveStatus } from '../domain/peer/lifecycle';
+import { peerAddresses, type NetworkSpec } from '../domain/network/network-spec';
+import { DomainError, Problems } from '../domain/problems/problems';
+import { IpamRepository } from '../ipam/ipam.repository';
+import { PEER_FIELDS, type PeerRecord } from '../peers/peers.repository';
+
+/** The keys and delivery of a new or reissued peer, decided by the service. */
+export interface KeyMaterial {
+  publicKey: string;
+  presharedKeyEnc: Uint8Array<ArrayBuffer>;
+  privateKeyEnc: Uint8Array<ArrayBuffer> | null;
+  status: LiveStatus;
+  delivery: Delivery;
+  claimTokenHash: string | null;
+  claimExpiresAt: Date | null;
+  servedAt: Date | null;
+}
+
+/** Everything about a new peer except its address, which the lease decides. */
+export interface PeerDraft extends KeyMaterial {
+  id: string;
+  name: string;
+  ownerId: string;
+  expiresAt: Date | null;
+}
+
+/** An Idempotency-Key for an enrollment: per credential (scope), with the request's hash. */
+export interface IdempotencyInput {
+  scope: string;
+  key: string;
+  requestHash: string;
+  ttlMs: number;
+}
+
+/** What an earlier request with the same key left: its request hash and the peer it made. */
+export interface IdempotentRecord {
+  requestHash: string;
+  peerId: string;
+}
+
+export interface EnrollCommand {
+  network: Pick<NetworkSpec, 'ipv4Cidr' | 'ipv6Cidr'> & { id: string };
+  pinnedHost: number | null;
+  startHost: number;
+  enrollmentKeyId: string | null;
+  peer: PeerDraft;
+  /** The audit event; the leased addresses are added to its details. */
+  event: AuditInput & { details: Record<string, unknown> };
+  idempotency?: IdempotencyInput;
+}
+
+export type Enrolled = { kind: 'created'; peer: PeerRecord } | { kind: 'replay'; record: IdempotentRecord };
+
+/** A second live peer with the same public key breaks a unique index: that is public-key-in-use. */
+function publicKeyInUse(error: unknown): boolean {
+  return postgresErrorCode(error) === UNIQUE_VIOLATION && violatedConstraint(error).includes('public_key');
+}
+
+class Replay extends Error {
+  constructor(readonly record: IdempotentRecord) {
+    super('idempotent-replay');
+  }
+}
+
+@Injectable()
+export class EnrollmentRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly ipam: IpamRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  /**
+   * Leases an address and creates the peer in one transaction (invariant 1: the lease comes
+   * from IpamRepository.take, unique indexes on live peers back it up). The enrollment key's
+   * use is counted last, in the same transaction, so a failed enrollment spends nothing and the
+   * key's row is locked only briefly. Failures are DomainErrors (nothing is kept); a retry with
+   * a known Idempotency-Key gives the earlier record back instead.
+   */
+  async enroll(command: EnrollCommand): Promise<Enrolled> {
+    try {
+      const peer = await this.prisma.$transaction(async (tx) => {
+        if (command.idempotency) {
+          await this.claimIdempotencyKey(tx, command.idempotency, command.peer.id);
+        }
+        const networkId = command.network.id;
+        const hostNumber = await this.ipam.take(tx, networkId, command.pinnedHost, command.startHost);
+        const addresses = peerAddresses(command.network, hostNumber);
+        const peer = await tx.peer.create({
+          data: { ...command.peer, ...addresses, networkId, hostNumber, revision: 0n },
+          select: PEER_FIELDS,
+        });
+        await this.ipam.open(tx, { peerId: peer.id, networkId, hostNumber, ...addresses, ownerId: peer.ownerId });
+        const { name, ...rest } = command.event.details;
+        await this.audit.record({ ...command.event, details: { name, ...addresses, ...rest } }, tx);
+        if (command.enrollmentKeyId !== null) {
+          await this.spendEnrollmentKey(tx, command.enrollmentKeyId);
+        }
+        return peer as PeerRecord;
+      });
+      return { kind: 'created', peer };
+    } catch (error) {
+      if (error instanceof Replay) {
+        return { kind: 'replay', record: error.record };
+      }
+      throw publicKeyInUse(error) ? Problems.publicKeyInUse() : error;
+    }
+  }
+
+  /** New keys for a live peer; the old public key leaves the desired state in the same commit. */
+  async rekey(id: string, material: KeyMaterial, event: AuditInput): Promise<PeerRecord> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const rows = await tx.peer.updateManyAndReturn({
+          where: { id, status: { in: [...LIVE_STATUSES] } },
+          // New keys: a new device as far as the hub can tell, so its handshake record and any
+          // duplicate flag start over.
+          data: {
+            ...material,
+            updatedAt: new Date(),
+            flaggedAt: null,
+            flagReason: null,
+            quarantined: false,
+            endpointHistory: [],
+            endpoint: null,
+            firstHandshakeAt: null,
+            lastHandshakeAt: null,
+          },
+          select: PEER_FIELDS,
+        });
+        if (rows.length === 0) {
+          throw Problems.peerNotLive('The peer was revoked or expired meanwhile.');
+        }
+        await this.audit.record(event, tx);
+        return rows[0] as PeerRecord;
+      });
+    } catch (error) {
+      throw publicKeyInUse(error) ? Problems.publicKeyInUse() : error;
+    }
+  }
+
+  private async spendEnrollmentKey(tx: Tx, enrollmentKeyId: string): Promise<void> {
+    const used = await tx.$executeRaw`UPDATE enrollment_key SET uses = uses + 1
+      WHERE id = ${enrollmentKeyId}::uuid AND revoked_at IS NULL AND uses < max_uses
+        AND (expires_at IS NULL OR expires_at > now())`;
+    if (used === 0) {
+      throw Problems.enrollmentKeySpent();
+    }
+  }
+
+  /**
+   * First statement of an enrollment with an Idempotency-Key. The insert waits on the primary
+   * key while another transaction holds the same (scope, key); once that one commits, the key is
+   * taken and its record comes back as a replay (this transaction did nothing yet); if it
+   * rolled back, this one proceeds. An expired row is replaced.
+   */
+  private async claimIdempotencyKey(tx: Tx, k: IdempotencyInput, peerId: string): Promise<void> {
+    await tx.$executeRaw`DELETE FROM idempotency_key WHERE scope = ${k.scope} AND key = ${k.key} AND expires_at <= now()`;
+    const inserted = await tx.$executeRaw`INSERT INTO idempotency_key (scope, key, request_hash, peer_id, expires_at)
+      VALUES (${k.scope}, ${k.key}, ${k.requestHash}, ${peerId}::uuid, now() + ${k.ttlMs} * interval '1 millisecond')
+      ON CONFLICT (scope, key) DO NOTHING`;
+    if (inserted === 1) {
+      return;
+    }
+    const [row] = await tx.$queryRaw<{ request_hash: string; peer_id: string }[]>`SELECT request_hash, peer_id::text
+      FROM idempotency_key WHERE scope = ${k.scope} AND key = ${k.key}`;
+    if (row === undefined) {
+      // Expired and pruned between the two statements (a race of milliseconds): ask for a retry.
+      throw new DomainError('idempotency-key-busy', 'Send the request again.');
+    }
+    throw new Replay({ requestHash: row.request_hash, peerId: row.peer_id });
+  }
+}

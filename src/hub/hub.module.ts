@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { NetworksModule } from '../networks/networks.module';
+import { SecretsModule } from '../secrets/secrets.module';
+import { HubController } from './hub.controller';
+import { HubRepository } from './hub.repository';
+import { HubService } from './hub.service';
+import { RevisionNotifier } from './revision-notifier';
+
+@Module({
+  imports: [AuditModule, NetworksModule, SecretsModule],
+  controllers: [HubController],
+  providers: [HubRepository, HubService, RevisionNotifier],
+  exports: [RevisionNotifier],
+})
+export class HubModule {}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Tx } from '../database/prisma.service';
+import { Problems } from '../domain/problems/problems';
+import { LIVE_STATUSES } from '../domain/peer/lifecycle';
+import { Prisma } from '../generated/prisma/client';
+
+export interface PoolUsage {
+  readonly leased: number;
+  readonly free: number;
+  readonly cooling: number;
+}
+
+/** A lease ending: the peer, its network and the host number that goes back to the pool. */
+export interface Release {
+  readonly peerId: string;
+  readonly networkId: string;
+  readonly hostNumber: number;
+}
+
+/**
+ * Address management: the only code that touches the free-address pool and the lease history.
+ * Every method runs inside the caller's transaction, so a lease is taken or given back in the
+ * same commit as the peer change it belongs to (invariant 1).
+ */
+@Injectable()
+export class IpamRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** A new network's pool: every leasable host (first..last), free at once. */
+  async fill(tx: Tx, networkId: string, hosts: { first: number; last: number }): Promise<void> {
+    await tx.$executeRaw`INSERT INTO free_address (network_id, host_number, available_at)
+      SELECT ${networkId}::uuid, h, '-infinity'::timestamptz FROM generate_series(${hosts.first}::int, ${hosts.last}::int) AS h`;
+  }
+
+  /**
+   * Takes a host from the network's pre-filled free-address table: the pinned one, or the first
+   * free host at or after a random start, locked with FOR UPDATE SKIP LOCKED so concurrent
+   * enrollments never wait on each other and the cost does not grow with the number of leases.
+   * Throws address-unavailable or pool-exhausted (the caller's transaction rolls back).
+   */
+  async take(tx: Tx, networkId: string, pinned: number | null, start: number): Promise<number> {
+    if (pinned !== null) {
+      const rows = await tx.$queryRaw<{ host_number: number }[]>`DELETE FROM free_address
+        WHERE network_id = ${networkId}::uuid AND host_number = ${pinned} AND available_at <= now()
+        RETURNING host_number`;
+      if (rows.length === 0) {
+        throw Problems.addressUnavailable();
+      }
+      return pinned;
+    }
+    for (const range of [Prisma.sql`host_number >= ${start}`, Prisma.sql`host_number < ${start}`]) {
+      const rows = await tx.$queryRaw<{ host_number: number }[]>`DELETE FROM free_address
+        WHERE network_id = ${networkId}::uuid AND host_number = (
+          SELECT host_number FROM free_address
+          WHERE network_id = ${networkId}::uuid AND ${range} AND available_at <= now()
+          ORDER BY host_number LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING host_number`;
+      if (rows.length > 0) {
+        return rows[0].host_number;
+      }
+    }
+    throw Problems.poolExhausted();
+  }
+
+  /** Opens the lease history row of a new peer's address. */
+  async open(
+    tx: Tx,
+    lease: {
+      peerId: string;
+      networkId: string;
+      hostNumber: number;
+      ipv4: string;
+      ipv6: string | null;
+      ownerId: string;
+    },
+  ): Promise<void> {
+    await tx.$executeRaw`INSERT INTO lease (id, network_id, peer_id, host_number, ipv4, ipv6, owner_id)
+      VALUES (${lease.peerId}::uuid, ${lease.networkId}::uuid, ${lease.peerId}::uuid, ${lease.hostNumber},
+        ${lease.ipv4}, ${lease.ipv6}, ${lease.ownerId})`;
+  }
+
+  /** Gives addresses back: into cool-down in the pool, and the lease history rows closed. */
+  async release(tx: Tx, releases: readonly Release[], cooldownMs: number): Promise<void> {
+    if (releases.length === 0) {
+      return;
+    }
+    const networks = releases.map((r) => r.networkId);
+    const hosts = releases.map((r) => r.hostNumber);
+    await tx.$executeRaw`INSERT INTO free_address (network_id, host_number, available_at)
+      SELECT n, h, now() + make_interval(secs => ${cooldownMs / 1000})
+      FROM unnest(${networks}::uuid[], ${hosts}::int[]) AS t(n, h)`;
+    const peers = releases.map((r) => r.peerId);
+    await tx.$executeRaw`UPDATE lease SET released_at = now()
+      WHERE peer_id = ANY(${peers}::uuid[]) AND released_at IS NULL`;
+  }
+
+  /** Addresses held by live peers, free now, and cooling down. */
+  async usage(networkId: string): Promise<PoolUsage> {
+    const [row] = await this.prisma.$queryRaw<PoolUsage[]>`SELECT
+      (SELECT count(*)::int FROM peer WHERE network_id = ${networkId}::uuid AND status = ANY(${[...LIVE_STATUSES]}::peer_status[])) AS leased,
+      (SELECT count(*)::int FROM free_address WHERE network_id = ${networkId}::uuid AND available_at <= now()) AS free,
+      (SELECT count(*)::int FROM free_address WHERE network_id = ${networkId}::uuid AND available_at > now()) AS cooling`;
+    return row;
+  }
+}
