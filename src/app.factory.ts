@@ -8,7 +8,7 @@ import { AppModule } from './app.module';
 import { RevisionNotifier } from './hub/revision-notifier';
 import helmet from 'helmet';
 import { abuseLimits, requestContext, requireJson } from './common/http/request-context';
-import { RateLimitStore } from './common/http/rate-limiter';
+import { RateLimitStore } from './database/rate-limit.store';
 import { MetricsService } from './metrics/metrics.service';
 import type { AppConfig } from './config/env';
 import { PUBLIC_DIR } from './web/web-files';
@@ -53,7 +53,8 @@ export async function createApp(
   if (config.corsOrigins.length > 0) {
     app.enableCors(corsOptions(config.corsOrigins));
   }
-  app.use(abuseLimits(app.get(RateLimitStore), config));
+  const metrics = app.get(MetricsService);
+  app.use(abuseLimits(app.get(RateLimitStore), config, (limit) => metrics.limited(limit)));
   app.use(requireJson);
   app.use(json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   // During shutdown every response closes its connection, so keep-alive clients (the agent's

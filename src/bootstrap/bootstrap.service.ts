@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthService } from '../tokens/auth.service';
 import { DomainError } from '../domain/problems/problems';
 import { APP_CONFIG, type AppConfig } from '../config/env';
+import { DataFiles } from '../database/data-files';
 import { ensureHubKey } from '../agent/hub-files';
 import { NetworksService } from '../networks/networks.service';
 import { SecretsService } from '../secrets/secrets.service';
@@ -23,6 +23,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     private readonly secrets: SecretsService,
     private readonly networks: NetworksService,
     private readonly auth: AuthService,
+    private readonly files: DataFiles,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -84,9 +85,7 @@ export class BootstrapService implements OnApplicationBootstrap {
       networkId: null,
       expiresAt: null,
     });
-    const file = join(this.config.dataDir, 'admin-token');
-    mkdirSync(this.config.dataDir, { recursive: true });
-    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    const file = this.files.writeAdminToken(secret);
     this.logger.log({ msg: `first admin token written to ${file} (mode 0600)`, file });
   }
 }

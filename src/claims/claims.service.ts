@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { claimState, type ClaimState } from '../domain/peer/lifecycle';
+import { CLAIM_REFUSALS, claimState, type ClaimState } from '../domain/peer/lifecycle';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { hashSecret } from '../domain/tokens/tokens';
 import { MetricsService } from '../metrics/metrics.service';
@@ -88,19 +88,20 @@ export class ClaimsService {
 
 /** Why a claim that could not be served was refused (the claim state, as a problem). */
 function refusalOf(peer: PeerRecord): DomainError {
-  switch (claimState(peer)) {
+  const state = claimState(peer);
+  switch (state) {
     case 'served':
       return new DomainError(
-        'config-already-served',
+        CLAIM_REFUSALS[state],
         'A config is served once. If you did not fetch it yourself, tell the hub administrator: the link may have been intercepted. Ask for a reissue.',
         { servedAt: peer.servedAt!.toISOString() },
       );
     case 'revoked':
-      return new DomainError('peer-revoked', 'Ask the hub administrator for a new configuration.');
+      return new DomainError(CLAIM_REFUSALS[state], 'Ask the hub administrator for a new configuration.');
     case 'expired':
     case 'ready':
       // 'ready' here: the claim time ran out between the guarded UPDATE and this read.
-      return new DomainError('claim-expired', 'Ask the hub administrator for a reissue.', {
+      return new DomainError(CLAIM_REFUSALS.expired, 'Ask the hub administrator for a reissue.', {
         expiredAt: (peer.claimExpiresAt ?? peer.expiresAt)?.toISOString() ?? null,
       });
   }

@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { RateLimitStore } from '../common/http/rate-limiter';
+import { DataFiles } from './data-files';
+import { RateLimitStore } from './rate-limit.store';
 import { DATABASE_POOL_SIZE, DATABASE_URL, PrismaService } from './prisma.service';
 
-/** The database connections of the process, for every repository. */
+/** Infrastructure for every module: the database connections and the data folder's files. */
 @Global()
 @Module({})
 export class DatabaseModule {
@@ -14,8 +15,9 @@ export class DatabaseModule {
         { provide: DATABASE_POOL_SIZE, useValue: poolSize },
         PrismaService,
         RateLimitStore,
+        DataFiles,
       ],
-      exports: [DATABASE_URL, PrismaService, RateLimitStore],
+      exports: [DATABASE_URL, PrismaService, RateLimitStore, DataFiles],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository';
 import { PrismaService, type Tx } from '../database/prisma.service';
+import { ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
 import type { EndpointChange } from '../domain/wg/duplicates';
 import { Prisma } from '../generated/prisma/client';
 
@@ -235,7 +236,7 @@ export class HubRepository {
       { active: number; online: number; flagged: number; expiringSoon: number }[]
     >`SELECT
         count(*)::int AS active,
-        count(*) FILTER (WHERE last_handshake_at > now() - interval '3 minutes')::int AS online,
+        count(*) FILTER (WHERE last_handshake_at > now() - ${ONLINE_WINDOW_MS} * interval '1 millisecond')::int AS online,
         count(*) FILTER (WHERE flagged_at IS NOT NULL)::int AS flagged,
         count(*) FILTER (WHERE expires_at < ${expiringBefore})::int AS "expiringSoon"
       FROM peer WHERE network_id = ${networkId}::uuid AND status = 'active'`;
@@ -252,7 +253,7 @@ export class HubRepository {
     afterId?: string;
     limit: number;
   }): Promise<PeerStatusRow[]> {
-    const onlineSince = new Date(Date.now() - 180_000);
+    const onlineSince = new Date(Date.now() - ONLINE_WINDOW_MS);
     return this.prisma.peer.findMany({
       where: {
         networkId: filter.networkId,

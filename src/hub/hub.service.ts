@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isAdmin, type Principal } from '../domain/principal/principal';
 import { Problems } from '../domain/problems/problems';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
-import { leasableCount, parseIpv4Cidr } from '../domain/ipam/cidr';
+import { poolSize } from '../domain/ipam/cidr';
 import { hubAddresses } from '../domain/network/network-spec';
 import { observeEndpoint } from '../domain/wg/duplicates';
 import type { NetworkRecord } from '../networks/networks.repository';
@@ -276,7 +276,7 @@ export class HubService {
         inSync: network.appliedRevision === network.revision,
         configSha256: network.appliedConfigSha256,
       },
-      pool: { size: leasableCount(parseIpv4Cidr(network.ipv4Cidr)), ...pool },
+      pool: { size: poolSize(network.ipv4Cidr), ...pool },
       peers: summary,
       items: page.map((p) => ({
         id: p.id,

@@ -1,17 +1,7 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { Client } from 'pg';
+import { ListenConnection } from '../database/listen-connection';
 import { DATABASE_URL, REVISION_CHANNEL } from '../database/prisma.service';
-
-/** Longest pause between LISTEN reconnects: after an outage, wake-ups resume within about this. */
-const MAX_RETRY_MS = 2000;
 
 /**
  * Wakes long-polls when a network's revision moves. The database sends NOTIFY at commit (see
@@ -21,18 +11,27 @@ const MAX_RETRY_MS = 2000;
  */
 @Injectable()
 export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly logger = new Logger('RevisionNotifier');
   private readonly events = new EventEmitter();
-  private client: Client | null = null;
+  private readonly connection: ListenConnection;
   private stopped = false;
-  private retryMs = 250;
 
-  constructor(@Inject(DATABASE_URL) private readonly url: string) {
+  constructor(@Inject(DATABASE_URL) url: string) {
     this.events.setMaxListeners(0);
+    this.connection = new ListenConnection(
+      url,
+      REVISION_CHANNEL,
+      (payload) => {
+        const networkId = payload.split(':')[0];
+        if (networkId) {
+          this.events.emit(networkId);
+        }
+      },
+      () => this.events.emit('*'),
+    );
   }
 
   async onModuleInit(): Promise<void> {
-    await this.connect();
+    await this.connection.start();
   }
 
   /** Before the HTTP server closes: answer every open long-poll now, and wait no more. */
@@ -47,7 +46,7 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    await this.client?.end().catch(() => undefined);
+    await this.connection.stop();
   }
 
   /** True from the start of shutdown: long-polls answer at once and connections close. */
@@ -76,52 +75,5 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
       signal?.addEventListener('abort', done);
     });
     return { changed, cancel: done };
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopped) {
-      return;
-    }
-    const client = new Client({ connectionString: this.url });
-    client.on('notification', (message) => {
-      const networkId = (message.payload ?? '').split(':')[0];
-      if (networkId) {
-        this.events.emit(networkId);
-      }
-    });
-    client.on('error', (error) => {
-      this.logger.warn({ msg: 'LISTEN connection lost; reconnecting', err: error.message });
-      void this.reconnect(client);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${REVISION_CHANNEL}`);
-      this.client = client;
-      this.retryMs = 250;
-      // Changes may have been missed while disconnected: let every waiter re-read.
-      this.events.emit('*');
-    } catch (error) {
-      this.logger.warn({ msg: 'cannot LISTEN yet; retrying', err: (error as Error).message });
-      await client.end().catch(() => undefined);
-      this.scheduleReconnect();
-    }
-  }
-
-  private async reconnect(client: Client): Promise<void> {
-    if (this.client === client) {
-      this.client = null;
-    }
-    await client.end().catch(() => undefined);
-    this.events.emit('*');
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped) {
-      return;
-    }
-    const delay = this.retryMs * (0.5 + Math.random());
-    this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
-    setTimeout(() => void this.connect(), delay).unref();
   }
 }

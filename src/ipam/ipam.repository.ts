@@ -96,10 +96,23 @@ export class IpamRepository {
 
   /** Addresses held by live peers, free now, and cooling down. */
   async usage(networkId: string): Promise<PoolUsage> {
-    const [row] = await this.prisma.$queryRaw<PoolUsage[]>`SELECT
-      (SELECT count(*)::int FROM peer WHERE network_id = ${networkId}::uuid AND status = ANY(${[...LIVE_STATUSES]}::peer_status[])) AS leased,
-      (SELECT count(*)::int FROM free_address WHERE network_id = ${networkId}::uuid AND available_at <= now()) AS free,
-      (SELECT count(*)::int FROM free_address WHERE network_id = ${networkId}::uuid AND available_at > now()) AS cooling`;
-    return row;
+    const [{ leased, free, cooling }] = await this.usageRows(Prisma.sql`WHERE n.id = ${networkId}::uuid`);
+    return { leased, free, cooling };
+  }
+
+  /** The pool use of every network (for the metrics gauges). */
+  usageOfAll(): Promise<(PoolUsage & { networkId: string })[]> {
+    return this.usageRows(Prisma.empty);
+  }
+
+  private usageRows(where: Prisma.Sql) {
+    return this.prisma.$queryRaw<(PoolUsage & { networkId: string })[]>`SELECT n.id::text AS "networkId",
+        (SELECT count(*)::int FROM peer WHERE network_id = n.id AND status = ANY(${[...LIVE_STATUSES]}::peer_status[])) AS leased,
+        f.free, f.cooling
+      FROM network n
+      CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE available_at <= now())::int AS free,
+                                 count(*) FILTER (WHERE available_at > now())::int AS cooling
+                          FROM free_address WHERE network_id = n.id) f
+      ${where}`;
   }
 }

@@ -1,25 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PrismaService } from '../database/prisma.service';
-import { leasableCount, parseIpv4Cidr } from '../domain/ipam/cidr';
+import { poolSize } from '../domain/ipam/cidr';
+import { IpamRepository } from '../ipam/ipam.repository';
+import { MetricsRepository } from './metrics.repository';
 
 /** Database-derived gauges are read at most once a second per process, however often it is scraped. */
 const DB_GAUGE_TTL_MS = 1000;
-
-interface NetworkRow {
-  name: string;
-  ipv4_cidr: string;
-  revision: string;
-  applied_revision: string | null;
-  agent_age: number | null;
-  leased: number;
-  free: number;
-  cooling: number;
-  flagged: number;
-  pending: number;
-  active: number;
-}
 
 /**
  * Prometheus metrics (prom-client), one registry per application instance.
@@ -45,7 +32,10 @@ export class MetricsService {
   private refreshed = 0;
   private refreshing: Promise<void> | null = null;
 
-  constructor(private readonly prisma: PrismaService) {
+  constructor(
+    private readonly repository: MetricsRepository,
+    private readonly ipam: IpamRepository,
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'wg_enroll_' });
     this.httpDuration = new Histogram({
@@ -145,19 +135,8 @@ export class MetricsService {
   }
 
   private async readDatabase(): Promise<void> {
-    const rows = await this.prisma.$queryRawUnsafe<NetworkRow[]>(`SELECT n.name, n.ipv4_cidr,
-        n.revision::text AS revision, n.applied_revision::text AS applied_revision,
-        extract(epoch FROM now() - n.agent_last_seen_at)::float8 AS agent_age,
-        f.free, f.cooling, p.leased, p.flagged, p.pending, p.active
-      FROM network n
-      CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE available_at <= now())::int AS free,
-                                 count(*) FILTER (WHERE available_at > now())::int AS cooling
-                          FROM free_address WHERE network_id = n.id) f
-      CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE status IN ('pending', 'active'))::int AS leased,
-                                 count(*) FILTER (WHERE status = 'active' AND flagged_at IS NOT NULL)::int AS flagged,
-                                 count(*) FILTER (WHERE status = 'pending')::int AS pending,
-                                 count(*) FILTER (WHERE status = 'active')::int AS active
-                          FROM peer WHERE network_id = n.id AND status IN ('pending', 'active')) p`);
+    const [rows, pools] = await Promise.all([this.repository.networks(), this.ipam.usageOfAll()]);
+    const poolOf = new Map(pools.map((p) => [p.networkId, p]));
     for (const g of Object.values(this.gauges)) {
       g.reset();
     }
@@ -165,10 +144,11 @@ export class MetricsService {
       const network = r.name;
       const desired = Number(r.revision);
       const applied = r.applied_revision === null ? null : Number(r.applied_revision);
-      this.gauges.size.set({ network }, leasableCount(parseIpv4Cidr(r.ipv4_cidr)));
-      this.gauges.leased.set({ network }, r.leased);
-      this.gauges.free.set({ network }, r.free);
-      this.gauges.cooling.set({ network }, r.cooling);
+      const pool = poolOf.get(r.id) ?? { leased: 0, free: 0, cooling: 0 };
+      this.gauges.size.set({ network }, poolSize(r.ipv4_cidr));
+      this.gauges.leased.set({ network }, pool.leased);
+      this.gauges.free.set({ network }, pool.free);
+      this.gauges.cooling.set({ network }, pool.cooling);
       this.gauges.desired.set({ network }, desired);
       if (applied !== null) {
         this.gauges.applied.set({ network }, applied);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, isAdmin, type Principal } from '../domain/principal/principal';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { uuidv7 } from '../domain/ids/uuid';
-import { firstLeasableHost, lastLeasableHost, leasableCount, parseIpv4Cidr } from '../domain/ipam/cidr';
+import { firstLeasableHost, lastLeasableHost, parseIpv4Cidr, poolSize } from '../domain/ipam/cidr';
 import { assertValidPublicKey, InvalidKeyError } from '../domain/keys/x25519';
 import {
   AggregateNetworkSpecError,
@@ -154,7 +154,7 @@ export class NetworksService {
       hubPublicKey: network.hubPublicKey,
       quarantineDuplicates: network.quarantineDuplicates,
       revision: network.revision.toString(),
-      ...(pool ? { pool: { size: leasableCount(parseIpv4Cidr(network.ipv4Cidr)), ...pool } } : {}),
+      ...(pool ? { pool: { size: poolSize(network.ipv4Cidr), ...pool } } : {}),
       createdAt: network.createdAt.toISOString(),
     };
   }

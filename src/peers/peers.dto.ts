@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FutureDateTime } from '../common/http/zod';
+import { DELIVERIES, PEER_STATUSES } from '../domain/peer/lifecycle';
 import { hasControlCharacters } from '../domain/text/text';
 
 export const PeerName = z
@@ -9,7 +10,7 @@ export const PeerName = z
   .max(64, 'at most 64 characters')
   .refine((v) => !hasControlCharacters(v), 'control characters (such as newlines) are not allowed');
 
-const Delivery = z.enum(['inline', 'link']);
+const Delivery = z.enum(DELIVERIES);
 
 export const EnrollBody = z.strictObject({
   name: PeerName.describe('Device name, shown to admins and in the hub config comment.'),
@@ -30,7 +31,7 @@ export const ReissueBody = z.strictObject({
 export type ReissueInput = z.infer<typeof ReissueBody>;
 
 export const ListPeersQuery = z.strictObject({
-  status: z.enum(['pending', 'active', 'revoked', 'expired']).optional(),
+  status: z.enum(PEER_STATUSES).optional(),
   name: z.string().max(64).optional().describe('Case-insensitive substring of the name.'),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -42,12 +43,12 @@ export const PeerView = z.object({
   network: z.string(),
   name: z.string(),
   owner: z.string(),
-  status: z.enum(['pending', 'active', 'revoked', 'expired']),
+  status: z.enum(PEER_STATUSES),
   ipv4: z.string(),
   ipv6: z.string().nullable(),
   addresses: z.array(z.string()),
   publicKey: z.string(),
-  delivery: z.enum(['inline', 'link']),
+  delivery: z.enum(DELIVERIES),
   createdAt: z.string(),
   servedAt: z.string().nullable(),
   claimExpiresAt: z.string().nullable(),

@@ -1,8 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/env';
+import { DataFiles } from '../database/data-files';
 import { SecretBox } from '../domain/keys/secret-box';
 
 /**
@@ -14,18 +13,13 @@ export class SecretsService implements OnModuleInit {
   private box: SecretBox | null = null;
   keyCheck = '';
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'secretKey'>,
+    private readonly files: DataFiles,
+  ) {}
 
   onModuleInit(): void {
-    let key = this.config.secretKey;
-    if (key === undefined) {
-      const file = join(this.config.dataDir, 'secret.key');
-      if (!existsSync(file)) {
-        mkdirSync(this.config.dataDir, { recursive: true });
-        writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-      }
-      key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    }
+    const key = this.config.secretKey ?? this.files.secretKey();
     this.box = new SecretBox(key);
     this.keyCheck = createHmac('sha256', key).update('wg-enroll secret key check').digest('hex');
   }

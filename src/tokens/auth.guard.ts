@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, Problems } from '../domain/problems/problems';
-import { addressSubject, RateLimitStore } from '../common/http/rate-limiter';
+import { addressSubject } from '../common/http/rate-limits';
+import { RateLimitStore } from '../database/rate-limit.store';
 import { authFailureBuckets, credentialSubject } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { PERMITS } from '../common/http/auth.decorators';

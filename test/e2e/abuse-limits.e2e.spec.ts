@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
-import { RateLimitStore } from '../../src/common/http/rate-limiter';
+import { RateLimitStore } from '../../src/database/rate-limit.store';
 import { newSecret } from '../../src/domain/tokens/tokens';
 import { bearer, rememberSecret, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';

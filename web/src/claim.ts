@@ -5,6 +5,7 @@ import { api, ApiProblem } from './lib/api';
 import { showConfig } from './lib/config-view';
 import { byId, h } from './lib/dom';
 import { humanDate } from './lib/problems';
+import { claimStateOfRefusal } from '../../src/domain/peer/lifecycle';
 
 interface Served {
   peer: { name: string; network: string };
@@ -12,15 +13,20 @@ interface Served {
 }
 
 function claimProblem(problem: ApiProblem): string {
-  switch (problem.code) {
-    case 'config-already-served': {
+  // The refusal codes come from the same claim-state derivation as the server's page.
+  switch (claimStateOfRefusal(problem.code)) {
+    case 'served': {
       const at = typeof problem.body.servedAt === 'string' ? ` on ${humanDate(problem.body.servedAt)}` : '';
       return `This configuration was already downloaded${at}. It is served only once. If that was not you, tell your administrator; ask them for a reissue to get a new configuration.`;
     }
-    case 'claim-expired':
+    case 'expired':
       return 'This link has expired. Ask your administrator for a reissue.';
-    case 'peer-revoked':
+    case 'revoked':
       return 'This device was revoked, so its configuration is no longer available. Ask your administrator.';
+    case null:
+      break;
+  }
+  switch (problem.code) {
     case 'claim-not-found':
       return 'This claim link is not known. Check that you copied all of it.';
     case 'rate-limited':

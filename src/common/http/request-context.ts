@@ -5,7 +5,8 @@ import { DomainError } from '../../domain/problems/problems';
 import { logContext } from '../logging/log-context';
 import { toProblem, sendProblem } from '../errors/problem.filter';
 import type { AppConfig } from '../../config/env';
-import { addressSubject, subjectHash, type Bucket, type RateLimitStore } from './rate-limiter';
+import type { Bucket, RateLimitStore } from '../../database/rate-limit.store';
+import { addressSubject, rateLimited, subjectHash } from './rate-limits';
 
 const logger = new Logger('http');
 const VALID_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -116,7 +117,7 @@ export function credentialSubject(header: string | string[] | undefined): string
  * failed-authentication allowance. Answered 429 problem+json with Retry-After. The client
  * address is req.ip, which honours X-Forwarded-For only as TRUST_PROXY allows.
  */
-export function abuseLimits(store: RateLimitStore, config: AppConfig) {
+export function abuseLimits(store: RateLimitStore, config: AppConfig, onLimited: (limit: string) => void) {
   return (req: Request & { id?: string }, res: Response, next: NextFunction): void => {
     const { hit, check } = bucketsFor(req, config);
     if (hit.length === 0 && check.length === 0) {
@@ -124,7 +125,14 @@ export function abuseLimits(store: RateLimitStore, config: AppConfig) {
       return;
     }
     store.take(hit, check).then(
-      () => next(),
+      (refusal) => {
+        if (refusal === null) {
+          next();
+          return;
+        }
+        onLimited(refusal.bucket.name);
+        sendProblem(res, toProblem(rateLimited(refusal.retryAfter, refusal.bucket.name), req.id));
+      },
       (error: unknown) => sendProblem(res, toProblem(error, req.id)),
     );
   };

@@ -191,3 +191,8 @@ export function assertIpv6HoldsIpv4Hosts(v4: Ipv4Cidr, v6: Ipv6Cidr): void {
     throw new CidrError(`IPv6 prefix /${v6.prefix} is too small for the ${32 - v4.prefix} host bits of the IPv4 range`);
   }
 }
+
+/** The pool size of a network: its leasable IPv4 hosts. */
+export function poolSize(ipv4Cidr: string): number {
+  return leasableCount(parseIpv4Cidr(ipv4Cidr));
+}

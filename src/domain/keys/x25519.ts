@@ -1,8 +1,10 @@
 import { x25519 } from '@noble/curves/ed25519.js';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
+import { KEY_PATTERN } from './key-pattern';
+
 /** A WireGuard key as wg(8) prints it: 32 bytes in standard base64 (44 characters). */
-export const KEY_PATTERN = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+export { KEY_PATTERN };
 
 export interface KeyPair {
   readonly privateKey: string;

@@ -45,3 +45,16 @@ export function claimState(peer: ClaimFacts, now: Date = new Date()): ClaimState
   }
   return 'ready';
 }
+
+/** The problem code that refuses a claim in each state but ready (the API's 410 answers). */
+export const CLAIM_REFUSALS = {
+  served: 'config-already-served',
+  revoked: 'peer-revoked',
+  expired: 'claim-expired',
+} as const satisfies Record<Exclude<ClaimState, 'ready'>, string>;
+
+/** The claim state a refusal code stands for (the claim page's script reads the API's answer). */
+export function claimStateOfRefusal(code: string): Exclude<ClaimState, 'ready'> | null {
+  const entry = Object.entries(CLAIM_REFUSALS).find(([, c]) => c === code);
+  return entry === undefined ? null : (entry[0] as Exclude<ClaimState, 'ready'>);
+}

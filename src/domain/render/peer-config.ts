@@ -1,3 +1,5 @@
+import { KEY_PATTERN } from '../keys/key-pattern';
+
 /** A node's wg-quick config, as in the seed. Pure: rows in, text out. */
 export interface PeerConfigInput {
   readonly privateKey: string | null; // null when the node made its own key pair
@@ -38,15 +40,13 @@ export function renderPeerConfig(input: PeerConfigInput): string {
 /** The line the server writes where the private key goes when the client holds the key. */
 export const PRIVATE_KEY_PLACEHOLDER = '# PrivateKey = <the private key that belongs to the public key you sent>';
 
-const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
-
 /**
  * Puts a client-held private key into a config the server rendered without it (the browser
  * does this, so the key never leaves it). Pure; refuses anything but exactly one placeholder
  * line and a well-formed WireGuard key, so a config can never end up with two keys or none.
  */
 export function insertPrivateKey(configText: string, privateKey: string): string {
-  if (!WG_KEY.test(privateKey)) {
+  if (!KEY_PATTERN.test(privateKey)) {
     throw new Error('not a WireGuard private key (44 characters of base64)');
   }
   const lines = configText.split('\n');

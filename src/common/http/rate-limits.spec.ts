@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressSubject, subjectHash } from './rate-limiter';
+import { addressSubject, subjectHash } from './rate-limits';
 import { bucketsFor } from './request-context';
 
 const config = {

@@ -1,10 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { isIPv6 } from 'node:net';
 import { Pool } from 'pg';
-import { DATABASE_URL } from '../../database/prisma.service';
-import { MetricsService } from '../../metrics/metrics.service';
-import { DomainError } from '../../domain/problems/problems';
+import { DATABASE_URL } from './prisma.service';
 
 /** One counter: a key (limit name + subject) and its allowance per window. */
 export interface Bucket {
@@ -12,6 +8,12 @@ export interface Bucket {
   readonly limit: number;
   /** Which limit, for the problem body (e.g. "enroll-per-address"). */
   readonly name: string;
+}
+
+/** A refused request: which bucket is spent and when its window ends. */
+export interface Refusal {
+  readonly bucket: Bucket;
+  readonly retryAfter: number;
 }
 
 const WINDOW_SECONDS = 60;
@@ -34,10 +36,7 @@ export class RateLimitStore implements OnModuleInit, OnModuleDestroy {
   private pruneTimer: NodeJS.Timeout | null = null;
   private readonly pool: Pool;
 
-  constructor(
-    @Inject(DATABASE_URL) url: string,
-    private readonly metrics: MetricsService,
-  ) {
+  constructor(@Inject(DATABASE_URL) url: string) {
     // Short timeouts: in an outage the limiter gives up quickly and lets the request meet the outage itself.
     this.pool = new Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: 2000, query_timeout: 2000 });
     // An idle connection that dies (database restart) must not crash the process.
@@ -57,14 +56,15 @@ export class RateLimitStore implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Counts one hit on each of `hit` and reads each of `check`; throws 429 rate-limited (with
-   * retryAfter) when a hit bucket went over its limit or a checked one is at it.
+   * Counts one hit on each of `hit` and reads each of `check`; gives back the bucket that
+   * refuses the request (a hit bucket over its limit or a checked one at it) with the seconds
+   * until its window ends, or null when the request may pass.
    */
-  async take(hit: readonly Bucket[], check: readonly Bucket[] = []): Promise<void> {
+  async take(hit: readonly Bucket[], check: readonly Bucket[] = []): Promise<Refusal | null> {
     const hits = dedupe(hit.filter((b) => b.limit > 0));
     const checks = dedupe(check.filter((b) => b.limit > 0));
     if (hits.length === 0 && checks.length === 0) {
-      return;
+      return null;
     }
     let rows: { key: string; count: number; retry: number; counted: boolean }[];
     try {
@@ -87,16 +87,16 @@ export class RateLimitStore implements OnModuleInit, OnModuleDestroy {
       ));
     } catch (error) {
       this.logger.warn({ msg: 'rate limit not counted: database error', err: (error as Error).message });
-      return;
+      return null;
     }
     const limits = new Map([...hits, ...checks].map((b) => [b.key, b]));
     for (const row of rows) {
       const bucket = limits.get(row.key)!;
       if (row.counted ? row.count > bucket.limit : row.count >= bucket.limit) {
-        this.metrics.limited(bucket.name);
-        throw rateLimited(row.retry, bucket.name);
+        return { bucket, retryAfter: row.retry };
       }
     }
+    return null;
   }
 
   /** Counts without judging (failed authentications: the next request is refused). */
@@ -136,42 +136,4 @@ function dedupe(buckets: readonly Bucket[]): Bucket[] {
     byKey.set(b.key, b);
   }
   return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
-export function rateLimited(retryAfter: number, limit: string): DomainError {
-  const seconds = Math.max(1, Math.ceil(retryAfter));
-  return new DomainError('rate-limited', `Try again in ${seconds} s.`, {
-    retryAfter: seconds,
-    limit,
-  });
-}
-
-/** A credential or claim token as a counter key: never the secret, a hash of it. */
-export function subjectHash(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url').slice(0, 32);
-}
-
-/**
- * The subject of per-address limits: IPv4 as it is (IPv4-mapped IPv6 unwrapped), IPv6 by its
- * /64, because one host usually holds a whole /64 and could otherwise rotate through it.
- */
-export function addressSubject(ip: string | undefined): string {
-  if (ip === undefined || ip === '') {
-    return 'unknown';
-  }
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) {
-    return mapped[1];
-  }
-  if (!isIPv6(ip)) {
-    return ip;
-  }
-  const [head, tail = ''] = ip.split('%')[0].split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === '' ? [] : tail.split(':');
-  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
 }
