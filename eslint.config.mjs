@@ -55,12 +55,49 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs', 'bin/**/*.js'],
+    // I/O lives behind repositories and in src/database: nothing else imports Prisma, pg or fs.
+    // Exceptions, each for a reason:
+    // - src/agent/**: the hub agent runs on the hub machine and writes its WireGuard config file;
+    // - src/cli/**: the command line reads and writes files it is pointed at (openapi --check, locks);
+    // - src/config/env.ts: reads the *_FILE secrets once at start, before any module exists;
+    // - src/web/web-files.ts: reads the bundled pages from dist/public.
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/**/*.repository.ts',
+      'src/database/**',
+      'src/domain/**',
+      'src/agent/**',
+      'src/cli/**',
+      'src/config/env.ts',
+      'src/web/web-files.ts',
+      'src/**/*.spec.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@prisma/*', 'pg', '**/generated/**'],
+              message: 'Database access belongs in a *.repository.ts or src/database.',
+            },
+            {
+              group: ['node:fs', 'node:fs/*', 'fs', 'fs/*'],
+              message: 'Files belong in src/database (see DataFiles).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'bin/**/*.js', '.dependency-cruiser.cjs'],
     languageOptions: {
       globals: {
         process: 'readonly',
         console: 'readonly',
         require: 'readonly',
+        module: 'writable',
         __dirname: 'readonly',
         URL: 'readonly',
         fetch: 'readonly',
