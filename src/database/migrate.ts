@@ -119,10 +119,3 @@ export async function pendingMigrations(
   const applied = new Set(rows.map((r) => r.migration_name));
   return shippedMigrations().filter((name) => !applied.has(name));
 }
-
-/** True when every migration on disk is applied. */
-export async function migrationsCurrent(
-  query: (sql: string) => Promise<{ migration_name: string }[]>,
-): Promise<boolean> {
-  return (await pendingMigrations(query)).length === 0;
-}

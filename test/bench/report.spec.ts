@@ -69,7 +69,7 @@ const canned: BenchSection[] = [
 ];
 
 describe('benchmark report', () => {
-  it('lists the eight sections of issue 6 in order', () => {
+  it('lists the eight benchmark sections in order', () => {
     expect(SECTIONS.map((s) => `${s.number} ${s.name}`)).toEqual([
       '1 lease-rate',
       '2 fill',

@@ -8,7 +8,7 @@ import { Api, expectProblem } from '../support/api';
 import { rowCounts } from '../support/db';
 
 /**
- * Abuse limits (issue 5): enrollment, claim redemption and failed authentication, per client
+ * Abuse limits: enrollment, claim redemption and failed authentication, per client
  * address and per credential, counted in Postgres so replicas share them, with X-Forwarded-For
  * honoured only behind a trusted proxy.
  */
