@@ -2,7 +2,7 @@ import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/http/auth.decorators';
-import { ClaimsService } from './claims.service';
+import { type ClaimPageState, ClaimsService } from './claims.service';
 import { PAGE_CSP } from '../web/web-files';
 
 function escapeHtml(text: string): string {
@@ -39,6 +39,42 @@ function page(title: string, body: string, script = false): string {
 </html>`;
 }
 
+/** The claim page for a link's state (null: an unknown link). */
+function claimPage(state: ClaimPageState | null, claimToken: string): { status: number; html: string } {
+  if (state === null) {
+    return {
+      status: 404,
+      html: page('Unknown link', '<p>This claim link is not known. Check that you copied all of it.</p>'),
+    };
+  }
+  const name = escapeHtml(state.name);
+  if (state.state === 'ready') {
+    const action = `/v1/claims/${encodeURIComponent(claimToken)}`;
+    return {
+      status: 200,
+      html: page(
+        `WireGuard configuration for ${state.name}`,
+        `<div id="claim-intro">
+<p>Network <strong>${escapeHtml(state.network)}</strong>, device <strong>${name}</strong>.</p>
+<p>The configuration can be downloaded <strong>once</strong>. Install it on <strong>one machine only</strong>; ask for a new configuration for each further machine.</p>
+<form method="post" action="${escapeHtml(action)}" id="claim-form" data-claim-action="${escapeHtml(action)}"><button type="submit" id="claim-submit">Show and download the configuration</button></form>
+<p id="claim-error" class="error" role="alert" tabindex="-1" hidden></p>
+</div>
+<div id="result" hidden></div>`,
+        true,
+      ),
+    };
+  }
+  const explanation =
+    state.state === 'served'
+      ? `<p>The configuration for <strong>${name}</strong> was already downloaded on <time id="served-at" datetime="${escapeHtml(state.at ?? '')}">${escapeHtml(humanUtc(state.at ?? ''))}</time>. It is served only once.</p>
+<p>If that was not you, tell the hub administrator: the link may have been intercepted. Ask for a reissue to get a new configuration.</p>`
+      : `<p>This link for <strong>${name}</strong> is no longer valid: ${
+          state.state === 'revoked' ? 'the device was revoked' : 'it has expired'
+        }${state.at ? ` (${escapeHtml(humanUtc(state.at))})` : ''}. Ask the hub administrator for a reissue.</p>`;
+  return { status: 410, html: page('Configuration no longer available', explanation) };
+}
+
 /**
  * The page a claim link opens. Its GET only reads, so link previews and mail scanners cannot
  * burn the config; the button POSTs to the API, which serves the file once.
@@ -55,39 +91,7 @@ export class ClaimPageController {
   @Header('Referrer-Policy', 'no-referrer')
   @Header('X-Robots-Tag', 'noindex')
   async show(@Param('claimToken') claimToken: string, @Res() res: Response): Promise<void> {
-    const state = await this.claims.pageState(claimToken);
-    res.type('html');
-    if (state === null) {
-      res
-        .status(404)
-        .send(page('Unknown link', '<p>This claim link is not known. Check that you copied all of it.</p>'));
-      return;
-    }
-    const name = escapeHtml(state.name);
-    if (state.state === 'ready') {
-      const action = `/v1/claims/${encodeURIComponent(claimToken)}`;
-      res.send(
-        page(
-          `WireGuard configuration for ${state.name}`,
-          `<div id="claim-intro">
-<p>Network <strong>${escapeHtml(state.network)}</strong>, device <strong>${name}</strong>.</p>
-<p>The configuration can be downloaded <strong>once</strong>. Install it on <strong>one machine only</strong>; ask for a new configuration for each further machine.</p>
-<form method="post" action="${escapeHtml(action)}" id="claim-form" data-claim-action="${escapeHtml(action)}"><button type="submit" id="claim-submit">Show and download the configuration</button></form>
-<p id="claim-error" class="error" role="alert" tabindex="-1" hidden></p>
-</div>
-<div id="result" hidden></div>`,
-          true,
-        ),
-      );
-      return;
-    }
-    const explanation =
-      state.state === 'served'
-        ? `<p>The configuration for <strong>${name}</strong> was already downloaded on <time id="served-at" datetime="${escapeHtml(state.at ?? '')}">${escapeHtml(humanUtc(state.at ?? ''))}</time>. It is served only once.</p>
-<p>If that was not you, tell the hub administrator: the link may have been intercepted. Ask for a reissue to get a new configuration.</p>`
-        : `<p>This link for <strong>${name}</strong> is no longer valid: ${
-            state.state === 'revoked' ? 'the device was revoked' : 'it has expired'
-          }${state.at ? ` (${escapeHtml(humanUtc(state.at))})` : ''}. Ask the hub administrator for a reissue.</p>`;
-    res.status(410).send(page('Configuration no longer available', explanation));
+    const page = claimPage(await this.claims.pageState(claimToken), claimToken);
+    res.type('html').status(page.status).send(page.html);
   }
 }

@@ -5,7 +5,6 @@ import { Allow, CurrentPrincipal } from '../common/http/auth.decorators';
 import type { Principal } from '../domain/principal/principal';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
-import { NetworksService } from '../networks/networks.service';
 import {
   DesiredState,
   DesiredStateQuery,
@@ -16,7 +15,8 @@ import {
   NetworkStatusQuery,
   type NetworkStatusQueryInput,
 } from './hub.dto';
-import { HubService } from './hub.service';
+import { HubStatusService } from './hub-status.service';
+import { type DesiredStateText, HubService } from './hub.service';
 
 /** `"123"` or `W/"123"` → `123`; anything else → null. */
 function revisionFromEtag(header: string | undefined): string | null {
@@ -24,12 +24,28 @@ function revisionFromEtag(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
+/** 200 with the state under its ETag, or 304 for the revision the agent has. */
+function sendDesiredState(res: Response, state: DesiredStateText | null, known: string | null, closing: boolean) {
+  res.setHeader('Cache-Control', 'no-store');
+  if (closing) {
+    res.setHeader('Connection', 'close');
+  }
+  if (state === null) {
+    res.setHeader('ETag', `"${known}"`);
+    res.status(304).end();
+    return;
+  }
+  res.setHeader('ETag', `"${state.revision}"`);
+  // The JSON text of a DesiredState, built once per revision.
+  res.status(200).type('application/json').send(state.json);
+}
+
 @ApiTags('hub')
 @Controller('v1/networks/:network')
 export class HubController {
   constructor(
     private readonly hub: HubService,
-    private readonly networks: NetworksService,
+    private readonly hubStatus: HubStatusService,
   ) {}
 
   @Get('hub/desired-state')
@@ -61,18 +77,7 @@ export class HubController {
     req.once('close', () => abort.abort());
     const known = revisionFromEtag(ifNoneMatch);
     const state = await this.hub.desiredState(network, known, query.wait * 1000, abort.signal);
-    res.setHeader('Cache-Control', 'no-store');
-    if (this.hub.stopping) {
-      res.setHeader('Connection', 'close');
-    }
-    if (state === null) {
-      res.setHeader('ETag', `"${known}"`);
-      res.status(304).end();
-      return;
-    }
-    res.setHeader('ETag', `"${state.revision}"`);
-    // The JSON text of a DesiredState, built once per revision.
-    res.status(200).type('application/json').send(state.json);
+    sendDesiredState(res, state, known, this.hub.stopping);
   }
 
   @Post('hub/status')
@@ -104,7 +109,6 @@ export class HubController {
     @Param('network') name: string,
     @Query(new ZodPipe(NetworkStatusQuery)) query: NetworkStatusQueryInput,
   ) {
-    const network = await this.networks.resolve(principal, name);
-    return this.hub.status(network, query, await this.networks.poolUsage(network.id));
+    return this.hubStatus.status(principal, name, query);
   }
 }

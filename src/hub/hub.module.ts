@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { NetworksModule } from '../networks/networks.module';
 import { SecretsModule } from '../secrets/secrets.module';
 import { HubController } from './hub.controller';
+import { HubStatusService } from './hub-status.service';
 import { HubRepository } from './hub.repository';
 import { HubService } from './hub.service';
 import { RevisionNotifier } from './revision-notifier';
@@ -10,7 +11,7 @@ import { RevisionNotifier } from './revision-notifier';
 @Module({
   imports: [AuditModule, NetworksModule, SecretsModule],
   controllers: [HubController],
-  providers: [HubRepository, HubService, RevisionNotifier],
+  providers: [HubRepository, HubService, HubStatusService, RevisionNotifier],
   exports: [RevisionNotifier],
 })
 export class HubModule {}
