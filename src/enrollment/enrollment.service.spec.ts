@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../domain/principal/principal';
-import { DomainError } from '../domain/problems/problems';
 import { hashSecret } from '../domain/tokens/tokens';
-import type { MetricsService } from '../metrics/metrics.service';
-import type { NetworksService } from '../networks/networks.service';
-import type { PeersRepository } from '../peers/peers.repository';
-import { PeersService } from '../peers/peers.service';
-import {
-  FakeEnrollmentRepository,
-  FakeMetrics,
-  FakeNetworksService,
-  FakePeersRepository,
-  network,
-  secrets,
-  Store,
-} from '../testing/fakes';
-import type { EnrollmentRepository } from './enrollment.repository';
-import { EnrollmentService } from './enrollment.service';
+import { network, problemCode, services, Store } from '../testing/fakes';
+import type { EnrollmentService } from './enrollment.service';
 import { Replayed } from './idempotency';
 
 const admin: Principal = { kind: 'token', id: '0190f2a0-0000-7000-8000-000000000001', role: 'admin', networkId: null };
@@ -30,31 +16,8 @@ const requester: Principal = {
 function setup() {
   const store = new Store();
   const net = store.addNetwork(network());
-  const metrics = new FakeMetrics();
-  const networks = new FakeNetworksService(store) as unknown as NetworksService;
-  const peers = new PeersService(
-    { leaseCooldownMs: 60_000 },
-    new FakePeersRepository(store) as unknown as PeersRepository,
-    networks,
-  );
-  const service = new EnrollmentService(
-    { claimTtlMs: 3_600_000, publicUrl: 'https://enroll.example.org' },
-    new FakeEnrollmentRepository(store) as unknown as EnrollmentRepository,
-    peers,
-    networks,
-    secrets(),
-    metrics as unknown as MetricsService,
-  );
+  const { metrics, enrollment: service } = services(store);
   return { store, net, metrics, service };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return (error as DomainError).code;
 }
 
 describe('EnrollmentService (in-memory repositories)', () => {
@@ -90,14 +53,16 @@ describe('EnrollmentService (in-memory repositories)', () => {
   it('refuses before storing anything: hub not registered, a pinned address from a non-admin or out of range', async () => {
     const { store, net, service } = setup();
     const noHub = store.addNetwork(network({ name: 'nohub', hubPublicKey: null }));
-    expect(await refusal(service.enroll(admin, noHub, { name: 'a', delivery: 'inline' }))).toBe('hub-not-registered');
-    expect(await refusal(service.enroll(requester, net, { name: 'a', delivery: 'inline', address: '10.8.0.3' }))).toBe(
-      'forbidden',
+    expect(await problemCode(service.enroll(admin, noHub, { name: 'a', delivery: 'inline' }))).toBe(
+      'hub-not-registered',
     );
-    expect(await refusal(service.enroll(admin, net, { name: 'a', delivery: 'inline', address: '10.8.0.1' }))).toBe(
+    expect(
+      await problemCode(service.enroll(requester, net, { name: 'a', delivery: 'inline', address: '10.8.0.3' })),
+    ).toBe('forbidden');
+    expect(await problemCode(service.enroll(admin, net, { name: 'a', delivery: 'inline', address: '10.8.0.1' }))).toBe(
       'address-out-of-range',
     );
-    expect(await refusal(service.enroll(admin, net, { name: 'a', delivery: 'inline', address: 'nonsense' }))).toBe(
+    expect(await problemCode(service.enroll(admin, net, { name: 'a', delivery: 'inline', address: 'nonsense' }))).toBe(
       'validation-failed',
     );
     expect(store.peers.size).toBe(0);
@@ -106,7 +71,7 @@ describe('EnrollmentService (in-memory repositories)', () => {
   it('passes pool exhaustion through as pool-exhausted', async () => {
     const { store, net, service } = setup();
     store.free.set(net.id, new Set());
-    expect(await refusal(service.enroll(admin, net, { name: 'a', delivery: 'inline' }))).toBe('pool-exhausted');
+    expect(await problemCode(service.enroll(admin, net, { name: 'a', delivery: 'inline' }))).toBe('pool-exhausted');
   });
 
   it('Idempotency-Key: a retry of a pending link gets the peer without the link; of an inline config 409; another body 422', async () => {
@@ -118,10 +83,10 @@ describe('EnrollmentService (in-memory repositories)', () => {
     expect(JSON.stringify((retry as Replayed).body)).not.toContain('/claim/');
 
     await service.enroll(admin, net, { name: 'i', delivery: 'inline' }, 'key-2');
-    expect(await refusal(service.enroll(admin, net, { name: 'i', delivery: 'inline' }, 'key-2'))).toBe(
+    expect(await problemCode(service.enroll(admin, net, { name: 'i', delivery: 'inline' }, 'key-2'))).toBe(
       'idempotent-replay',
     );
-    expect(await refusal(service.enroll(admin, net, { name: 'other', delivery: 'inline' }, 'key-2'))).toBe(
+    expect(await problemCode(service.enroll(admin, net, { name: 'other', delivery: 'inline' }, 'key-2'))).toBe(
       'idempotency-key-reused',
     );
   });
@@ -134,6 +99,6 @@ describe('EnrollmentService (in-memory repositories)', () => {
     const again = await service.reissue(admin, first.peer.id, { delivery: 'inline' });
     expect(again.peer.publicKey).not.toBe(first.peer.publicKey);
     store.peers.set(first.peer.id, { ...store.peers.get(first.peer.id)!, status: 'revoked' });
-    expect(await refusal(service.reissue(admin, first.peer.id, { delivery: 'inline' }))).toBe('peer-not-live');
+    expect(await problemCode(service.reissue(admin, first.peer.id, { delivery: 'inline' }))).toBe('peer-not-live');
   });
 });

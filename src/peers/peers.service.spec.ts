@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../domain/ids/uuid';
 import type { Principal } from '../domain/principal/principal';
-import { DomainError } from '../domain/problems/problems';
 import type { NetworksService } from '../networks/networks.service';
-import { FakeNetworksService, FakePeersRepository, network, Store } from '../testing/fakes';
+import { FakeNetworksService, FakePeersRepository, network, problemCode, Store } from '../testing/fakes';
 import type { PeersRepository } from './peers.repository';
 import { PeersService } from './peers.service';
 
@@ -49,23 +48,14 @@ function setup() {
   return { store, net, service, add };
 }
 
-async function code(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return (error as DomainError).code;
-}
-
 describe('PeersService (in-memory repositories)', () => {
   it('a requester sees their own peers only; others and malformed ids are peer-not-found', async () => {
     const { service, add } = setup();
     const mine = add(alice, 2);
     expect((await service.getView(alice, mine)).id).toBe(mine);
     expect((await service.getView(admin, mine)).id).toBe(mine);
-    expect(await code(service.getView(bob, mine))).toBe('peer-not-found');
-    expect(await code(service.getView(admin, 'not-a-uuid'))).toBe('peer-not-found');
+    expect(await problemCode(service.getView(bob, mine))).toBe('peer-not-found');
+    expect(await problemCode(service.getView(admin, 'not-a-uuid'))).toBe('peer-not-found');
   });
 
   it('lists in id order, a page at a time, with a cursor to the next page', async () => {

@@ -5,16 +5,27 @@
  * unique indexes are proven by the end-to-end specs under test/ on real Postgres.
  */
 import type { AuditInput } from '../audit/audit.repository';
-import type { ServedClaim } from '../claims/claims.repository';
+import type { ClaimsRepository, ServedClaim } from '../claims/claims.repository';
+import { ClaimsService } from '../claims/claims.service';
 import { DataFiles } from '../database/data-files';
-import type { EnrollCommand, Enrolled, IdempotentRecord, KeyMaterial } from '../enrollment/enrollment.repository';
+import type {
+  EnrollCommand,
+  Enrolled,
+  EnrollmentRepository,
+  IdempotentRecord,
+  KeyMaterial,
+} from '../enrollment/enrollment.repository';
+import { EnrollmentService } from '../enrollment/enrollment.service';
+import type { MetricsService } from '../metrics/metrics.service';
+import type { NetworksService } from '../networks/networks.service';
+import { PeersService } from '../peers/peers.service';
 import { uuidv7 } from '../domain/ids/uuid';
 import { generateKeyPair } from '../domain/keys/x25519';
 import { peerAddresses } from '../domain/network/network-spec';
 import { isLive } from '../domain/peer/lifecycle';
-import { Problems } from '../domain/problems/problems';
+import { DomainError, Problems } from '../domain/problems/problems';
 import type { NetworkRecord } from '../networks/networks.repository';
-import type { PeerRecord } from '../peers/peers.repository';
+import type { PeerRecord, PeersRepository } from '../peers/peers.repository';
 import { SecretsService } from '../secrets/secrets.service';
 
 export function network(overrides: Partial<NetworkRecord> = {}): NetworkRecord {
@@ -178,6 +189,41 @@ export class FakeClaimsRepository {
   async recordRefusal(event: AuditInput): Promise<void> {
     this.store.audit.push(event);
   }
+}
+
+/** The code of the DomainError a call fails with (it must fail with one). */
+export async function problemCode(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof DomainError)) {
+    throw new Error(`expected a DomainError, got ${String(error)}`);
+  }
+  return error.code;
+}
+
+/** The services of peers, enrollment and claims, wired to one in-memory store. */
+export function services(store: Store, config = { leaseCooldownMs: 60_000, claimTtlMs: 3_600_000 }) {
+  const metrics = new FakeMetrics();
+  const box = secrets();
+  const networks = new FakeNetworksService(store) as unknown as NetworksService;
+  const peers = new PeersService(config, new FakePeersRepository(store) as unknown as PeersRepository, networks);
+  const enrollment = new EnrollmentService(
+    { claimTtlMs: config.claimTtlMs, publicUrl: 'https://enroll.example.org' },
+    new FakeEnrollmentRepository(store) as unknown as EnrollmentRepository,
+    peers,
+    networks,
+    box,
+    metrics as unknown as MetricsService,
+  );
+  const claims = new ClaimsService(
+    new FakeClaimsRepository(store) as unknown as ClaimsRepository,
+    networks,
+    box,
+    metrics as unknown as MetricsService,
+  );
+  return { metrics, peers, enrollment, claims };
 }
 
 /** Counts what the services report to the metrics. */
