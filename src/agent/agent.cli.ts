@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { JsonLogger } from '../common/logging/json-logger';
+import { JsonLogger, logFormatFrom, prettySink } from '../common/logging/json-logger';
 import { HubAgent, type ApplyMode } from './agent';
 
 export const AGENT_HELP = `wg-enroll agent — keeps a hub's WireGuard interface equal to the desired state
@@ -42,8 +42,19 @@ export const AGENT_ENV_VARIABLES = [
 
 export class AgentConfigError extends Error {}
 
-export function agentOptionsFrom(argv: string[], env: NodeJS.ProcessEnv) {
-  const { values } = parseArgs({
+function parseAgentArgs(argv: string[]) {
+  try {
+    return parseAgentArgsStrict(argv);
+  } catch (error) {
+    // Unknown flags, missing values, stray words: a usage error (exit 2), nothing runs.
+    throw new AgentConfigError(
+      `${(error as Error).message}\nUsage: wg-enroll agent [options] (wg-enroll agent --help)`,
+    );
+  }
+}
+
+function parseAgentArgsStrict(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       'api-url': { type: 'string' },
@@ -58,6 +69,10 @@ export function agentOptionsFrom(argv: string[], env: NodeJS.ProcessEnv) {
     },
     strict: true,
   });
+}
+
+export function agentOptionsFrom(argv: string[], env: NodeJS.ProcessEnv) {
+  const { values } = parseAgentArgs(argv);
   if (values.help) {
     return null;
   }
@@ -113,7 +128,8 @@ export async function runAgent(argv: string[], env: NodeJS.ProcessEnv): Promise<
     process.stdout.write(AGENT_HELP);
     return 0;
   }
-  const logger = new JsonLogger(parsed.logLevel);
+  const pretty = logFormatFrom(env.LOG_FORMAT, process.stdout.isTTY === true) === 'pretty';
+  const logger = new JsonLogger(parsed.logLevel, pretty ? prettySink() : undefined);
   const agent = new HubAgent(parsed.options, logger);
   await agent.register();
   agent.start();

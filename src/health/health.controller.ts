@@ -6,6 +6,7 @@ import { Public } from '../common/http/auth.decorators';
 import { DomainError } from '../domain/problems/problems';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { HealthRepository } from './health.repository';
+import { embeddedDatabaseLost } from '../database/embedded-postgres';
 
 const Health = z.object({ status: z.literal('ok') });
 const Ready = z.object({ status: z.literal('ready'), database: z.literal('up'), migrations: z.literal('current') });
@@ -42,11 +43,17 @@ export class HealthController {
   @Public()
   @ApiOp({
     summary: 'Liveness: the process answers (no database access)',
+    description:
+      'Not live: 503 problem+json `database-lost` when the embedded Postgres of this process died (the process is exiting).',
     auth: false,
     rateLimited: false,
     ok: { status: 200, schema: Health },
+    problems: [503],
   })
   health() {
+    if (embeddedDatabaseLost.reason !== null) {
+      throw new DomainError('database-lost', embeddedDatabaseLost.reason);
+    }
     return { status: 'ok' as const };
   }
 

@@ -52,6 +52,7 @@ export const PROBLEM_CATALOGUE = {
   // 5xx
   'internal-error': { status: 500, title: 'Internal error' },
   'database-unavailable': { status: 503, title: 'The database cannot be reached' },
+  'database-lost': { status: 503, title: 'The embedded database of this process is gone' },
   'migrations-pending': { status: 503, title: 'Database migrations are not applied' },
   'web-assets-missing': { status: 503, title: 'The web pages are not built' },
   'service-unavailable': { status: 503, title: 'Service unavailable' },
