@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
-import { renderHubConfigs } from '../domain/render/hub-config';
+import { hubConfigChunks, type HubConfigInput } from '../domain/render/hub-config';
 import { duplicateWindowMs, EndpointFlapDetector } from '../domain/wg/duplicates';
 import type { DesiredState, HubStatusInput } from '../hub/hub.dto';
 import { AgentApiClient, ApiError } from './api-client';
@@ -32,6 +32,13 @@ export interface AgentLogger {
   log(message: unknown, context?: string): void;
   warn(message: unknown, context?: string): void;
   error(message: unknown, context?: string): void;
+}
+
+function* hashed(chunks: Iterable<string>, hash: Hash): Generator<string> {
+  for (const chunk of chunks) {
+    hash.update(chunk);
+    yield chunk;
+  }
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -149,17 +156,19 @@ export class HubAgent {
   }
 
   private async apply(state: DesiredState): Promise<void> {
-    const texts = renderHubConfigs({
+    const input: HubConfigInput = {
       privateKey: this.privateKey,
       addresses: state.interface.addresses,
       listenPort: state.interface.listenPort,
       network: state.network,
       revision: state.revision,
       peers: state.peers,
-    });
-    await atomicWrite(this.configFile, texts.wgQuick);
+    };
+    // Written as it is rendered, hashed on the way (10k peers: never one 2.4 MB string).
+    const hash = createHash('sha256');
+    await atomicWrite(this.configFile, hashed(hubConfigChunks(input, 'wg-quick'), hash));
     this.writes++;
-    const sha256 = createHash('sha256').update(texts.wgQuick).digest('hex');
+    const sha256 = hash.digest('hex');
     this.lastApplyAt = Date.now();
     this.applyError = null;
     this.duplicateWindowMs = duplicateWindowMs(state.interface.persistentKeepalive ?? 0);
@@ -171,7 +180,7 @@ export class HubAgent {
           publicKey: this.publicKey,
           listenPort: state.interface.listenPort,
           peers: state.peers,
-          wgConfig: texts.wg,
+          wgConfig: () => hubConfigChunks(input, 'wg'),
         });
         this.applies++;
       } catch (error) {

@@ -25,14 +25,17 @@ export function hubPublicKeyOf(privateKey: string): string {
 /**
  * Invariant 3: the hub file is never half-written. The new text goes to a temporary file in the
  * same directory (0600), is fsynced, renamed over the old file, and the directory is fsynced, so
- * a crash at any point leaves the old file or the new one.
+ * a crash at any point leaves the old file or the new one. The text may come as chunks (a big
+ * hub file is written as it is rendered, never held as one string).
  */
-export async function atomicWrite(path: string, text: string): Promise<void> {
+export async function atomicWrite(path: string, text: string | Iterable<string>): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const file = await open(tmp, 'wx', 0o600);
   try {
-    await file.writeFile(text);
+    for (const chunk of typeof text === 'string' ? [text] : text) {
+      await file.write(chunk);
+    }
     await file.sync();
   } finally {
     await file.close();

@@ -43,16 +43,22 @@ export class Wg {
 
   /**
    * Brings the interface to the desired config; returns how ("syncconf" or "delta").
-   * `wgConfig` is the whole config in wg(8) form (no wg-quick keys), for `wg syncconf`.
+   * `wgConfig` renders the whole config in wg(8) form (no wg-quick keys), for `wg syncconf`:
+   * rendered only when the interface itself changes.
    */
   async apply(
     iface: string,
     configFile: string,
-    desired: { publicKey: string; listenPort: number; peers: readonly DesiredHubPeer[]; wgConfig: string },
+    desired: {
+      publicKey: string;
+      listenPort: number;
+      peers: readonly DesiredHubPeer[];
+      wgConfig: () => Iterable<string>;
+    },
   ): Promise<'syncconf' | 'delta'> {
     const current = await this.dump(iface);
     if (current.interface.publicKey !== desired.publicKey || current.interface.listenPort !== desired.listenPort) {
-      await this.syncconf(iface, configFile, desired.wgConfig);
+      await this.syncconf(iface, configFile, desired.wgConfig());
       return 'syncconf';
     }
     const plan = planPeerChanges(current.peers, desired.peers);
@@ -72,7 +78,7 @@ export class Wg {
   }
 
   /** `wg syncconf <iface> <file>` with the config in wg(8) form, through a 0600 temporary file. */
-  async syncconf(iface: string, configFile: string, wgConfig: string): Promise<void> {
+  async syncconf(iface: string, configFile: string, wgConfig: string | Iterable<string>): Promise<void> {
     await this.withTempFile(configFile, iface, wgConfig, (file) => run('wg', ['syncconf', iface, file], BIG));
   }
 
@@ -91,7 +97,7 @@ export class Wg {
   private async withTempFile<T>(
     configFile: string,
     iface: string,
-    text: string,
+    text: string | Iterable<string>,
     fn: (file: string) => Promise<T>,
   ): Promise<T> {
     const file = join(dirname(configFile), `.${iface}.apply.${randomBytes(4).toString('hex')}.tmp`);

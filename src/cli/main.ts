@@ -1,5 +1,9 @@
 import { AgentConfigError, runAgent } from '../agent/agent.cli';
-import { ConfigError, loadConfig } from '../config/env';
+
+// The configuration module (and zod with it, ~11 MB of resident memory) only for the commands
+// that read it: the agent reads its own flags.
+const env = () => import('../config/env.js');
+const loadConfig = async () => (await env()).loadConfig();
 
 // Each command loads only what it runs: the agent (on the hub) never loads NestJS, Prisma or
 // the web pages — about 60 MB of resident memory it does not need.
@@ -42,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
       return ok ? 0 : 1;
     }
     case 'migrate': {
-      const config = loadConfig();
+      const config = await loadConfig();
       if (config.databaseUrl !== undefined) {
         const { applyMigrations } = await import('../database/migrate.js');
         const applied = await applyMigrations(config.databaseUrl);
@@ -56,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'serve': {
-      const config = loadConfig();
+      const config = await loadConfig();
       const { serve } = await server();
       const service = await serve(config);
       await new Promise<void>((resolve) => {
@@ -82,8 +86,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof AgentConfigError) {
+  async (error: unknown) => {
+    if (error instanceof AgentConfigError || error instanceof (await env()).ConfigError) {
       process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
       process.exit(2);
     }

@@ -34,39 +34,50 @@ export function commentSafe(text: string): string {
   );
 }
 
+export type HubConfigForm = 'wg-quick' | 'wg';
+
+/** Peers per chunk: chunks of about 60 KB, so a big file is never one string in memory. */
+const PEERS_PER_CHUNK = 256;
+
+/**
+ * The hub config as chunks of text, in one of two forms:
+ * - 'wg-quick': the hub file (for people and `wg-quick up`);
+ * - 'wg': the same config without wg-quick's own keys (Address), byte for byte what
+ *   `wg-quick strip <file>` prints for the 'wg-quick' form (its closing `echo` adds one
+ *   newline): the text `wg syncconf` / `wg setconf` take. Rendering it here spares running that
+ *   bash script, which reads the file line by line (about 5 s at 10k peers).
+ */
+export function* hubConfigChunks(input: HubConfigInput, form: HubConfigForm): Generator<string> {
+  yield (
+    `# Written by the wg-enroll hub agent for network "${commentSafe(input.network)}", revision ${input.revision}.\n` +
+    '# Do not edit: the next change of the desired state replaces this file.\n' +
+    `[Interface]\nPrivateKey = ${input.privateKey}\n` +
+    (form === 'wg-quick' ? `Address = ${input.addresses.join(', ')}\n` : '') +
+    `ListenPort = ${input.listenPort}\n`
+  );
+  let chunk = '';
+  let inChunk = 0;
+  for (const peer of input.peers) {
+    chunk +=
+      `\n# ${commentSafe(peer.name)}\n[Peer]\nPublicKey = ${peer.publicKey}\nPresharedKey = ${peer.presharedKey}\n` +
+      `AllowedIPs = ${peer.allowedIps.join(', ')}\n`;
+    if (++inChunk === PEERS_PER_CHUNK) {
+      yield chunk;
+      chunk = '';
+      inChunk = 0;
+    }
+  }
+  yield form === 'wg' ? `${chunk}\n` : chunk;
+}
+
 export interface HubConfigTexts {
-  /** The hub file in wg-quick format (for people and `wg-quick up`). */
   readonly wgQuick: string;
-  /**
-   * The same config without wg-quick's own keys (Address), byte for byte what
-   * `wg-quick strip <file>` prints for `wgQuick` (its closing `echo` adds one newline): the text
-   * `wg syncconf` / `wg setconf` take. Rendering it here spares running that bash script, which
-   * reads the file line by line (about 5 s at 10k peers).
-   */
   readonly wg: string;
 }
 
-/** Both forms from one pass over the peers (the two texts share the peers' part). */
+/** Both forms as whole strings (see hubConfigChunks). */
 export function renderHubConfigs(input: HubConfigInput): HubConfigTexts {
-  const comments =
-    `# Written by the wg-enroll hub agent for network "${commentSafe(input.network)}", revision ${input.revision}.\n` +
-    '# Do not edit: the next change of the desired state replaces this file.\n';
-  const privateKey = `[Interface]\nPrivateKey = ${input.privateKey}\n`;
-  const address = `Address = ${input.addresses.join(', ')}\n`;
-  const listenPort = `ListenPort = ${input.listenPort}\n`;
-  // One string per peer (10,000s of peers: no per-line array).
-  const parts: string[] = [];
-  for (const peer of input.peers) {
-    parts.push(
-      `\n# ${commentSafe(peer.name)}\n[Peer]\nPublicKey = ${peer.publicKey}\nPresharedKey = ${peer.presharedKey}\n` +
-        `AllowedIPs = ${peer.allowedIps.join(', ')}\n`,
-    );
-  }
-  const peers = parts.join('');
-  return {
-    wgQuick: comments + privateKey + address + listenPort + peers,
-    wg: `${comments + privateKey + listenPort + peers}\n`,
-  };
+  return { wgQuick: [...hubConfigChunks(input, 'wg-quick')].join(''), wg: [...hubConfigChunks(input, 'wg')].join('') };
 }
 
 export function renderHubConfig(input: HubConfigInput): string {
