@@ -316,7 +316,7 @@ async function main() {
             qnote ||
             'wg-enroll agent --apply none (renders and writes the hub file)' +
               (agentSmall > 60
-                ? '; missed: Node itself ~40 MB, modules + fetch (undici) ~25 MB before any state, then V8 heap ' +
+                ? '; missed: Node itself ~40 MB, the agent modules + fetch (undici) ~20 MB before any state, then V8 heap ' +
                   'growth from parsing the state (~2.3 MB of JSON) and rendering the file (see details.notes)'
                 : ''),
         }),
@@ -351,11 +351,12 @@ async function main() {
         notes:
           'API: most of the RSS is fixed cost present when idle (Node itself, the NestJS/Prisma/pages modules, and ' +
           "Prisma 7's WebAssembly query compiler, instantiated at the first query); apiHeap shows what the V8 heap holds. " +
-          'Agent (measured in-process at 10k peers): Node 20 alone ~42 MB RSS; the agent modules ~3 MB (it no longer ' +
-          'loads @noble/curves: -8 MB); its first fetch loads undici, +12 MB; parsing the 2.3 MB state +16-22 MB ' +
-          '(heap total 8 → 18 MB); rendering the two forms +18 MB (heap total 18 → 34 MB, 20 MB used). What would ' +
-          'move it further: node:http instead of fetch in the agent client, and rendering by streaming into the ' +
-          'file (the wg(8) form only when a syncconf is due); --max-semi-space-size changes little (row below).',
+          'Agent (measured at 10k peers): Node 20 alone ~40 MB RSS; registered (modules + its first fetch, which ' +
+          'loads undici, ~12 MB) ~61 MB, after no longer loading @noble/curves (-8 MB) nor the configuration ' +
+          'module with zod (-11 MB); parsing the 2.3 MB state adds ~16-22 MB (heap total 8 → 18 MB). The hub file ' +
+          'is written as it is rendered and the wg(8) form only rendered for a syncconf (rendering both as whole ' +
+          'strings added ~18 MB). What would move it further: node:http instead of fetch in the agent client ' +
+          '(-12 MB), a leaner parse of the state; --max-semi-space-size changes little (row below).',
         method: 'VmRSS from /proc/<pid>/status every 50 ms; "after" = highest sample within 1 s after the step',
       },
     });
