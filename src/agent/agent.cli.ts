@@ -23,8 +23,8 @@ Options (each also as an environment variable):
 
 On first run it creates the hub's private key (<config-dir>/<interface>.key, mode 0600) and
 registers only the public key. It then long-polls the desired state, writes
-<config-dir>/<interface>.conf atomically and applies it with
-\`wg syncconf <interface> <(wg-quick strip <file>)\`, which never takes the interface down.
+<config-dir>/<interface>.conf atomically and applies it (peer deltas, or \`wg syncconf\` on
+the same config without wg-quick's keys), which never takes the interface down.
 Bring the interface up once yourself (for example \`wg-quick up <config-dir>/<interface>.conf\`
 after the first write, or wireguard-go); the agent never creates or restarts it.
 `;

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
-import { renderHubConfig } from '../domain/render/hub-config';
+import { hubConfigChunks, type HubConfigInput } from '../domain/render/hub-config';
+import { duplicateWindowMs, EndpointFlapDetector } from '../domain/wg/duplicates';
 import type { DesiredState, HubStatusInput } from '../hub/hub.dto';
 import { AgentApiClient, ApiError } from './api-client';
 import { atomicWrite, ensureHubKey, removeStaleTemporaries } from './hub-files';
@@ -17,16 +18,27 @@ export interface AgentOptions {
   /** syncconf: apply to the interface; none: only write the file; auto: apply where wg and the interface exist. */
   readonly apply: ApplyMode;
   readonly waitS?: number;
-  /** A burst of changes within this window is applied once. */
-  readonly coalesceMs?: number;
   readonly reportIntervalMs?: number;
-  readonly maxBackoffMs?: number;
 }
+
+/** A burst of changes within this window after an apply is applied once. */
+const COALESCE_MS = 250;
+/** The longest wait between two retries (backoff with full jitter). */
+const MAX_BACKOFF_MS = 30_000;
+/** How often the interface's endpoints are read for one config on two machines. */
+const ENDPOINT_SAMPLE_MS = 1_000;
 
 export interface AgentLogger {
   log(message: unknown, context?: string): void;
   warn(message: unknown, context?: string): void;
   error(message: unknown, context?: string): void;
+}
+
+function* hashed(chunks: Iterable<string>, hash: Hash): Generator<string> {
+  for (const chunk of chunks) {
+    hash.update(chunk);
+    yield chunk;
+  }
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -54,6 +66,12 @@ export class HubAgent {
   private saidNotApplied = false;
   private lastApplyAt = 0;
   private reporter: NodeJS.Timeout | null = null;
+  private sampler: NodeJS.Timeout | null = null;
+  private sampling = false;
+  private readonly flaps = new EndpointFlapDetector();
+  /** Keys found alternating between machines, with their hosts, until a report has carried them. */
+  private readonly suspected = new Map<string, string[]>();
+  private duplicateWindowMs = duplicateWindowMs(0);
   private loop: Promise<void> | null = null;
   /** Hub files written and applies made since start (tests and the benchmark count them). */
   writes = 0;
@@ -95,12 +113,19 @@ export class HubAgent {
     const interval = this.options.reportIntervalMs ?? 10_000;
     this.reporter = setInterval(() => void this.report(), interval);
     this.reporter.unref?.();
+    if (this.options.apply !== 'none') {
+      this.sampler = setInterval(() => void this.sampleEndpoints(), ENDPOINT_SAMPLE_MS);
+      this.sampler.unref?.();
+    }
   }
 
   async close(): Promise<void> {
     this.stop.abort();
     if (this.reporter) {
       clearInterval(this.reporter);
+    }
+    if (this.sampler) {
+      clearInterval(this.sampler);
     }
     await this.loop;
   }
@@ -122,8 +147,7 @@ export class HubAgent {
 
   /** Waits out the rest of the coalescing window, then takes whatever is newest by then. */
   private async coalesce(state: DesiredState): Promise<DesiredState> {
-    const window = this.options.coalesceMs ?? 250;
-    const wait = this.lastApplyAt + window - Date.now();
+    const wait = this.lastApplyAt + COALESCE_MS - Date.now();
     if (wait <= 0) {
       return state;
     }
@@ -132,26 +156,31 @@ export class HubAgent {
   }
 
   private async apply(state: DesiredState): Promise<void> {
-    const text = renderHubConfig({
+    const input: HubConfigInput = {
       privateKey: this.privateKey,
       addresses: state.interface.addresses,
       listenPort: state.interface.listenPort,
       network: state.network,
       revision: state.revision,
       peers: state.peers,
-    });
-    await atomicWrite(this.configFile, text);
+    };
+    // Written as it is rendered, hashed on the way (10k peers: never one 2.4 MB string).
+    const hash = createHash('sha256');
+    await atomicWrite(this.configFile, hashed(hubConfigChunks(input, 'wg-quick'), hash));
     this.writes++;
-    const sha256 = createHash('sha256').update(text).digest('hex');
+    const sha256 = hash.digest('hex');
     this.lastApplyAt = Date.now();
     this.applyError = null;
+    this.duplicateWindowMs = duplicateWindowMs(state.interface.persistentKeepalive ?? 0);
+    let how: 'syncconf' | 'delta' | 'file' = 'file';
     if (this.options.apply !== 'none') {
       try {
         await this.wg.check(this.options.iface);
-        await this.wg.apply(this.options.iface, this.configFile, {
+        how = await this.wg.apply(this.options.iface, this.configFile, {
           publicKey: this.publicKey,
           listenPort: state.interface.listenPort,
           peers: state.peers,
+          wgConfig: () => hubConfigChunks(input, 'wg'),
         });
         this.applies++;
       } catch (error) {
@@ -176,8 +205,36 @@ export class HubAgent {
       revision: state.revision,
       peers: state.peers.length,
       mode: this.options.apply,
+      how,
     });
     await this.report();
+  }
+
+  /**
+   * One sample of the interface's endpoints (every second): a key seen alternating between two
+   * machines is reported at once, not at the next interval (a report every 10 s aliases flips
+   * that come every few seconds). Nothing to do before the first apply to an interface.
+   */
+  private async sampleEndpoints(): Promise<void> {
+    if (this.sampling || this.applies === 0 || this.stop.signal.aborted) {
+      return;
+    }
+    this.sampling = true;
+    try {
+      const endpoints = await this.wg.endpoints(this.options.iface);
+      const found = this.flaps.observe(endpoints, Date.now(), this.duplicateWindowMs);
+      for (const { publicKey, hosts } of found) {
+        this.suspected.set(publicKey, hosts);
+        this.logger.warn({ msg: 'one peer key alternates between machines', publicKey, hosts });
+      }
+      if (found.length > 0) {
+        await this.report();
+      }
+    } catch {
+      // The interface is away for a moment: the next sample tries again.
+    } finally {
+      this.sampling = false;
+    }
   }
 
   /** What the interface sees, with the applied revision. Failures are logged, not thrown. */
@@ -186,16 +243,21 @@ export class HubAgent {
       return;
     }
     let peers: HubStatusInput['peers'] = [];
+    const suspected = new Map(this.suspected);
     if (this.options.apply !== 'none') {
       try {
         const dump = await this.wg.dump(this.options.iface);
-        peers = dump.peers.map((p) => ({
-          publicKey: p.publicKey,
-          endpoint: p.endpoint,
-          latestHandshake: p.latestHandshake,
-          rxBytes: p.rxBytes,
-          txBytes: p.txBytes,
-        }));
+        peers = dump.peers.map((p) => {
+          const hosts = suspected.get(p.publicKey);
+          return {
+            publicKey: p.publicKey,
+            endpoint: p.endpoint,
+            latestHandshake: p.latestHandshake,
+            rxBytes: p.rxBytes,
+            txBytes: p.txBytes,
+            ...(hosts ? { duplicateSuspected: { sourceHosts: hosts } } : {}),
+          };
+        });
       } catch {
         // no interface: nothing to report per peer
       }
@@ -207,6 +269,12 @@ export class HubAgent {
         applyError: this.applyError,
         peers,
       });
+      // Carried (or the key has left the interface): the server keeps the flag from here.
+      for (const [key, hosts] of suspected) {
+        if (this.suspected.get(key) === hosts) {
+          this.suspected.delete(key);
+        }
+      }
     } catch (error) {
       this.logger.warn({ msg: 'status report failed', error: (error as Error).message });
     }
@@ -230,7 +298,7 @@ export class HubAgent {
             error: (error as Error).message,
           });
         }
-        const cap = Math.min(this.options.maxBackoffMs ?? 30_000, 250 * 2 ** Math.min(attempt, 10));
+        const cap = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(attempt, 10));
         attempt++;
         await sleep(Math.random() * cap, this.stop.signal);
       }

@@ -1,19 +1,41 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { generateKeyPair, publicKeyOf } from '../domain/keys/x25519';
+
+// The hub key with node:crypto alone (X25519 in PKCS#8 / SPKI DER, the raw key in the last 32
+// bytes), not src/domain/keys/x25519.ts: that module loads @noble/curves (for validating keys
+// that come in), which costs the agent about 10 MB of resident memory for one derivation.
+const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+function newHubPrivateKey(): string {
+  const der = generateKeyPairSync('x25519').privateKey.export({ format: 'der', type: 'pkcs8' });
+  return der.subarray(-32).toString('base64');
+}
+
+/** The public key of a WireGuard private key (base64), as `wg pubkey` prints it. */
+export function hubPublicKeyOf(privateKey: string): string {
+  const raw = Buffer.from(privateKey, 'base64');
+  if (raw.length !== 32 || raw.toString('base64') !== privateKey) {
+    throw new Error('the hub key file does not hold a WireGuard private key (32 bytes in base64)');
+  }
+  const key = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, raw]), format: 'der', type: 'pkcs8' });
+  return createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+}
 
 /**
  * Invariant 3: the hub file is never half-written. The new text goes to a temporary file in the
  * same directory (0600), is fsynced, renamed over the old file, and the directory is fsynced, so
- * a crash at any point leaves the old file or the new one.
+ * a crash at any point leaves the old file or the new one. The text may come as chunks (a big
+ * hub file is written as it is rendered, never held as one string).
  */
-export async function atomicWrite(path: string, text: string): Promise<void> {
+export async function atomicWrite(path: string, text: string | Iterable<string>): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const file = await open(tmp, 'wx', 0o600);
   try {
-    await file.writeFile(text);
+    for (const chunk of typeof text === 'string' ? [text] : text) {
+      await file.write(chunk);
+    }
     await file.sync();
   } finally {
     await file.close();
@@ -58,7 +80,7 @@ export async function ensureHubKey(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw error;
     }
-    privateKey = generateKeyPair().privateKey;
+    privateKey = newHubPrivateKey();
     try {
       await writeFile(file, `${privateKey}\n`, { mode: 0o600, flag: 'wx' });
     } catch (raced) {
@@ -68,5 +90,5 @@ export async function ensureHubKey(
       privateKey = (await readFile(file, 'utf8')).trim();
     }
   }
-  return { privateKey, publicKey: publicKeyOf(privateKey), file };
+  return { privateKey, publicKey: hubPublicKeyOf(privateKey), file };
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseWgDump, type WgDump } from '../domain/wg/dump';
+import { parseWgDump, parseWgEndpoints, type WgDump } from '../domain/wg/dump';
 import { planPeerChanges, type DesiredHubPeer } from '../domain/wg/plan';
 
 const run = promisify(execFile);
@@ -20,8 +20,9 @@ export class WgUnavailableError extends Error {}
  * only). That is a full reconcile of the peers without touching the interface's own settings,
  * which matters on wireguard-go: it rebinds its UDP socket (dropping packets in flight)
  * whenever a listen port is set, even the same one, and `wg syncconf` always sets it. The full
- * `wg syncconf <iface> <(wg-quick strip <file>)` runs when the interface itself must change
- * (first apply, another private key or listen port).
+ * `wg syncconf` runs when the interface itself must change (first apply, another private key or
+ * listen port), on the config as wg(8) takes it, rendered by the agent beside the wg-quick file
+ * (what `wg-quick strip <file>` would print, without running that script).
  */
 export class Wg {
   async check(iface: string): Promise<void> {
@@ -40,15 +41,24 @@ export class Wg {
     }
   }
 
-  /** Brings the interface to the config file; returns how ("syncconf" or "delta"). */
+  /**
+   * Brings the interface to the desired config; returns how ("syncconf" or "delta").
+   * `wgConfig` renders the whole config in wg(8) form (no wg-quick keys), for `wg syncconf`:
+   * rendered only when the interface itself changes.
+   */
   async apply(
     iface: string,
     configFile: string,
-    desired: { publicKey: string; listenPort: number; peers: readonly DesiredHubPeer[] },
+    desired: {
+      publicKey: string;
+      listenPort: number;
+      peers: readonly DesiredHubPeer[];
+      wgConfig: () => Iterable<string>;
+    },
   ): Promise<'syncconf' | 'delta'> {
     const current = await this.dump(iface);
     if (current.interface.publicKey !== desired.publicKey || current.interface.listenPort !== desired.listenPort) {
-      await this.syncconf(iface, configFile);
+      await this.syncconf(iface, configFile, desired.wgConfig());
       return 'syncconf';
     }
     const plan = planPeerChanges(current.peers, desired.peers);
@@ -67,10 +77,15 @@ export class Wg {
     return 'delta';
   }
 
-  /** wg syncconf <iface> <(wg-quick strip <file>), without a shell. */
-  async syncconf(iface: string, configFile: string): Promise<void> {
-    const { stdout } = await run('wg-quick', ['strip', configFile], BIG);
-    await this.withTempFile(configFile, iface, stdout, (file) => run('wg', ['syncconf', iface, file], BIG));
+  /** `wg syncconf <iface> <file>` with the config in wg(8) form, through a 0600 temporary file. */
+  async syncconf(iface: string, configFile: string, wgConfig: string | Iterable<string>): Promise<void> {
+    await this.withTempFile(configFile, iface, wgConfig, (file) => run('wg', ['syncconf', iface, file], BIG));
+  }
+
+  /** `wg show <iface> endpoints`: public key → endpoint, for peers that have one. */
+  async endpoints(iface: string): Promise<Map<string, string>> {
+    const { stdout } = await run('wg', ['show', iface, 'endpoints'], BIG);
+    return parseWgEndpoints(stdout);
   }
 
   async dump(iface: string): Promise<WgDump> {
@@ -82,7 +97,7 @@ export class Wg {
   private async withTempFile<T>(
     configFile: string,
     iface: string,
-    text: string,
+    text: string | Iterable<string>,
     fn: (file: string) => Promise<T>,
   ): Promise<T> {
     const file = join(dirname(configFile), `.${iface}.apply.${randomBytes(4).toString('hex')}.tmp`);

@@ -3,9 +3,17 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { AgentConfigError, runAgent } from '../agent/agent.cli';
 import { JsonLogger, LOG_FORMATS, logFormatFrom, prettySink, type LogFormat } from '../common/logging/json-logger';
-import { ConfigError, loadConfig } from '../config/env';
+import type { AppConfig } from '../config/env';
 import { DataFolderBusyError } from '../database/data-folder-lock';
-import { StartupError } from './preflight';
+import { StartupError } from './startup-error';
+
+// The configuration module (and zod with it, ~11 MB of resident memory) only for the commands
+// that read it: the agent reads its own flags.
+let env: typeof import('../config/env') | undefined;
+async function loadConfig(): Promise<AppConfig> {
+  env ??= await import('../config/env.js');
+  return env.loadConfig();
+}
 
 // Each command loads only what it runs: the agent (on the hub) never loads NestJS, Prisma or
 // the web pages — about 60 MB of resident memory it does not need.
@@ -37,7 +45,7 @@ function logFormat(): LogFormat {
 }
 
 /** What a person at a terminal needs after the start: where to go and what to do next. */
-function summary(url: string, config: ReturnType<typeof loadConfig>): string {
+function summary(url: string, config: AppConfig): string {
   const token =
     config.adminToken !== undefined ? 'ADMIN_TOKEN (from the environment)' : join(config.dataDir, 'admin-token');
   return [
@@ -56,7 +64,7 @@ function summary(url: string, config: ReturnType<typeof loadConfig>): string {
 
 async function serveCommand(): Promise<number> {
   const format = logFormat();
-  const config = loadConfig();
+  const config = await loadConfig();
   const { serve } = await server();
   const logger = new JsonLogger(config.logLevel, format === 'pretty' ? prettySink() : undefined);
   const service = await serve(config, logger);
@@ -78,7 +86,7 @@ async function serveCommand(): Promise<number> {
 }
 
 async function migrateCommand(): Promise<number> {
-  const config = loadConfig();
+  const config = await loadConfig();
   const { applyMigrations } = await import('../database/migrate.js');
   const { checkDatabase } = await import('./preflight.js');
   const report = (applied: string[]) =>
@@ -178,7 +186,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function fail(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof AgentConfigError) {
+  if ((env !== undefined && error instanceof env.ConfigError) || error instanceof AgentConfigError) {
     process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
     process.exit(2);
   }

@@ -3,21 +3,15 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import type { AppConfig } from '../config/env';
+import { StartupError } from './startup-error';
+
+export { StartupError };
 
 /**
  * The checks a start makes before it changes anything (no data folder initialised, no key or
  * admin token written), and the one-line messages of the failures a user can fix by changing a
  * variable. A StartupError's message is printed as it is, without a stack trace.
  */
-export class StartupError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
 const CONNECT_TIMEOUT_MS = 5000;
 
 /** Fails when host:port cannot be bound (in use, not permitted); port 0 always can. */

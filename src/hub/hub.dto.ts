@@ -19,7 +19,13 @@ export type DesiredStateQueryInput = z.infer<typeof DesiredStateQuery>;
 export const DesiredState = z.object({
   network: z.string(),
   revision: z.string().describe('Decimal; also the ETag ("<revision>")'),
-  interface: z.object({ addresses: z.array(z.string()), listenPort: z.number() }),
+  interface: z.object({
+    addresses: z.array(z.string()),
+    listenPort: z.number(),
+    persistentKeepalive: z
+      .number()
+      .describe("The nodes' keepalive in seconds (0 = off): the agent's window for one config on two machines"),
+  }),
   peers: z.array(
     z.object({
       id: z.string(),
@@ -50,6 +56,18 @@ export const HubStatusBody = z.strictObject({
         latestHandshake: z.number().int().min(0).describe('Unix seconds; 0 = never'),
         rxBytes: z.number().int().min(0),
         txBytes: z.number().int().min(0),
+        duplicateSuspected: z
+          .strictObject({
+            sourceHosts: z
+              .array(z.string().regex(/^[0-9A-Za-z:.%_-]{1,64}$/, 'an IP address'))
+              .min(2)
+              .max(16),
+          })
+          .optional()
+          .describe(
+            'The agent saw this key alternate between these source hosts (A → B → A, at least 3 switches within ' +
+              'max(2 min, 4 × keepalive)), sampling the endpoints every second: the server flags the peer.',
+          ),
       }),
     )
     .max(100_000)

@@ -46,6 +46,7 @@ export interface PeerObservation {
   latestHandshake: number;
   rxBytes: number;
   txBytes: number;
+  duplicateSuspected?: { sourceHosts: string[] };
 }
 
 export interface RoamingPeer {
@@ -54,6 +55,8 @@ export interface RoamingPeer {
   publicKey: string;
   endpointHistory: EndpointChange[];
   flaggedAt: Date | null;
+  /** Its endpoint changed with this report. */
+  moved: boolean;
 }
 
 export interface PeerStatusRow {
@@ -132,7 +135,8 @@ export class HubRepository {
 
   /**
    * Stores what the agent reports. Counters and handshakes for every reported live peer in one
-   * statement; returns the peers whose endpoint changed (the only ones the duplicate check needs).
+   * statement; returns the peers whose endpoint changed or that the agent suspects of running on
+   * two machines (the only ones the duplicate check needs).
    */
   async recordStatus(
     networkId: string,
@@ -155,6 +159,7 @@ export class HubRepository {
       const handshakes = peers.map((p) => p.latestHandshake);
       const rx = peers.map((p) => BigInt(p.rxBytes));
       const tx2 = peers.map((p) => BigInt(p.txBytes));
+      const suspected = peers.map((p) => p.duplicateSuspected !== undefined);
       const rows = await tx.$queryRaw<
         {
           id: string;
@@ -163,11 +168,13 @@ export class HubRepository {
           endpoint_history: EndpointChange[];
           flagged_at: Date | null;
           moved: boolean;
+          suspected: boolean;
         }[]
       >`
         WITH s AS (
-          SELECT * FROM unnest(${keys}::text[], ${endpoints}::text[], ${handshakes}::bigint[], ${rx}::bigint[], ${tx2}::bigint[])
-            AS s(public_key, endpoint, handshake, rx, tx)
+          SELECT * FROM unnest(${keys}::text[], ${endpoints}::text[], ${handshakes}::bigint[], ${rx}::bigint[], ${tx2}::bigint[],
+              ${suspected}::bool[])
+            AS s(public_key, endpoint, handshake, rx, tx, suspected)
         ),
         old AS (
           SELECT p.id, p.endpoint AS old_endpoint FROM peer p JOIN s ON s.public_key = p.public_key
@@ -182,16 +189,17 @@ export class HubRepository {
         FROM s, old
         WHERE p.id = old.id AND p.public_key = s.public_key
         RETURNING p.id::text, p.name, p.public_key, p.endpoint_history, p.flagged_at,
-          (s.endpoint IS NOT NULL AND s.endpoint IS DISTINCT FROM old.old_endpoint) AS moved`;
+          (s.endpoint IS NOT NULL AND s.endpoint IS DISTINCT FROM old.old_endpoint) AS moved, s.suspected`;
       await touchNetwork(tx);
       return rows
-        .filter((r) => r.moved)
+        .filter((r) => r.moved || r.suspected)
         .map((r) => ({
           id: r.id,
           name: r.name,
           publicKey: r.public_key,
           endpointHistory: r.endpoint_history,
           flaggedAt: r.flagged_at,
+          moved: r.moved,
         }));
     });
   }

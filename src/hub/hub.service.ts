@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isAdmin, type Principal } from '../domain/principal/principal';
 import { Problems } from '../domain/problems/problems';
 import { hubAddresses } from '../domain/network/network-spec';
-import { observeEndpoint } from '../domain/wg/duplicates';
+import { duplicateWindowMs, observeEndpoint } from '../domain/wg/duplicates';
 import type { NetworkRecord } from '../networks/networks.repository';
 import { NetworksService } from '../networks/networks.service';
 import { SecretsService } from '../secrets/secrets.service';
@@ -194,7 +194,11 @@ export class HubService {
     const head: Omit<DesiredState, 'peers'> = {
       network: network.name,
       revision: built.revision.toString(),
-      interface: { addresses: hubAddresses(network), listenPort: network.listenPort },
+      interface: {
+        addresses: hubAddresses(network),
+        listenPort: network.listenPort,
+        persistentKeepalive: network.persistentKeepalive,
+      },
     };
     // Exactly JSON.stringify({...head, peers}): the peers array is the last property.
     const json = `${JSON.stringify(head).slice(0, -1)},"peers":[${built.ids.map((id) => built.byId.get(id)!).join(',')}]}`;
@@ -213,18 +217,24 @@ export class HubService {
       this.logger.warn({ msg: 'hub agent reports a failed apply', network: network.name, error: body.applyError });
     }
     const now = Date.now();
-    // "Within a few keepalive intervals": four, and at least two minutes.
-    const windowMs = Math.max(120_000, 4 * network.persistentKeepalive * 1000);
+    const windowMs = duplicateWindowMs(network.persistentKeepalive);
+    const observedByKey = new Map(body.peers.map((p) => [p.publicKey, p]));
     for (const peer of moved) {
-      const observed = body.peers.find((p) => p.publicKey === peer.publicKey)!;
-      const verdict = observeEndpoint(peer.endpointHistory, observed.endpoint!, now, windowMs);
-      await this.repository.saveEndpointHistory(peer.id, verdict.history);
-      if (verdict.flagged && peer.flaggedAt === null) {
+      const observed = observedByKey.get(peer.publicKey)!;
+      // The agent samples the endpoints every second and says so itself; the reports alone see
+      // only the endpoint at each report.
+      let hosts = observed.duplicateSuspected?.sourceHosts ?? null;
+      if (peer.moved) {
+        const verdict = observeEndpoint(peer.endpointHistory, observed.endpoint!, now, windowMs);
+        await this.repository.saveEndpointHistory(peer.id, verdict.history);
+        hosts ??= verdict.flagged ? verdict.hosts : null;
+      }
+      if (hosts !== null && peer.flaggedAt === null) {
         const flagged = await this.repository.flagDuplicate(
           network.id,
           peer.id,
-          `one key seen from ${verdict.hosts.join(' and ')} in turn: the same config on two machines`,
-          verdict.hosts,
+          `one key seen from ${hosts.join(' and ')} in turn: the same config on two machines`,
+          hosts,
         );
         if (flagged) {
           this.logger.warn({ msg: 'peer flagged: same config on two machines', network: network.name, peer: peer.id });

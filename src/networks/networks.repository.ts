@@ -87,10 +87,24 @@ export class NetworksRepository {
     });
   }
 
+  /**
+   * Turning quarantineDuplicates on also takes the peers flagged before off the hub (a change of
+   * the desired state: the deferred trigger bumps the revision). Peer rows first (in id order),
+   * then the network row: the lock order every writer keeps.
+   */
   async update(id: string, data: { quarantineDuplicates?: boolean }, event: AuditInput): Promise<NetworkRecord> {
     return this.prisma.$transaction(async (tx) => {
+      const quarantined =
+        data.quarantineDuplicates === true
+          ? await tx.$queryRaw<{ id: string }[]>`UPDATE peer SET quarantined = true, updated_at = now()
+              WHERE id IN (SELECT id FROM peer WHERE network_id = ${id}::uuid AND status = 'active'
+                AND flagged_at IS NOT NULL AND NOT quarantined ORDER BY id FOR UPDATE)
+              RETURNING id::text`
+          : [];
       const row = await tx.network.update({ where: { id }, data: { ...data, updatedAt: new Date() } });
-      await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
+      const details =
+        quarantined.length > 0 ? { ...event.details, quarantinedPeers: quarantined.length } : event.details;
+      await this.audit.record({ ...event, details, networkId: id, targetId: id }, tx);
       return row;
     });
   }

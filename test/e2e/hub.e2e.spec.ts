@@ -41,7 +41,11 @@ describe('desired state', () => {
     const res = await desired(t);
     expect(res.status).toBe(200);
     expect(res.headers.etag).toBe(`"${res.body.revision}"`);
-    expect(res.body.interface).toEqual({ addresses: ['10.30.0.1/24', 'fd00:30::1/64'], listenPort: 51820 });
+    expect(res.body.interface).toEqual({
+      addresses: ['10.30.0.1/24', 'fd00:30::1/64'],
+      listenPort: 51820,
+      persistentKeepalive: 25,
+    });
     expect(res.body.peers).toHaveLength(1);
     const psk = /PresharedKey = (\S+)/.exec(active.body.config.text)![1];
     expect(res.body.peers[0]).toEqual({
@@ -281,6 +285,113 @@ describe('status from the agent', () => {
       .set(bearer(t.adminToken))
       .expect(200);
     expect(status.body.items[0].flagged).toBe(false);
+  });
+
+  it('flags a peer the agent saw alternating between machines in one report, and audits its hosts', async () => {
+    const p = await api.enroll('hubnet', t.adminToken, { name: 'seen-by-agent' });
+    const state = await desired(t);
+    const peer = {
+      publicKey: p.body.peer.publicKey,
+      endpoint: '198.51.100.20:51820',
+      latestHandshake: Math.floor(Date.now() / 1000),
+      rxBytes: 1,
+      txBytes: 1,
+    };
+    const report = (extra: Record<string, unknown>) =>
+      t.http
+        .post('/v1/networks/hubnet/hub/status')
+        .set(bearer(agentToken))
+        .send({ appliedRevision: state.body.revision, configSha256: 'd'.repeat(64), peers: [{ ...peer, ...extra }] });
+    // Not an IP address, or one host only: refused, nothing recorded.
+    for (const bad of [{ sourceHosts: ['198.51.100.20', 'x y'] }, { sourceHosts: ['198.51.100.20'] }, { hosts: [] }]) {
+      expectProblem(await report({ duplicateSuspected: bad }), 400, 'validation-failed');
+    }
+    await report({}).expect(204);
+    // The endpoint is the one of the last report: only the agent's signal says it alternated.
+    await report({ duplicateSuspected: { sourceHosts: ['198.51.100.20', '203.0.113.20'] } }).expect(204);
+    const status = await t.http
+      .get('/v1/networks/hubnet/status')
+      .query({ name: 'seen-by-agent' })
+      .set(bearer(t.adminToken))
+      .expect(200);
+    expect(status.body.items[0]).toMatchObject({ flagged: true, quarantined: true });
+    expect(status.body.items[0].flagReason).toBe(
+      'one key seen from 198.51.100.20 and 203.0.113.20 in turn: the same config on two machines',
+    );
+    const events = async () => {
+      const audit = await t.http
+        .get('/v1/audit')
+        .query({ action: 'peer.flagged-duplicate' })
+        .set(bearer(t.adminToken))
+        .expect(200);
+      return audit.body.items.filter((e: { targetId: string }) => e.targetId === p.body.peer.id);
+    };
+    const first = await events();
+    expect(first).toHaveLength(1);
+    expect(first[0].details).toMatchObject({ sourceHosts: ['198.51.100.20', '203.0.113.20'], quarantined: true });
+    // Said again: flagged once, one event.
+    await report({ duplicateSuspected: { sourceHosts: ['198.51.100.20', '203.0.113.20'] } }).expect(204);
+    expect(await events()).toHaveLength(1);
+  });
+
+  it('turning quarantineDuplicates on takes the peers flagged before off the hub', async () => {
+    await api.createNetwork({ name: 'qnet', ipv4Cidr: '10.33.0.0/24', ipv6Cidr: 'fd00:33::/64' });
+    const token = (await api.token('agent', { network: 'qnet' })).token;
+    const state = async () => {
+      const res = await t.http.get('/v1/networks/qnet/hub/desired-state').set(bearer(token)).expect(200);
+      return res.body as { revision: string; peers: { id: string }[] };
+    };
+    const flaggedPeer = (await api.enroll('qnet', t.adminToken, { name: 'copied-early' })).body.peer;
+    const fine = (await api.enroll('qnet', t.adminToken, { name: 'fine' })).body.peer;
+    const before = await state();
+    await t.http
+      .post('/v1/networks/qnet/hub/status')
+      .set(bearer(token))
+      .send({
+        appliedRevision: before.revision,
+        configSha256: 'e'.repeat(64),
+        peers: [
+          {
+            publicKey: flaggedPeer.publicKey,
+            endpoint: '198.51.100.30:1',
+            latestHandshake: Math.floor(Date.now() / 1000),
+            rxBytes: 1,
+            txBytes: 1,
+            duplicateSuspected: { sourceHosts: ['198.51.100.30', '203.0.113.30'] },
+          },
+        ],
+      })
+      .expect(204);
+    // Flagged while the network does not quarantine: still on the hub.
+    const flagged = await state();
+    expect(flagged.revision).toBe(before.revision);
+    expect(flagged.peers.map((p) => p.id).sort()).toEqual([flaggedPeer.id, fine.id].sort());
+
+    const patched = await t.http
+      .patch('/v1/networks/qnet')
+      .set(bearer(t.adminToken))
+      .send({ quarantineDuplicates: true })
+      .expect(200);
+    expect(patched.body.quarantineDuplicates).toBe(true);
+    const after = await state();
+    expect(BigInt(after.revision)).toBeGreaterThan(BigInt(before.revision));
+    expect(after.peers.map((p) => p.id)).toEqual([fine.id]);
+    const status = await t.http.get('/v1/networks/qnet/status').set(bearer(t.adminToken)).expect(200);
+    expect(status.body.items.find((p: { id: string }) => p.id === flaggedPeer.id)).toMatchObject({
+      flagged: true,
+      quarantined: true,
+    });
+    expect(status.body.items.find((p: { id: string }) => p.id === fine.id)).toMatchObject({ quarantined: false });
+    const audit = await t.http
+      .get('/v1/audit')
+      .query({ action: 'network.updated' })
+      .set(bearer(t.adminToken))
+      .expect(200);
+    expect(audit.body.items[0].details).toMatchObject({ quarantineDuplicates: true, quarantinedPeers: 1 });
+
+    // Nothing left to take off: the same PATCH again changes no peer and no revision.
+    await t.http.patch('/v1/networks/qnet').set(bearer(t.adminToken)).send({ quarantineDuplicates: true }).expect(200);
+    expect((await state()).revision).toBe(after.revision);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWgDump } from './dump';
+import { parseWgDump, parseWgEndpoints } from './dump';
 
 describe('parseWgDump', () => {
   it('parses the interface line and peers as wg show <if> dump prints them', () => {
@@ -38,5 +38,18 @@ describe('parseWgDump', () => {
     expect(() => parseWgDump('')).toThrow();
     expect(() => parseWgDump('a\tb')).toThrow();
     expect(() => parseWgDump('a\tb\t1\toff\nshort\tline')).toThrow();
+  });
+});
+
+describe('parseWgEndpoints', () => {
+  it('reads wg show <if> endpoints, leaving out peers without one', () => {
+    const text = 'QUFBQQ==\t10.213.1.10:51820\nQkJCQg==\t(none)\nQ0NDQw==\t[fd00::1]:4000\n';
+    expect(parseWgEndpoints(text)).toEqual(
+      new Map([
+        ['QUFBQQ==', '10.213.1.10:51820'],
+        ['Q0NDQw==', '[fd00::1]:4000'],
+      ]),
+    );
+    expect(parseWgEndpoints('')).toEqual(new Map());
   });
 });

@@ -46,3 +46,24 @@ export function parseWgDump(text: string): WgDump {
   });
   return { interface: { publicKey: head[1], listenPort: Number(head[2]) }, peers };
 }
+
+/** `wg show <interface> endpoints`, parsed: public key → endpoint (peers without one left out). Pure. */
+export function parseWgEndpoints(text: string): Map<string, string> {
+  const endpoints = new Map<string, string>();
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) {
+      end = text.length;
+    }
+    const tab = text.indexOf('\t', start);
+    if (tab > start && tab < end) {
+      const endpoint = text.slice(tab + 1, end).trim();
+      if (endpoint !== '' && endpoint !== '(none)') {
+        endpoints.set(text.slice(start, tab), endpoint);
+      }
+    }
+    start = end + 1;
+  }
+  return endpoints;
+}

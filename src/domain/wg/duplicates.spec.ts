@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { endpointHost, observeEndpoint, type EndpointChange } from './duplicates';
+import {
+  EndpointFlapDetector,
+  duplicateWindowMs,
+  endpointHost,
+  observeEndpoint,
+  type EndpointChange,
+} from './duplicates';
 
 const WINDOW = 120_000;
 
@@ -37,5 +43,63 @@ describe('one config on two machines', () => {
   it('keeps a bounded history', () => {
     const many = Array.from({ length: 100 }, (_, i) => `10.0.0.${i % 2}:1`);
     expect(run(many, 10).history.length).toBeLessThanOrEqual(16);
+  });
+});
+
+describe('endpoint flaps sampled on the hub every second', () => {
+  const A = '198.51.100.7';
+  const B = '203.0.113.9';
+  const C = '192.0.2.4';
+  /** Feeds one sample per second; returns the second each key was flagged at. */
+  function feed(samples: Record<string, string>[], windowMs = duplicateWindowMs(30)): Map<string, number> {
+    const detector = new EndpointFlapDetector();
+    const flagged = new Map<string, number>();
+    samples.forEach((sample, second) => {
+      for (const found of detector.observe(new Map(Object.entries(sample)), second * 1000, windowMs)) {
+        expect(flagged.has(found.publicKey)).toBe(false); // once
+        flagged.set(found.publicKey, second);
+        expect(found.hosts.sort()).toEqual([A, B]);
+      }
+    });
+    return flagged;
+  }
+  const seconds = (n: number, at: (second: number) => Record<string, string>) =>
+    Array.from({ length: n }, (_, i) => at(i));
+
+  it('uses four keepalives, at least two minutes', () => {
+    expect(duplicateWindowMs(1)).toBe(120_000);
+    expect(duplicateWindowMs(30)).toBe(120_000);
+    expect(duplicateWindowMs(60)).toBe(240_000);
+  });
+
+  it('flags a key alternating every 7 s at the third switch back and forth (A → B → A → B)', () => {
+    const flagged = feed(seconds(60, (s) => ({ dup: `${Math.floor(s / 7) % 2 === 0 ? A : B}:51820`, one: `${C}:1` })));
+    expect(flagged).toEqual(new Map([['dup', 21]]));
+  });
+
+  it('never flags one move, a move and back, port changes, nor a key seen once', () => {
+    const flagged = feed(
+      seconds(300, (s) => ({
+        moved: `${s < 100 ? A : B}:51820`,
+        back: `${s < 100 || s > 200 ? A : B}:51820`,
+        nat: `${A}:${1000 + s}`,
+        ...(s === 5 ? { once: `${A}:1` } : {}),
+      })),
+    );
+    expect(flagged).toEqual(new Map());
+  });
+
+  it('forgets keys that left the interface', () => {
+    const detector = new EndpointFlapDetector();
+    const at = (s: number, endpoints: Record<string, string>) =>
+      detector.observe(new Map(Object.entries(endpoints)), s * 1000, 120_000);
+    expect(at(0, { k: `${A}:1` })).toEqual([]);
+    expect(at(1, { k: `${B}:1` })).toEqual([]);
+    expect(at(2, { k: `${A}:1` })).toEqual([]);
+    expect(at(3, {})).toEqual([]); // removed from the hub: its history goes
+    expect(at(4, { k: `${B}:1` })).toEqual([]);
+    expect(at(5, { k: `${A}:1` })).toEqual([]);
+    expect(at(6, { k: `${B}:1` })).toEqual([]);
+    expect(at(7, { k: `${A}:1` })[0]?.publicKey).toBe('k');
   });
 });
