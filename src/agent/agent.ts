@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { renderHubConfig } from '../domain/render/hub-config';
-import type { DesiredState, HubStatusInput } from '../hub/hub.dto';
-import { AgentApiClient, ApiError } from './api-client';
+import { AgentApiClient, ApiError, type DesiredState, type HubStatusInput } from './api-client';
 import { atomicWrite, ensureHubKey, removeStaleTemporaries } from './hub-files';
 import { Wg, WgUnavailableError } from './wg';
 
