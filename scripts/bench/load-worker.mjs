@@ -16,28 +16,30 @@ if (!isMainThread && workerData?.loadWorker) {
       let task;
       if (job.kind === 'enroll') {
         task = async (i) => {
-          const res = await request('POST', `/v1/networks/${job.network}/peers`, {
-            name: `${job.prefix}-${i}`,
-            ...job.extra,
+          const { data, error, response } = await request.POST('/v1/networks/{network}/peers', {
+            params: { path: { network: job.network } },
+            body: { name: `${job.prefix}-${i}`, ...job.extra },
           });
-          const url = res.json?.claim?.url;
-          if (res.status === 201 && res.json?.peer?.ipv4 && (res.json?.config?.text || typeof url === 'string')) {
+          const url = data?.claim?.url;
+          if (response.status === 201 && data?.peer?.ipv4 && (data?.config?.text || typeof url === 'string')) {
             if (claims && typeof url === 'string') claims[i] = url.slice(url.lastIndexOf('/') + 1);
             return true;
           }
-          return `${res.status} ${res.json?.code ?? (res.status === 201 ? 'malformed-201' : 'no-code')}`;
+          return `${response.status} ${error?.code ?? (response.status === 201 ? 'malformed-201' : 'no-code')}`;
         };
       } else if (job.kind === 'redeem') {
         task = async (i) => {
-          const res = await anonymous('POST', `/v1/claims/${job.tokens[i]}`, undefined, { accept: 'application/json' });
+          const { data, error, response } = await anonymous.POST('/v1/claims/{claimToken}', {
+            params: { path: { claimToken: job.tokens[i] } },
+          });
           if (job.expect === 410) {
-            return res.status === 410 && res.json?.code === 'config-already-served'
+            return response.status === 410 && error?.code === 'config-already-served'
               ? true
-              : `${res.status} ${res.json?.code}`;
+              : `${response.status} ${error?.code}`;
           }
-          const text = res.json?.config?.text;
-          if (res.status !== 200 || typeof text !== 'string' || !/^PrivateKey = \S{44}$/m.test(text)) {
-            return `${res.status} ${res.json?.code ?? 'no-config'}`;
+          const text = data?.config?.text;
+          if (response.status !== 200 || typeof text !== 'string' || !/^PrivateKey = \S{44}$/m.test(text)) {
+            return `${response.status} ${error?.code ?? 'no-config'}`;
           }
           return true;
         };

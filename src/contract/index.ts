@@ -64,3 +64,10 @@ export function asProblem(body: unknown): Problem | undefined {
     ? (body as Problem)
     : undefined;
 }
+
+/** What a call of the client resolves. */
+export interface Answer<T> {
+  readonly data?: T;
+  readonly error?: unknown;
+  readonly response: Response;
+}
