@@ -436,3 +436,6 @@ export async function startApiChild(stack, env = {}) {
     },
   };
 }
+
+/** The problem+json body of a failed call of a bench client, when it is one. */
+export const asProblem = contract.asProblem;
