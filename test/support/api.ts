@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { createEnrollmentKey, createNetwork, createToken, HUB_KEY, claimTokenOf } from '../../scripts/lib/fixtures.mjs';
-import { createApiClient, type ApiClient, type RequestBody } from '../../src/contract';
+import { createApiClient, type ApiClient, type RequestBody, type ResponseBody } from '../../src/contract';
 import { rememberSecretsIn, type TestApp } from './app';
 
 export {
@@ -29,6 +29,12 @@ export function apiClient(baseUrl: string, credential: string | undefined): ApiC
     },
   });
 }
+
+/** What an enrollment answers (201), and the same with a claim link (delivery "link"). */
+export type Enrolled = ResponseBody<'/v1/networks/{network}/peers', 'post', 201>;
+export type EnrolledByLink = Enrolled & { claim: NonNullable<Enrolled['claim']> };
+export type DesiredState = ResponseBody<'/v1/networks/{network}/hub/desired-state', 'get'>;
+export type NetworkStatus = ResponseBody<'/v1/networks/{network}/status', 'get'>;
 
 /** An answer as the specs read it (the shape supertest gives): status, media type, body, text. */
 export interface Sent {
