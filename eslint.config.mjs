@@ -91,6 +91,24 @@ export default tseslint.config(
     },
   },
   {
+    // The contract is what the agent, the pages, the tests and the bench share: pure TypeScript
+    // on openapi-fetch, nothing of the server and nothing Node-only.
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', '@prisma/*', 'pg', 'express', 'zod', 'node:*', '../*', '!./*'],
+              message: 'src/contract imports only its generated types and openapi-fetch.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs', 'bin/**/*.js', '.dependency-cruiser.cjs'],
     languageOptions: {
       globals: {
@@ -103,6 +121,8 @@ export default tseslint.config(
         fetch: 'readonly',
         setTimeout: 'readonly',
         Buffer: 'readonly',
+        Headers: 'readonly',
+        Response: 'readonly',
       },
     },
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },

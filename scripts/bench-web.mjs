@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { sqlPrefill } from './bench/sql-prefill.mjs';
-import { startStack } from './bench/lib.mjs';
+import { createNetwork, enrollPeer, makeClient, startStack } from './bench/lib.mjs';
 import { CHROMIUM_LAUNCH_OPTIONS } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
@@ -49,7 +49,6 @@ if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 50) {
   throw new Error('--runs must be a whole number from 1 to 50');
 }
 const GOAL_MS = 1000;
-const HUB_PUBLIC_KEY = 'HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=';
 const NETWORK = { name: 'bench-web', ipv4Cidr: '10.130.0.0/16', ipv6Cidr: 'fd10:130::/64' };
 const RESULTS_FILE = fileURLToPath(new URL('../.test-artifacts/bench/web.json', import.meta.url));
 const KINDS = ['laptop', 'phone', 'desktop', 'server', 'tablet', 'router', 'build', 'kiosk'];
@@ -61,20 +60,6 @@ const log = (msg) =>
 let service = null; // the running stack (scripts/bench/lib.mjs startStack)
 let db = null;
 let browser = null;
-
-async function request(method, path, token, body) {
-  const res = await fetch(`${service.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      accept: 'application/json',
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null, text };
-}
 
 /** Names like laptop-00042, handshakes, endpoints, bytes, a few flagged and expiring peers. */
 async function makeRealistic(networkId) {
@@ -253,23 +238,15 @@ async function main() {
   const adminToken = service.adminToken;
   log(`service at ${service.url} (embedded Postgres under ${service.dataDir})`);
   db = new pg.Pool({ connectionString: service.databaseUrl, max: 2 });
-  const created = await request('POST', '/v1/networks', adminToken, {
-    ...NETWORK,
-    endpoint: 'hub.example.org:51820',
-    hubPublicKey: HUB_PUBLIC_KEY,
-  });
-  if (created.status !== 201) {
-    throw new Error(`creating the network: HTTP ${created.status} ${created.text}`);
-  }
-  const network = { ...NETWORK, id: created.json.id, ipv4Cidr: created.json.ipv4Cidr, ipv6Cidr: created.json.ipv6Cidr };
+  const admin = makeClient(service.url, adminToken);
+  const created = await createNetwork(admin, NETWORK);
+  const network = { ...NETWORK, id: created.id, ipv4Cidr: created.ipv4Cidr, ipv6Cidr: created.ipv6Cidr };
   // One enrollment through the API: it tells the owner id the SQL pre-fill records.
-  const first = await request('POST', `/v1/networks/${NETWORK.name}/peers`, adminToken, { name: 'first' });
-  if (first.status !== 201) {
-    throw new Error(`first enrollment: HTTP ${first.status} ${first.text}`);
-  }
+  const first = await enrollPeer(admin, NETWORK.name, { name: 'first' });
+  admin.close();
   const prefillStart = performance.now();
   if (PEERS > 1) {
-    await sqlPrefill({ databaseUrl: service.databaseUrl, network, count: PEERS - 1, ownerId: first.json.peer.owner });
+    await sqlPrefill({ databaseUrl: service.databaseUrl, network, count: PEERS - 1, ownerId: first.peer.owner });
   }
   await makeRealistic(network.id);
   const prefillSeconds = (performance.now() - prefillStart) / 1000;

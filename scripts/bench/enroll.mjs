@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { percentile } from './lib.mjs';
+import { enrollPeer, percentile } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { peerAddresses } = require('../../dist/domain/network/network-spec.js');
@@ -139,12 +139,8 @@ export const errorText = (errors) =>
     .join(', ') || 'none';
 
 /** The owner id the service records for the admin token (from one enrollment's answer). */
-export async function ownerOf(request, networkName) {
-  const res = await request('POST', `/v1/networks/${networkName}/peers`, { name: 'owner-probe' });
-  if (res.status !== 201) {
-    throw new Error(`probe enrollment: HTTP ${res.status} ${res.text}`);
-  }
-  return res.json.peer.owner;
+export async function ownerOf(api, networkName) {
+  return (await enrollPeer(api, networkName, { name: 'owner-probe' })).peer.owner;
 }
 
 /**

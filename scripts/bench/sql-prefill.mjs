@@ -1,3 +1,4 @@
+// @ts-check
 // Pre-fills a network's address pool directly in SQL, as a faster stand-in for tens of thousands
 // of enrollments through the API. It mimics what PeersRepository.enroll commits per enrollment:
 //   - the host is chosen the way the service chooses it (a random start in first..last, then the
@@ -55,7 +56,7 @@ export async function sqlPrefill({ databaseUrl, network, count, ownerId, batchSi
     for (const r of rows) {
       free[r.host_number] = 1;
     }
-    const take = (start) => {
+    const take = (/** @type {number} */ start) => {
       for (let h = start; h <= last; h++) {
         if (free[h]) {
           free[h] = 0;

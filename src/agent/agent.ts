@@ -2,8 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
 import { hubConfigChunks, type HubConfigInput } from '../domain/render/hub-config';
 import { duplicateWindowMs, EndpointFlapDetector } from '../domain/wg/duplicates';
-import type { DesiredState, HubStatusInput } from '../hub/hub.dto';
-import { AgentApiClient, ApiError } from './api-client';
+import { AgentApiClient, ApiError, type DesiredState, type HubStatusInput } from './api-client';
 import { atomicWrite, ensureHubKey, removeStaleTemporaries } from './hub-files';
 import { Wg, WgUnavailableError } from './wg';
 

@@ -1,4 +1,8 @@
-import type { DesiredState, HubStatusInput } from '../hub/hub.dto';
+import { asProblem, createApiClient, type ApiClient, type RequestBody, type ResponseBody } from '../contract';
+
+export type DesiredState = ResponseBody<'/v1/networks/{network}/hub/desired-state', 'get'>;
+export type HubStatusInput = RequestBody<'/v1/networks/{network}/hub/status', 'post'>;
+export type HubRegistered = ResponseBody<'/v1/networks/{network}/hub', 'put'>;
 
 export class ApiError extends Error {
   constructor(
@@ -10,73 +14,75 @@ export class ApiError extends Error {
   }
 }
 
-/** The three calls the agent makes. Nothing in the agent needs the database. */
+/** The three calls the agent makes, on the contract's typed client. Nothing here needs the database. */
 export class AgentApiClient {
+  private readonly api: ApiClient;
+
   constructor(
-    private readonly baseUrl: string,
-    private readonly token: string,
+    baseUrl: string,
+    token: string,
     private readonly network: string,
     /** Aborts every request in flight when the agent stops. */
     private readonly stop?: AbortSignal,
-  ) {}
-
-  private url(path: string): string {
-    return `${this.baseUrl.replace(/\/+$/, '')}/v1/networks/${encodeURIComponent(this.network)}${path}`;
-  }
-
-  private async call(
-    method: string,
-    path: string,
-    options: { body?: unknown; headers?: Record<string, string>; timeoutMs: number },
   ) {
-    const res = await fetch(this.url(path), {
-      method,
-      headers: {
-        Authorization: `Bearer ${this.token}`,
-        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...options.headers,
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: this.stop
-        ? AbortSignal.any([this.stop, AbortSignal.timeout(options.timeoutMs)])
-        : AbortSignal.timeout(options.timeoutMs),
-    });
-    if (res.status >= 400) {
-      let code: string | undefined;
-      let detail = res.statusText;
-      try {
-        const problem = (await res.json()) as { code?: string; title?: string; detail?: string };
-        code = problem.code;
-        detail = problem.detail ?? problem.title ?? detail;
-      } catch {
-        // not a problem body
-      }
-      throw new ApiError(res.status, code, `${method} ${path}: ${res.status} ${code ?? ''} ${detail}`.trim());
-    }
-    return res;
+    this.api = createApiClient({ baseUrl: baseUrl.replace(/\/+$/, ''), credential: token });
   }
 
-  async registerHub(publicKey: string, listenPort?: number): Promise<{ listenPort: number }> {
-    const res = await this.call('PUT', '/hub', {
-      body: { publicKey, ...(listenPort ? { listenPort } : {}) },
-      timeoutMs: 15_000,
+  private signal(timeoutMs: number): AbortSignal {
+    return this.stop ? AbortSignal.any([this.stop, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+  }
+
+  /** Throws ApiError for an answer of 400 or more (with the problem's code and detail). */
+  private check(what: string, result: { error?: unknown; response: Response }): void {
+    const { response } = result;
+    if (response.status >= 400) {
+      const problem = asProblem(result.error);
+      const detail = problem?.detail ?? problem?.title ?? response.statusText;
+      throw new ApiError(
+        response.status,
+        problem?.code,
+        `${what}: ${response.status} ${problem?.code ?? ''} ${detail}`.trim(),
+      );
+    }
+  }
+
+  private get path() {
+    return { network: this.network };
+  }
+
+  async registerHub(publicKey: string): Promise<HubRegistered> {
+    const result = await this.api.PUT('/v1/networks/{network}/hub', {
+      params: { path: this.path },
+      body: { publicKey },
+      signal: this.signal(15_000),
     });
-    return (await res.json()) as { listenPort: number };
+    this.check('PUT /hub', result);
+    return result.data!;
   }
 
   /** The desired state, or null when it is still the one the agent has (304). */
   async desiredState(knownRevision: string | null, waitS: number): Promise<DesiredState | null> {
-    const res = await this.call('GET', `/hub/desired-state${waitS > 0 ? `?wait=${waitS}` : ''}`, {
-      headers: knownRevision === null ? {} : { 'If-None-Match': `"${knownRevision}"` },
-      timeoutMs: (waitS + 15) * 1000,
+    const result = await this.api.GET('/v1/networks/{network}/hub/desired-state', {
+      params: {
+        path: this.path,
+        query: waitS > 0 ? { wait: waitS } : {},
+        header: knownRevision === null ? {} : { 'If-None-Match': `"${knownRevision}"` },
+      },
+      signal: this.signal((waitS + 15) * 1000),
     });
-    if (res.status === 304) {
+    if (result.response.status === 304) {
       return null;
     }
-    return (await res.json()) as DesiredState;
+    this.check('GET /hub/desired-state', result);
+    return result.data!;
   }
 
   async reportStatus(status: HubStatusInput): Promise<void> {
-    await this.call('POST', '/hub/status', { body: status, timeoutMs: 15_000 });
+    const result = await this.api.POST('/v1/networks/{network}/hub/status', {
+      params: { path: this.path },
+      body: status,
+      signal: this.signal(15_000),
+    });
+    this.check('POST /hub/status', result);
   }
 }

@@ -7,7 +7,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, expectProblem } from '../support/api';
+import { Api, expectProblem, type EnrolledByLink } from '../support/api';
 import { bearer, rememberSecret, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { BROWSER_MISSING, openBrowser, screenshot, type BrowserSession } from '../support/browser';
 import { rowCounts } from '../support/db';
@@ -362,7 +362,7 @@ describe.skipIf(BROWSER_MISSING)(`web pages: enrollment and claim${BROWSER_MISSI
     it('GET changes nothing; one click serves the config; a second visit explains; the API answers 410', async () => {
       const enrolled = await api.enroll('office', t.adminToken, { name: 'bob-phone', delivery: 'link' });
       expect(enrolled.status).toBe(201);
-      const { peer, claim } = enrolled.body as { peer: { id: string; publicKey: string }; claim: { url: string } };
+      const { peer, claim } = enrolled.body as EnrolledByLink;
       const path = new URL(claim.url).pathname;
       const servedAt = async () =>
         (await t.sql.query('SELECT served_at FROM peer WHERE id = $1', [peer.id])).rows[0].served_at as Date | null;
@@ -421,7 +421,7 @@ describe.skipIf(BROWSER_MISSING)(`web pages: enrollment and claim${BROWSER_MISSI
 
     it('served elsewhere between opening and clicking: the click explains when, and to ask for a reissue', async () => {
       const enrolled = await api.enroll('office', t.adminToken, { name: 'raced', delivery: 'link' });
-      const { claim } = enrolled.body as { claim: { url: string } };
+      const { claim } = enrolled.body as EnrolledByLink;
       const { page } = browser;
       await page.goto(claim.url);
       expect((await api.claim(claim.url)).status).toBe(200); // someone else got there first
@@ -435,7 +435,7 @@ describe.skipIf(BROWSER_MISSING)(`web pages: enrollment and claim${BROWSER_MISSI
 
     it('works without JavaScript: the button posts the form and the browser downloads the file', async () => {
       const enrolled = await api.enroll('office', t.adminToken, { name: 'no-js', delivery: 'link' });
-      const { peer, claim } = enrolled.body as { peer: { publicKey: string }; claim: { url: string } };
+      const { peer, claim } = enrolled.body as EnrolledByLink;
       const context = await browser.browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
       try {
         const page = await context.newPage();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rememberSecret, rememberSecretsIn } from '../support/app';
 import { ROOT } from '../support/paths';
 import { runCli, type ServiceProcess } from '../support/process';
+import type { Enrolled, NetworkStatus } from '../support/api';
 
 /**
  * The embedded default as `npm start` runs it: the built command, no DATABASE_URL, a fresh
@@ -91,7 +92,7 @@ describe('npm start: the embedded default', () => {
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: 'first-node' }),
     });
-    const body = (await enrolled.json()) as { peer: { publicKey: string }; config: { text: string } };
+    const body = (await enrolled.json()) as Enrolled;
     rememberSecretsIn(body);
     const hubFile = join(dataDir, 'hub', 'wg0.conf');
     const deadline = Date.now() + 5000;
@@ -104,12 +105,12 @@ describe('npm start: the embedded default', () => {
     expect(readFileSync(hubFile, 'utf8')).toContain(`PublicKey = ${body.peer.publicKey}`);
     expect(statSync(hubFile).mode & 0o777).toBe(0o600);
     let status = await get(`${url}/v1/networks/default/status`, token);
-    for (let i = 0; i < 50 && (status.body.hub as { inSync: boolean }).inSync !== true; i++) {
+    for (let i = 0; i < 50 && (status.body as NetworkStatus).hub.inSync !== true; i++) {
       await new Promise((r) => setTimeout(r, 100));
       status = await get(`${url}/v1/networks/default/status`, token);
     }
     expect(status.body.hub).toMatchObject({ inSync: true, agentHealthy: true });
-    expect(p.output()).not.toContain(body.config.text.match(/PrivateKey = (\S+)/)![1]);
+    expect(p.output()).not.toContain(body.config!.text.match(/PrivateKey = (\S+)/)![1]);
     expect(postmasterPids()).toHaveLength(1);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExpirySweeper } from '../../src/peers/expiry.sweeper';
 import { startTestApp, type TestApp } from '../support/app';
-import { Api, expectProblem } from '../support/api';
+import { Api, expectProblem, type EnrolledByLink } from '../support/api';
 import { rowCounts } from '../support/db';
 
 let t: TestApp;
@@ -18,7 +18,7 @@ async function linkEnrollment(name: string) {
   expect(res.status).toBe(201);
   expect(res.body.config).toBeUndefined();
   expect(res.body.peer.status).toBe('pending');
-  return res.body as { peer: { id: string; publicKey: string }; claim: { url: string; expiresAt: string } };
+  return res.body as EnrolledByLink;
 }
 
 describe('claim links (invariant 2: served exactly once)', () => {

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneDatabase } from '../support/db';
 import { buildDist, call, HUB_KEY, newAdminToken, pool, report, startReplica, type Replica } from '../support/replica';
+import type { DesiredState, Enrolled, EnrolledByLink } from '../support/api';
 
 /**
  * The production shape: two real API processes (`wg-enroll serve`, as replicas behind a load
@@ -92,7 +93,7 @@ describe('two API processes on one database', () => {
       delivery: 'link',
     });
     expect(link.status).toBe(201);
-    const path = new URL((link.body.claim as { url: string }).url).pathname.replace(/^\/claim\//, '/v1/claims/');
+    const path = new URL((link.body as EnrolledByLink).claim.url).pathname.replace(/^\/claim\//, '/v1/claims/');
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => call(replica(i), 'POST', path)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 410)).toHaveLength(49);
@@ -124,8 +125,8 @@ describe('two API processes on one database', () => {
       expect(enrolled.status).toBe(201);
       const { r, at } = await poll;
       expect(r.status).toBe(200);
-      expect((r.body.peers as { publicKey: string }[]).map((p) => p.publicKey)).toContain(
-        (enrolled.body.peer as { publicKey: string }).publicKey,
+      expect((r.body as DesiredState).peers.map((p) => p.publicKey)).toContain(
+        (enrolled.body as Enrolled).peer.publicKey,
       );
       samples.push(Math.round(at - enrolledAt));
     }
@@ -145,7 +146,7 @@ describe('two API processes on one database', () => {
       }),
     );
     expect(enrolled.map((r) => r.status)).toEqual(Array(n).fill(201));
-    const ids = enrolled.map((r) => (r.body.peer as { id: string }).id);
+    const ids = enrolled.map((r) => (r.body as Enrolled).peer.id);
     const revision = async () =>
       BigInt((await sql.query(`SELECT revision FROM network WHERE name = 'expiring'`)).rows[0].revision);
     const before = await revision();
@@ -200,7 +201,7 @@ describe('two API processes on one database', () => {
         expiresAt,
       });
       expect(res.status).toBe(201);
-      ids.push((res.body.peer as { id: string }).id);
+      ids.push((res.body as Enrolled).peer.id);
     }
     const deadline = Date.now() + 15_000;
     let left = ids.length;

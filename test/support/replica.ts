@@ -110,7 +110,7 @@ export async function pool<T>(count: number, concurrency: number, task: (i: numb
   return results;
 }
 
-export const HUB_KEY = 'HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=';
+export { HUB_KEY } from '../../scripts/lib/fixtures.mjs';
 
 /** A measurement printed by a drill (figures, never asserted timings beyond the stated goals). */
 export function report(line: string): void {

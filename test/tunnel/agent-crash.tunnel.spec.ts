@@ -159,7 +159,7 @@ describe.skipIf(reason !== null)(
           await waitFor('the agent to register', () => agent.output().includes('hub key registered'), 15_000, 10);
           await sleep(Math.random() * 700);
         }
-        agent.cli.child.kill('SIGKILL');
+        agent.child.kill('SIGKILL');
         await agent.exited;
         const checked = await checkHubFiles();
         kills.push({ lifeMs: Date.now() - startedAt, phase, ...checked });
@@ -171,7 +171,7 @@ describe.skipIf(reason !== null)(
       // restart, from which convergence is timed.
       await waitFor('the agent to register', () => agent.output().includes('hub key registered'), 15_000, 10);
       await sleep(Math.random() * 300);
-      agent.cli.child.kill('SIGKILL');
+      agent.child.kill('SIGKILL');
       await agent.exited;
       kills.push({ lifeMs: Date.now() - startedAt, phase: 'last', ...(await checkHubFiles()) });
       const restartedAt = Date.now();

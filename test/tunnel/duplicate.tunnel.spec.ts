@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bringUpNode, continuousPing, ping, whyUnavailable, type ContinuousPing } from './support/netns';
-import { sleep, Stack, waitFor, type AuditEvent, type Enrolled, type PeerStatus } from './support/service';
+import { expectStatus } from '../support/api';
+import { sleep, Stack, waitFor, type Enrolled, type PeerStatus } from './support/service';
 
 // 6. One config on two machines: nodes 1 and 2 bring up the SAME served config (same private
 //    key); the hub sees that key's endpoint alternate between their underlay addresses, the
@@ -32,7 +33,13 @@ describe.skipIf(reason !== null)(
     beforeAll(async () => {
       stack = await Stack.start('dup', 3, NETWORK);
       hubV4 = stack.hubAddresses[0].split('/')[0];
-      await stack.api.expect(200, 'PATCH', `/v1/networks/${NETWORK.name}`, { quarantineDuplicates: true });
+      await expectStatus(
+        200,
+        stack.api.PATCH('/v1/networks/{network}', {
+          params: { path: { network: NETWORK.name } },
+          body: { quarantineDuplicates: true },
+        }),
+      );
     });
 
     afterAll(async () => {
@@ -87,10 +94,9 @@ describe.skipIf(reason !== null)(
       expect(flagged.flagReason).toContain(stack.lab.nodeUnderlay[0]);
       expect(flagged.flagReason).toContain(stack.lab.nodeUnderlay[1]);
       expect(flagged.quarantined).toBe(true);
-      const audit = await stack.api.expect<{ items: AuditEvent[] }>(
+      const audit = await expectStatus(
         200,
-        'GET',
-        '/v1/audit?action=peer.flagged-duplicate',
+        stack.api.GET('/v1/audit', { params: { query: { action: 'peer.flagged-duplicate' } } }),
       );
       const events = audit.items.filter((e) => e.targetId === shared.peer.id);
       expect(events).toHaveLength(1);

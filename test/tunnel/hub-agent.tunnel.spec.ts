@@ -282,7 +282,7 @@ describe.skipIf(reason !== null)(
       // The agent's long-poll is open: the API is to answer it and exit. 5b asserts that it does so
       // promptly and cleanly; here, so that the restart is proven either way, it gets 10 s before
       // SIGKILL.
-      const code = await api.stop('SIGTERM', 10_000);
+      const { code } = await api.stop('SIGTERM', 10_000);
       const stopMs = Date.now() - stoppedAt;
       measured.apiSigterm = { code, stopMs };
       await expect(fetch(`${stack.url}/healthz`)).rejects.toThrow();

@@ -1,23 +1,14 @@
 // Enrollment page (/): the person's credential and a device name in, a config out — made from
 // the server's answer plus a private key that never leaves this page.
 import { insertPrivateKey } from '../../src/domain/render/peer-config';
-import { api, ApiProblem } from './lib/api';
+import { answer, api, ApiProblem, type ResponseBody } from './lib/api';
 import { showConfig } from './lib/config-view';
 import { byId, h } from './lib/dom';
 import { makeKeyPair } from './lib/keys';
 import { enrollmentProblem, type Field, type FieldMessage } from './lib/problems';
 
-interface WhoAmI {
-  kind: 'token' | 'enrollment-key';
-  role: 'admin' | 'requester' | 'agent' | null;
-  network: string | null;
-  networks: string[];
-}
-
-interface Enrolled {
-  peer: { id: string; name: string; network: string; ipv4: string; ipv6: string | null };
-  config?: { filename: string; text: string };
-}
+type WhoAmI = ResponseBody<'/v1/whoami', 'get'>;
+type Enrolled = ResponseBody<'/v1/networks/{network}/peers', 'post'>;
 
 const form = byId<HTMLFormElement>('enroll-form');
 const credentialInput = byId<HTMLInputElement>('credential');
@@ -75,7 +66,7 @@ let known: { credential: string; answer: Promise<WhoAmI> } | null = null;
 
 function whoami(credential: string): Promise<WhoAmI> {
   if (known?.credential !== credential) {
-    known = { credential, answer: api<WhoAmI>('/v1/whoami', { credential }) };
+    known = { credential, answer: answer(api(credential).GET('/v1/whoami')) };
     known.answer.catch(() => {
       known = null;
     });
@@ -170,33 +161,34 @@ async function enroll(): Promise<void> {
     }
     network = resolved;
     let keys: { privateKey: string; publicKey: string } | null = makeKeyPair();
-    let answer: Enrolled;
+    let enrolled: Enrolled;
     try {
-      answer = await api<Enrolled>(`/v1/networks/${encodeURIComponent(network)}/peers`, {
-        method: 'POST',
-        credential,
-        body: { name, publicKey: keys.publicKey, delivery: 'inline' },
-      });
+      enrolled = await answer(
+        api(credential).POST('/v1/networks/{network}/peers', {
+          params: { path: { network } },
+          body: { name, publicKey: keys.publicKey, delivery: 'inline' },
+        }),
+      );
     } catch (error) {
       keys = null; // nothing was created: this key pair is never used
       throw error;
     }
-    if (!answer.config) {
+    if (!enrolled.config) {
       throw new ApiProblem(500, 'no-config', 'The service sent no configuration', undefined);
     }
-    const text = insertPrivateKey(answer.config.text, keys.privateKey);
+    const text = insertPrivateKey(enrolled.config.text, keys.privateKey);
     keys = null;
     form.hidden = true;
     status.textContent = '';
     showConfig(
       result,
-      { filename: answer.config.filename, text },
+      { filename: enrolled.config.filename, text },
       {
         onDone: () => {
           result.hidden = true;
           form.hidden = false;
           nameInput.value = '';
-          status.textContent = `The configuration for ${answer.peer.name} was cleared from this page.`;
+          status.textContent = `The configuration for ${enrolled.peer.name} was cleared from this page.`;
           nameInput.focus();
         },
       },

@@ -7,8 +7,9 @@
 // goes to the API in the Authorization header. Reissue asks for a one-time claim link (delivery
 // "link"), so no private key of a peer ever reaches the admin's browser.
 
-import { ApiProblem, api } from './lib/api';
+import { ApiProblem, answer, api, type RequestBody, type ResponseBody } from './lib/api';
 import { byId, h } from './lib/dom';
+import { problemSentence } from './lib/problems';
 import { age, bytes, until } from './lib/status-format';
 
 const TOKEN_KEY = 'wg-enroll.status.token';
@@ -16,45 +17,9 @@ const PAGE_SIZE = 50;
 const REFRESH_MS = 5000;
 const SEARCH_DEBOUNCE_MS = 250;
 
-interface NetworkView {
-  name: string;
-  ipv4Cidr: string;
-  ipv6Cidr: string | null;
-}
-
-interface PeerStatus {
-  id: string;
-  name: string;
-  ipv4: string;
-  ipv6: string | null;
-  online: boolean;
-  deployed: boolean;
-  lastHandshakeAt: string | null;
-  endpoint: string | null;
-  rxBytes: string;
-  txBytes: string;
-  flagged: boolean;
-  flagReason: string | null;
-  quarantined: boolean;
-  expiresAt: string | null;
-  expiringSoon: boolean;
-}
-
-interface NetworkStatus {
-  network: string;
-  hub: {
-    publicKey: string | null;
-    agentLastSeenAt: string | null;
-    agentHealthy: boolean;
-    desiredRevision: string;
-    appliedRevision: string | null;
-    inSync: boolean;
-  };
-  pool: { size: number; leased: number; free: number; cooling: number };
-  peers: { active: number; online: number; flagged: number; expiringSoon: number };
-  items: PeerStatus[];
-  nextCursor: string | null;
-}
+type NetworkView = ResponseBody<'/v1/networks', 'get'>['items'][number];
+type NetworkStatus = ResponseBody<'/v1/networks/{network}/status', 'get'>;
+type PeerStatus = NetworkStatus['items'][number];
 
 // ---------------------------------------------------------------------------------------------
 // Problems as sentences
@@ -64,36 +29,7 @@ function sentence(problem: unknown): string {
   if (!(problem instanceof ApiProblem)) {
     return 'Something went wrong in this page. Reload it and try again.';
   }
-  switch (problem.code) {
-    case 'network-error':
-      return 'The service cannot be reached. Check your connection and try again.';
-    case 'unauthenticated':
-    case 'invalid-credential':
-      return 'This token was not accepted: it may be mistyped, revoked or expired.';
-    case 'forbidden':
-      return 'This token is not an admin token. The status page needs a token with the admin role.';
-    case 'peer-not-live':
-      return 'This peer is no longer active (it was revoked or expired meanwhile).';
-    case 'peer-not-found':
-      return 'This peer no longer exists.';
-    case 'network-not-found':
-      return 'This network no longer exists.';
-    case 'hub-not-registered':
-      return 'The hub of this network has not registered its key yet, so no config can be made.';
-    case 'pool-exhausted':
-      return 'The address pool of this network is full: revoke unused peers to free addresses.';
-    case 'rate-limited':
-      return 'Too many requests: wait a moment and try again.';
-    case 'database-unavailable':
-    case 'service-unavailable':
-      return 'The service is unavailable right now. Try again in a moment.';
-    case 'validation-failed':
-      return problem.errors.length > 0
-        ? `Please correct: ${problem.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}.`
-        : (problem.detail ?? problem.title);
-    default:
-      return problem.detail ? `${problem.title}: ${problem.detail}` : problem.title;
-  }
+  return problemSentence(problem, 'status');
 }
 
 function showError(element: HTMLElement, text: string | null): void {
@@ -115,12 +51,8 @@ function token(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-function call<T>(
-  path: string,
-  init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; signal?: AbortSignal } = {},
-) {
-  return api<T>(path, { ...init, credential: token() ?? undefined });
-}
+/** The API as the signed-in admin. */
+const client = () => api(token());
 
 const signInSection = byId('sign-in-section');
 const dashboard = byId('dashboard');
@@ -168,7 +100,7 @@ async function signIn(): Promise<void> {
   const button = byId<HTMLButtonElement>('sign-in-button');
   button.disabled = true;
   try {
-    const networks = await api<{ items: NetworkView[] }>('/v1/networks', { credential: value });
+    const networks = await answer(api(value).GET('/v1/networks'));
     sessionStorage.setItem(TOKEN_KEY, value);
     tokenInput.value = '';
     showError(tokenError, null);
@@ -276,25 +208,17 @@ byId<HTMLButtonElement>('prev').addEventListener('click', () => {
   void load({ announceResult: true });
 });
 
-function statusPath(): string {
-  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if (state.name) {
-    query.set('name', state.name);
-  }
-  if (state.online) {
-    query.set('online', state.online);
-  }
-  if (state.flagged) {
-    query.set('flagged', 'true');
-  }
-  if (state.expiring) {
-    query.set('expiring', 'true');
-  }
+/** The query of the page shown: its size, the filters set, and the page's cursor. */
+function statusQuery() {
   const cursor = state.cursors[state.page];
-  if (cursor) {
-    query.set('cursor', cursor);
-  }
-  return `/v1/networks/${encodeURIComponent(state.network ?? '')}/status?${query.toString()}`;
+  return {
+    limit: PAGE_SIZE,
+    ...(state.name ? { name: state.name } : {}),
+    ...(state.online ? { online: state.online } : {}),
+    ...(state.flagged ? { flagged: 'true' as const } : {}),
+    ...(state.expiring ? { expiring: 'true' as const } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
 }
 
 /** Loads the current page; a newer load cancels an older one, so answers never arrive out of order. */
@@ -309,7 +233,12 @@ async function load(options: { announceResult?: boolean } = {}): Promise<void> {
   const sequence = ++state.sequence;
   const query = state.name;
   try {
-    const status = await call<NetworkStatus>(statusPath(), { signal: controller.signal });
+    const status = await answer(
+      client().GET('/v1/networks/{network}/status', {
+        params: { path: { network: state.network }, query: statusQuery() },
+        signal: controller.signal,
+      }),
+    );
     if (sequence !== state.sequence) {
       return;
     }
@@ -562,7 +491,7 @@ function confirmRevoke(peer: PeerStatus, from: HTMLElement): void {
     confirm: 'Revoke peer',
     danger: true,
     action: async () => {
-      await call(`/v1/peers/${encodeURIComponent(peer.id)}`, { method: 'DELETE' });
+      await answer(client().DELETE('/v1/peers/{id}', { params: { path: { id: peer.id } } }));
       announce(`${peer.name} was revoked.`);
       returnFocus = null;
       void load();
@@ -581,9 +510,8 @@ function confirmReissue(peer: PeerStatus, from: HTMLElement): void {
     confirm: 'Reissue peer',
     danger: false,
     action: async () => {
-      const result = await call<{ claim?: { url: string; expiresAt: string } }>(
-        `/v1/peers/${encodeURIComponent(peer.id)}/reissue`,
-        { method: 'POST', body: { delivery: 'link' } },
+      const result = await answer(
+        client().POST('/v1/peers/{id}/reissue', { params: { path: { id: peer.id } }, body: { delivery: 'link' } }),
       );
       if (!result.claim) {
         throw new ApiProblem(0, 'no-claim', 'The service did not return a claim link', undefined);
@@ -649,7 +577,7 @@ async function createKey(): Promise<void> {
     keyFields[field].removeAttribute('aria-invalid');
   }
   showError(byId('key-error'), null);
-  const body: Record<string, unknown> = { name: keyFields.name.value.trim() };
+  const body: RequestBody<'/v1/networks/{network}/enrollment-keys', 'post'> = { name: keyFields.name.value.trim() };
   const uses = keyFields.maxUses.value.trim();
   if (!/^\d+$/.test(uses)) {
     fieldProblem('maxUses', 'Enter a whole number of devices, 1 or more.');
@@ -667,9 +595,11 @@ async function createKey(): Promise<void> {
   const button = byId<HTMLButtonElement>('key-confirm');
   button.disabled = true;
   try {
-    const created = await call<{ key: string; name: string; maxUses: number }>(
-      `/v1/networks/${encodeURIComponent(state.network ?? '')}/enrollment-keys`,
-      { method: 'POST', body },
+    const created = await answer(
+      client().POST('/v1/networks/{network}/enrollment-keys', {
+        params: { path: { network: state.network ?? '' } },
+        body,
+      }),
     );
     keyDialog.close();
     showSecret({
@@ -771,7 +701,7 @@ async function start(): Promise<void> {
     return;
   }
   try {
-    const networks = await call<{ items: NetworkView[] }>('/v1/networks');
+    const networks = await answer(client().GET('/v1/networks'));
     openDashboard(networks.items);
   } catch (problem) {
     if (problem instanceof ApiProblem && (problem.status === 401 || problem.status === 403)) {

@@ -24,6 +24,8 @@ import {
   QUICK,
   agentToken,
   emit,
+  enrollPeer,
+  expectStatus,
   filledNetwork,
   logger,
   makeClient,
@@ -46,6 +48,16 @@ const REPS = QUICK ? 3 : 9;
 const REPS_304 = 5;
 const label = (n) => (n >= 1000 ? `${n / 1000}k` : String(n));
 const HUB_PRIVATE_KEY = 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=';
+
+/**
+ * GET the desired state of `net` with its agent's client; with `revision`, as If-None-Match.
+ * @param {{ name: string; client: import('../lib.mjs').BenchClient }} net
+ * @param {string} [revision]
+ */
+const desiredState = (net, revision) =>
+  net.client.GET('/v1/networks/{network}/hub/desired-state', {
+    params: { path: { network: net.name }, header: revision ? { 'If-None-Match': `"${revision}"` } : {} },
+  });
 
 async function timed(fn) {
   const start = performance.now();
@@ -147,20 +159,15 @@ async function main() {
       net.peers = 0;
       net.bytes = 0;
       // Warm-up: the first fetch also warms code paths; not counted.
-      const warm = await net.client('GET', `/v1/networks/${net.name}/hub/desired-state`);
-      if (warm.status !== 200) throw new Error(`desired state of ${net.name}: HTTP ${warm.status} ${warm.text}`);
+      await expectStatus(200, desiredState(net));
     }
-    const fetchState = async (net, headers) => {
-      const t = await timed(() => net.client('GET', `/v1/networks/${net.name}/hub/desired-state`, undefined, headers));
-      return { ms: t.ms, res: t.value };
+    const fetchState = async (net, revision) => {
+      const t = await timed(() => desiredState(net, revision));
+      return { ms: t.ms, res: { status: t.value.response.status, json: t.value.data ?? null } };
     };
     for (let rep = 0; rep < REPS; rep++) {
       for (const net of nets) {
-        const change = await adminApi('POST', `/v1/networks/${net.name}/peers`, {
-          name: `change-${rep}`,
-          publicKey: randomPublicKey(),
-        });
-        if (change.status !== 201) throw new Error(`change in ${net.name}: HTTP ${change.status} ${change.text}`);
+        await enrollPeer(adminApi, net.name, { name: `change-${rep}`, publicKey: randomPublicKey() });
         const cold = await fetchState(net);
         if (cold.res.status !== 200 || cold.res.json === null) {
           throw new Error(`cold fetch ${net.name}: HTTP ${cold.res.status}`);
@@ -182,7 +189,7 @@ async function main() {
         );
         const notModified = [];
         for (let i = 0; i < REPS_304; i++) {
-          const r = await fetchState(net, { 'if-none-match': `"${state.revision}"` });
+          const r = await fetchState(net, state.revision);
           if (r.res.status !== 304) throw new Error(`304 expected for ${net.name}, got HTTP ${r.res.status}`);
           notModified.push(r.ms);
         }
@@ -192,7 +199,7 @@ async function main() {
         net.total.push(cold.ms + render.ms);
         net.notModified.push(median(notModified));
         net.peers = state.peers.length;
-        net.bytes = cold.res.text.length;
+        net.bytes = JSON.stringify(cold.res.json).length;
       }
       log(
         `rep ${rep + 1}/${REPS}: ` +

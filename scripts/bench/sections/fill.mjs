@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { QUICK, createNetwork, emit, logger, makeClient, row, startStack, runSection } from '../lib.mjs';
 import { loadGenerator } from '../load-worker.mjs';
 import { sqlPrefill } from '../sql-prefill.mjs';
-import { accumulator, errorText, round2, tolerateShutdownErrors } from '../enroll.mjs';
+import { accumulator, errorText, ownerOf, round2, tolerateShutdownErrors } from '../enroll.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -195,9 +195,7 @@ async function main() {
     }
   }
   // One enrollment tells the owner id the SQL pre-fill records.
-  const probe = await request('POST', `/v1/networks/${LEVELS[0].name}/peers`, { name: 'owner-probe' });
-  if (probe.status !== 201) throw new Error(`probe enrollment: HTTP ${probe.status} ${probe.text}`);
-  const owner = probe.json.peer.owner;
+  const owner = await ownerOf(request, LEVELS[0].name);
 
   // Fill both networks before measuring anything, so both fill levels are measured against the
   // same state of the shared tables (network, audit_event, …).

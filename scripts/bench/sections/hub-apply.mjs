@@ -151,8 +151,11 @@ async function burst() {
       total: BURST,
       concurrency: CONCURRENCY,
       task: async (i) => {
-        const res = await enroll('POST', `/v1/networks/${name}/peers`, { name: `burst-${i}`, publicKey: keys[i] });
-        if (res.status !== 201) return `HTTP ${res.status} ${res.json?.code ?? ''}`;
+        const { error, response } = await enroll.POST('/v1/networks/{network}/peers', {
+          params: { path: { network: name } },
+          body: { name: `burst-${i}`, publicKey: keys[i] },
+        });
+        if (response.status !== 201) return `HTTP ${response.status} ${error?.code ?? ''}`;
         responseAt.set(keys[i], now());
         return true;
       },

@@ -27,6 +27,7 @@ import {
   filledNetwork,
   hubKeyFor,
   logger,
+  expectStatus,
   makeClient,
   median,
   randomPublicKey,
@@ -127,13 +128,22 @@ async function main() {
       const agentClient = makeClient(target.url, token);
       const adminClient = makeClient(target.url, stack.adminToken);
       clients.push(agentClient, adminClient);
-      const state = await agentClient('GET', `/v1/networks/${name}/hub/desired-state`);
-      if (state.status !== 200 || state.json.peers.length < count) {
-        throw new Error(`desired state of ${name}: HTTP ${state.status}, ${state.json?.peers?.length} peers`);
+      const state = await expectStatus(
+        200,
+        agentClient.GET('/v1/networks/{network}/hub/desired-state', { params: { path: { network: name } } }),
+      );
+      if (state.peers.length < count) {
+        throw new Error(`desired state of ${name}: ${state.peers.length} peers`);
       }
-      for (const query of ['?limit=50', '?limit=50&name=fill-12', '?limit=50&online=false']) {
-        const status = await adminClient('GET', `/v1/networks/${name}/status${query}`);
-        if (status.status !== 200) throw new Error(`status of ${name}: HTTP ${status.status} ${status.text}`);
+      for (const query of [
+        { limit: 50 },
+        { limit: 50, name: 'fill-12' },
+        { limit: 50, online: /** @type {const} */ ('false') },
+      ]) {
+        await expectStatus(
+          200,
+          adminClient.GET('/v1/networks/{network}/status', { params: { path: { network: name }, query } }),
+        );
       }
       const from = performance.now();
       await sleep(1000);
@@ -256,11 +266,11 @@ async function main() {
       total: BURST,
       concurrency: CONCURRENCY,
       task: async (i) => {
-        const res = await admin('POST', `/v1/networks/${small}/peers`, {
-          name: `burst-${i}`,
-          publicKey: randomPublicKey(),
+        const { response } = await admin.POST('/v1/networks/{network}/peers', {
+          params: { path: { network: small } },
+          body: { name: `burst-${i}`, publicKey: randomPublicKey() },
         });
-        return res.status === 201 ? true : `HTTP ${res.status}`;
+        return response.status === 201 ? true : `HTTP ${response.status}`;
       },
     });
     await waitFor(() => applied.some((n) => n >= SMALL + result.ok), {

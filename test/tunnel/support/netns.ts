@@ -21,12 +21,13 @@
  *
  * Two labs with the same tag must not run at the same time (the second one removes the first).
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { basename, delimiter, join } from 'node:path';
+import { spawnProcess } from '../../../scripts/lib/process.mjs';
 import { parseWgDump, type WgDump } from '../../../src/domain/wg/dump';
 
 const WG_RUN_DIR = '/var/run/wireguard';
@@ -433,19 +434,6 @@ async function cleanLeftovers(tag: string, ours: (ns: string) => boolean, rootLi
   await rm(join(LAB_RUN_DIR, tag), { recursive: true, force: true });
 }
 
-function trackOutput(child: ChildProcess): () => string {
-  let out = '';
-  const onData = (chunk: Buffer) => {
-    out += chunk.toString();
-    if (out.length > 64 * 1024) {
-      out = out.slice(-64 * 1024);
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  return () => out;
-}
-
 /**
  * Builds the lab: namespaces wge-<tag>-hub and wge-<tag>-n1…n<nodeCount>, the hub's bridge br0
  * (10.213.<x>.1/24), one veth per node (eth0 = 10.213.<x>.<10+i>/24 in the node), and the
@@ -520,29 +508,21 @@ export async function createLab(tag: string, nodeCount: number): Promise<Lab> {
         throw new Error(`lab ${tag} is destroyed`);
       }
       const argv = ['netns', 'exec', ns, cmd, ...args];
-      const child = spawn(ip, argv, { env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
-      if (child.pid === undefined) {
-        throw new Error(`could not start ${cmd} in ${ns}`);
-      }
-      const output = trackOutput(child);
-      const exited = new Promise<number | null>((resolve) => {
-        child.once('exit', (code) => resolve(code));
-        child.once('error', () => resolve(null));
+      const spawned = spawnProcess(ip, argv, {
+        inheritEnv: true,
+        env: { PATH: CHILD_PATH, LC_ALL: 'C', ...options.env },
+        keepChars: 64 * 1024,
       });
-      const pid = child.pid;
+      const { child, pid } = spawned;
+      const exited = spawned.exited.then(({ code }) => code);
       const proc: LabProcess = {
         child,
         pid,
         ns,
-        output,
+        output: spawned.output,
         exited,
         async stop(sig: NodeJS.Signals = 'SIGTERM') {
-          if (child.exitCode === null && child.signalCode === null) {
-            child.kill(sig);
-            const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-            await exited;
-            clearTimeout(timer);
-          }
+          await spawned.stop(sig, 3_000);
           state.processes.delete(proc);
         },
       };

@@ -13,10 +13,20 @@ import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../../../src/database/embedded-postgres';
-import { rememberSecret, rememberSecretsIn } from '../../support/app';
+import { rememberSecret } from '../../support/app';
 import { cloneDatabase } from '../../support/db';
 import { LOG_DIR } from '../../support/paths';
-import { runCli, type ServiceProcess } from '../../support/process';
+import { BIN, spawnProcess, type Spawned } from '../../../scripts/lib/process.mjs';
+import type { ApiClient, ResponseBody } from '../../../src/contract';
+import {
+  apiClient,
+  expectStatus,
+  createEnrollmentKey,
+  createNetwork,
+  createToken,
+  enrollPeer,
+  redeemClaim,
+} from '../../support/api';
 import { createLab, hubInterface, wgDump, type Lab, type WgDump } from './netns';
 import { LIMITS_OFF } from '../../support/limits';
 
@@ -52,17 +62,8 @@ export async function waitFor<T>(
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-/** A wg-enroll process whose output is logged to LOG_DIR/<name>-<pid>.log. */
-export interface CliProcess {
-  readonly name: string;
-  readonly pid: number;
-  readonly cli: ServiceProcess;
-  readonly exited: Promise<number | null>;
-  output(): string;
-  running(): boolean;
-  /** Sends sig and waits until it exits (SIGKILL after graceMs); resolves the exit code. */
-  stop(sig?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
-}
+/** A wg-enroll process (the shared spawner) whose output is logged to LOG_DIR/<name>-<pid>.log. */
+export type CliProcess = Spawned & { readonly name: string };
 
 const live = new Set<CliProcess>();
 process.once('exit', () => {
@@ -76,131 +77,26 @@ process.once('exit', () => {
 });
 
 export function startCli(name: string, args: string[], env: Record<string, string>): CliProcess {
-  const cli = runCli(args, env);
-  const pid = cli.child.pid;
-  if (pid === undefined) {
-    throw new Error(`could not start wg-enroll ${args[0]}`);
-  }
-  const file = join(LOG_DIR, `${name}-${pid}.log`);
-  const append = (chunk: Buffer) => appendFileSync(file, chunk);
-  cli.child.stdout?.on('data', append);
-  cli.child.stderr?.on('data', append);
-  let done = false;
-  const exited = cli.exited.then((code) => {
-    done = true;
-    live.delete(proc);
-    return code;
+  let file = '';
+  const spawned = spawnProcess(process.execPath, [BIN, ...args], {
+    env,
+    onData: (chunk) => appendFileSync(file, chunk),
   });
-  const proc: CliProcess = {
-    name,
-    pid,
-    cli,
-    exited,
-    output: () => cli.output(),
-    running: () => !done,
-    async stop(sig: NodeJS.Signals = 'SIGTERM', graceMs = 10_000) {
-      if (done) {
-        return exited;
-      }
-      cli.child.kill(sig);
-      const timer = setTimeout(() => cli.child.kill('SIGKILL'), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
+  file = join(LOG_DIR, `${name}-${spawned.pid}.log`);
+  const proc: CliProcess = { ...spawned, name };
   live.add(proc);
+  void spawned.exited.then(() => live.delete(proc));
   return proc;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The REST API, as an admin or any other bearer
 
-export interface Response<T> {
-  readonly status: number;
-  readonly body: T;
-  readonly text: string;
-}
-
-export interface PeerView {
-  id: string;
-  name: string;
-  status: string;
-  publicKey: string;
-  ipv4: string;
-  ipv6: string | null;
-  revision: string;
-}
-export interface Enrolled {
-  peer: PeerView;
-  config: { filename: string; text: string };
-}
-export interface DesiredState {
-  revision: string;
-  peers: { id: string; publicKey: string; presharedKey: string; allowedIps: string[] }[];
-}
-export interface PeerStatus {
-  id: string;
-  publicKey: string;
-  online: boolean;
-  endpoint: string | null;
-  flagged: boolean;
-  flagReason: string | null;
-  quarantined: boolean;
-}
-export interface NetworkStatus {
-  hub: {
-    publicKey: string | null;
-    desiredRevision: string;
-    appliedRevision: string | null;
-    inSync: boolean;
-    agentHealthy: boolean;
-  };
-  items: PeerStatus[];
-}
-export interface AuditEvent {
-  action: string;
-  targetId: string | null;
-  details: Record<string, unknown>;
-}
-
-export class Api {
-  constructor(
-    private readonly baseUrl: () => string,
-    private readonly token: string,
-  ) {}
-
-  async call<T>(method: string, path: string, body?: unknown, token = this.token): Promise<Response<T>> {
-    const res = await fetch(`${this.baseUrl()}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    rememberSecretsIn(text);
-    let parsed: unknown = undefined;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, body: parsed as T, text };
-  }
-
-  /** The call, which must answer `status`; resolves its body. */
-  async expect<T>(status: number, method: string, path: string, body?: unknown, token?: string): Promise<T> {
-    const res = await this.call<T>(method, path, body, token);
-    if (res.status !== status) {
-      throw new Error(`${method} ${path}: expected ${status}, got ${res.status}: ${res.text.slice(0, 500)}`);
-    }
-    return res.body;
-  }
-}
+export type PeerView = ResponseBody<'/v1/peers/{id}', 'get'>;
+export type Enrolled = ResponseBody<'/v1/claims/{claimToken}', 'post'>;
+export type DesiredState = ResponseBody<'/v1/networks/{network}/hub/desired-state', 'get'>;
+export type NetworkStatus = ResponseBody<'/v1/networks/{network}/status', 'get'>;
+export type PeerStatus = NetworkStatus['items'][number];
 
 // ---------------------------------------------------------------------------------------------
 // The whole stack on one lab
@@ -216,7 +112,7 @@ export class Stack {
   readonly hubIf: string;
   readonly configDir: string;
   readonly adminToken = `wgt_${randomBytes(32).toString('base64url')}`;
-  readonly api: Api;
+
   apiProcess: CliProcess | null = null;
   agent: CliProcess | null = null;
   agentToken = '';
@@ -236,12 +132,16 @@ export class Stack {
   ) {
     this.hubIf = lab.ifname('hub');
     this.configDir = join(lab.workDir, 'agent');
-    this.api = new Api(() => this.url, this.adminToken);
     rememberSecret(this.adminToken);
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The API as the admin (the contract's client). */
+  get api(): ApiClient {
+    return apiClient(this.url, this.adminToken);
   }
 
   /**
@@ -259,20 +159,13 @@ export class Stack {
       stack.dataDir = join(lab.workDir, 'api');
       stack.port = await freePort();
       await stack.startApi();
-      const created = await stack.api.expect<{ hubAddresses: string[] }>(201, 'POST', '/v1/networks', {
-        ...network,
-        endpoint: `${lab.hubUnderlay}:51820`,
-      });
+      const created = await createNetwork(stack.api, { ...network, endpoint: `${lab.hubUnderlay}:51820` });
       stack.hubAddresses = created.hubAddresses;
       stack.agentToken = (
-        await stack.api.expect<{ token: string }>(201, 'POST', '/v1/tokens', {
-          name: 'hub agent',
-          role: 'agent',
-          network: network.name,
-        })
+        await createToken(stack.api, { name: 'hub agent', role: 'agent', network: network.name })
       ).token;
       stack.enrollmentKey = (
-        await stack.api.expect<{ key: string }>(201, 'POST', `/v1/networks/${network.name}/enrollment-keys`, {
+        await createEnrollmentKey(stack.api, network.name, {
           name: 'tunnel nodes',
           maxUses: 1000,
           expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
@@ -309,7 +202,7 @@ export class Stack {
     const timeout = sleep(60_000).then(() => {
       throw new Error(`API did not listen within 60 s:\n${proc.output()}`);
     });
-    await Promise.race([proc.cli.url, timeout]);
+    await Promise.race([proc.url, timeout]);
     return proc;
   }
 
@@ -351,10 +244,9 @@ export class Stack {
     await waitFor(
       'the agent to register the hub key',
       async () => {
-        const network = await this.api.expect<{ hubPublicKey: string | null }>(
+        const network = await expectStatus(
           200,
-          'GET',
-          `/v1/networks/${this.network.name}`,
+          this.api.GET('/v1/networks/{network}', { params: { path: { network: this.network.name } } }),
         );
         if (network.hubPublicKey) {
           this.hubPublicKey = network.hubPublicKey;
@@ -370,49 +262,47 @@ export class Stack {
 
   /** Enrolls a peer with the enrollment key (as a node would); the config is served inline. */
   async enroll(name = `peer-${++this.counter}`): Promise<Enrolled> {
-    return this.api.expect<Enrolled>(
-      201,
-      'POST',
-      `/v1/networks/${this.network.name}/peers`,
-      { name },
-      this.enrollmentKey,
-    );
+    const enrolled = await enrollPeer(apiClient(this.url, this.enrollmentKey), this.network.name, { name });
+    return { peer: enrolled.peer, config: enrolled.config! };
   }
 
   /** Enrolls with a one-time claim link, and redeems it (the config, exactly once). */
   async enrollByLink(name = `peer-${++this.counter}`): Promise<Enrolled> {
-    const { claim } = await this.api.expect<{ claim: { url: string } }>(
-      201,
-      'POST',
-      `/v1/networks/${this.network.name}/peers`,
-      { name, delivery: 'link' },
-      this.enrollmentKey,
-    );
-    const path = new URL(claim.url).pathname.replace(/^\/claim\//, '/v1/claims/');
-    rememberSecret(path.split('/').pop());
-    return this.api.expect<Enrolled>(200, 'POST', path);
+    const { claim } = await enrollPeer(apiClient(this.url, this.enrollmentKey), this.network.name, {
+      name,
+      delivery: 'link',
+    });
+    return redeemClaim(apiClient(this.url, undefined), claim!.url);
   }
 
   revoke(id: string): Promise<PeerView> {
-    return this.api.expect<PeerView>(200, 'DELETE', `/v1/peers/${id}`);
+    return expectStatus(200, this.api.DELETE('/v1/peers/{id}', { params: { path: { id } } }));
   }
 
-  reissue(id: string): Promise<Enrolled> {
-    return this.api.expect<Enrolled>(201, 'POST', `/v1/peers/${id}/reissue`, {});
+  async reissue(id: string): Promise<Enrolled> {
+    const reissued = await expectStatus(
+      201,
+      this.api.POST('/v1/peers/{id}/reissue', { params: { path: { id } }, body: {} }),
+    );
+    return { peer: reissued.peer, config: reissued.config! };
   }
 
   async desiredState(): Promise<DesiredState> {
-    const state = await this.api.expect<DesiredState>(
+    const state = await expectStatus(
       200,
-      'GET',
-      `/v1/networks/${this.network.name}/hub/desired-state`,
+      this.api.GET('/v1/networks/{network}/hub/desired-state', { params: { path: { network: this.network.name } } }),
     );
     rememberSecret(...state.peers.map((p) => p.presharedKey));
     return state;
   }
 
   status(): Promise<NetworkStatus> {
-    return this.api.expect<NetworkStatus>(200, 'GET', `/v1/networks/${this.network.name}/status?limit=500`);
+    return expectStatus(
+      200,
+      this.api.GET('/v1/networks/{network}/status', {
+        params: { path: { network: this.network.name }, query: { limit: 500 } },
+      }),
+    );
   }
 
   hubDump(): Promise<WgDump> {

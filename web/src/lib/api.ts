@@ -1,4 +1,8 @@
-// The pages talk to the same public API as scripts do, with the credential the person typed.
+// The pages talk to the same public API as scripts do, with the credential the person typed,
+// through the contract's typed client (src/contract): the answers have the generated types.
+import { asProblem, createApiClient, type ApiClient } from '../../../src/contract';
+
+export type { RequestBody, ResponseBody } from '../../../src/contract';
 
 /** An RFC 9457 problem from the API (or a network failure, code "network-error"). */
 export class ApiProblem extends Error {
@@ -14,56 +18,39 @@ export class ApiProblem extends Error {
   }
 }
 
-export interface ApiRequest {
-  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Bearer credential: an API token (wgt_…) or an enrollment key (wgk_…). Never put in a URL. */
-  readonly credential?: string;
-  readonly body?: unknown;
-  readonly signal?: AbortSignal;
+/** The typed API client of a page, with `credential` as the bearer (never put in a URL). */
+export function api(credential?: string | null): ApiClient {
+  return createApiClient({
+    baseUrl: '',
+    credential,
+    init: { credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' },
+  });
 }
 
-/** Calls the API; resolves with the JSON body, rejects with ApiProblem. */
-export async function api<T>(path: string, request: ApiRequest = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (request.credential) {
-    headers.Authorization = `Bearer ${request.credential}`;
-  }
-  if (request.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-  }
-  let response: Response;
+/** Awaits a call of the client: resolves with its JSON body, rejects with ApiProblem. */
+export async function answer<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
   try {
-    response = await fetch(path, {
-      method: request.method ?? 'GET',
-      headers,
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
-      credentials: 'omit',
-      cache: 'no-store',
-      referrerPolicy: 'no-referrer',
-      signal: request.signal,
-    });
+    result = await call;
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') {
       throw error;
     }
     throw new ApiProblem(0, 'network-error', 'The service cannot be reached', 'Check your connection and try again.');
   }
-  const text = await response.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    body = {};
-  }
+  const { response } = result;
   if (!response.ok) {
+    const problem = asProblem(result.error);
+    const body =
+      result.error !== null && typeof result.error === 'object' ? (result.error as Record<string, unknown>) : {};
     throw new ApiProblem(
       response.status,
-      typeof body.code === 'string' ? body.code : `http-${response.status}`,
-      typeof body.title === 'string' ? body.title : response.statusText,
-      typeof body.detail === 'string' ? body.detail : undefined,
-      Array.isArray(body.errors) ? (body.errors as { field: string; message: string }[]) : [],
+      problem?.code ?? `http-${response.status}`,
+      problem?.title ?? response.statusText,
+      problem?.detail,
+      (problem?.errors ?? []).map((e) => ({ field: e.field ?? '', message: e.message ?? '' })),
       body,
     );
   }
-  return body as T;
+  return result.data as T;
 }

@@ -1,0 +1,2818 @@
+// Generated from openapi/openapi.json by scripts/contract-types.mjs (npm run openapi). Do not edit.
+export interface paths {
+  '/healthz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: the process answers (no database access) */
+    get: operations['Health_health'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prometheus metrics (text exposition format)
+     * @description Open unless METRICS_TOKEN is set; then send Authorization: Bearer <METRICS_TOKEN>. Counters and latency are per process (sum over replicas); pool, hub and peer gauges are read from the database (same on every replica: use max).
+     */
+    get: operations['Metrics_scrape'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/readyz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Readiness: database reachable and migrations current
+     * @description Not ready: 503 problem+json with code `database-unavailable` or `migrations-pending` and the per-check results in `checks`.
+     */
+    get: operations['Health_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Audit events, newest first */
+    get: operations['Audit_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/claims/{claimToken}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Redeem a claim link: the config, once
+     * @description The claim token is the credential. The first request gets the config (text/plain with a file name, or JSON on Accept: application/json); every later or concurrent one gets 410 and is audit-logged.
+     */
+    post: operations['Claims_redeem'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/networks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List networks */
+    get: operations['Networks_list'];
+    put?: never;
+    /** Create a network */
+    post: operations['Networks_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/networks/{network}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a network, with its pool use */
+    get: operations['Networks_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change a network's settings */
+    patch: operations['Networks_update'];
+    trace?: never;
+  };
+  '/v1/networks/{network}/enrollment-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List enrollment keys (never their secrets) */
+    get: operations['EnrollmentKeys_list'];
+    put?: never;
+    /** Create an enrollment key (the secret is in this response only) */
+    post: operations['EnrollmentKeys_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/networks/{network}/enrollment-keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke an enrollment key */
+    delete: operations['EnrollmentKeys_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/networks/{network}/hub': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Register the hub's public key and listen port
+     * @description The hub agent calls this with its agent token. Replacing a registered key needs an admin and replaceKey: true.
+     */
+    put: operations['Networks_putHub'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/networks/{network}/hub/desired-state': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The hub's desired state: its interface and every active peer
+     * @description ETag is the revision. With If-None-Match equal to it the answer is 304; with ?wait=N as well, the request waits up to N seconds for the next change (woken through Postgres LISTEN/NOTIFY, whichever API process made the change).
+     */
+    get: operations['Hub_desiredState'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/networks/{network}/hub/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The agent reports what it applied and what the interface sees */
+    post: operations['Hub_status'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/networks/{network}/peers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List peers (requesters see their own) */
+    get: operations['Peers_list'];
+    put?: never;
+    /**
+     * Enroll one device
+     * @description Leases addresses, makes keys and returns the config once (delivery "inline") or a one-time claim link (delivery "link"). With Accept: text/plain and inline delivery the body is the .conf file itself.
+     */
+    post: operations['Peers_enroll'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/networks/{network}/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Hub health, desired vs. applied revision, pool use and per-peer state */
+    get: operations['Hub_networkStatus'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/peers/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a peer */
+    get: operations['Peers_get'];
+    put?: never;
+    post?: never;
+    /** Revoke a peer: it leaves the hub, its address cools down */
+    delete: operations['Peers_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/peers/{id}/reissue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** New keys and a new one-time config; the old key leaves the hub */
+    post: operations['Peers_reissue'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tokens': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List API tokens (never their secrets) */
+    get: operations['Tokens_list'];
+    put?: never;
+    /** Create an API token (the secret is in this response only) */
+    post: operations['Tokens_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tokens/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke an API token */
+    delete: operations['Tokens_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/whoami': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What the presented credential is: kind, role and its network(s)
+     * @description For pages and scripts that hold a credential and need to know where it may enroll. Never echoes the secret.
+     */
+    get: operations['WhoAmI_whoami'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    /** @description RFC 9457 problem details. `code` is stable and meant for programs. */
+    Problem: {
+      /** @example pool-exhausted */
+      code: string;
+      detail?: string;
+      /** @description For validation-failed: which fields and why. */
+      errors?: {
+        field?: string;
+        message?: string;
+      }[];
+      status: number;
+      title: string;
+      /** @example urn:wg-enroll:problem:pool-exhausted */
+      type: string;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  Health_health: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ok';
+          };
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Metrics_scrape: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/plain; version=0.0.4 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Health_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            database: 'up';
+            /** @enum {string} */
+            migrations: 'current';
+            /** @enum {string} */
+            status: 'ready';
+          };
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Audit_list: {
+    parameters: {
+      query?: {
+        /** @description e.g. peer.enrolled, peer.claim-refused */
+        action?: string;
+        cursor?: string;
+        limit?: number;
+        network?: string;
+        /** @description Target id (peer, token, key or network id) */
+        target?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              action: string;
+              actor: string;
+              at: string;
+              details: {
+                [key: string]: unknown;
+              };
+              id: string;
+              networkId: string | null;
+              targetId: string | null;
+              targetType: string | null;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Claims_redeem: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        claimToken: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            config: {
+              /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
+              filename: string;
+              /** @description The wg-quick config. Shown once. */
+              text: string;
+            };
+            peer: {
+              addresses: string[];
+              claimExpiresAt: string | null;
+              createdAt: string;
+              /** @enum {string} */
+              delivery: 'inline' | 'link';
+              expiresAt: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              name: string;
+              network: string;
+              owner: string;
+              publicKey: string;
+              /** @description Desired-state revision at which this peer last changed on the hub. */
+              revision: string;
+              revokedAt: string | null;
+              servedAt: string | null;
+              /** @enum {string} */
+              status: 'pending' | 'active' | 'revoked' | 'expired';
+            };
+          };
+          'text/plain': string;
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Gone: served, expired or revoked */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Networks_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              allowedIps: string[];
+              createdAt: string;
+              dns: string[];
+              endpoint: string;
+              hubAddresses: string[];
+              hubPublicKey: string | null;
+              id: string;
+              ipv4Cidr: string;
+              ipv6Cidr: string | null;
+              listenPort: number;
+              mtu: number | null;
+              name: string;
+              persistentKeepalive: number;
+              pool?: {
+                cooling: number;
+                free: number;
+                leased: number;
+                size: number;
+              };
+              quarantineDuplicates: boolean;
+              /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
+              revision: string;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Networks_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Handed to nodes; default: the network's own ranges. */
+          allowedIps?: string[];
+          dns?: string[];
+          /** @description host:port the nodes dial, e.g. hub.example.org:51820 */
+          endpoint: string;
+          /** @description The hub's public key, if known before its agent registers. */
+          hubPublicKey?: string;
+          /** @description IPv4 range, /16 to /30, e.g. 172.22.2.0/24. Host .1 is the hub. */
+          ipv4Cidr: string;
+          /** @description Optional IPv6 range, e.g. fd4e:6fb7:b3af::/64. Host ::1 is the hub. */
+          ipv6Cidr?: string | null;
+          /** @description The hub's UDP port (default: the endpoint's port). */
+          listenPort?: number;
+          mtu?: number;
+          /** @description Slug used in URLs and file names, e.g. "mupif". */
+          name: string;
+          /** @description Seconds; default 30, 0 turns it off. */
+          persistentKeepalive?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            allowedIps: string[];
+            createdAt: string;
+            dns: string[];
+            endpoint: string;
+            hubAddresses: string[];
+            hubPublicKey: string | null;
+            id: string;
+            ipv4Cidr: string;
+            ipv6Cidr: string | null;
+            listenPort: number;
+            mtu: number | null;
+            name: string;
+            persistentKeepalive: number;
+            pool?: {
+              cooling: number;
+              free: number;
+              leased: number;
+              size: number;
+            };
+            quarantineDuplicates: boolean;
+            /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
+            revision: string;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Networks_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            allowedIps: string[];
+            createdAt: string;
+            dns: string[];
+            endpoint: string;
+            hubAddresses: string[];
+            hubPublicKey: string | null;
+            id: string;
+            ipv4Cidr: string;
+            ipv6Cidr: string | null;
+            listenPort: number;
+            mtu: number | null;
+            name: string;
+            persistentKeepalive: number;
+            pool?: {
+              cooling: number;
+              free: number;
+              leased: number;
+              size: number;
+            };
+            quarantineDuplicates: boolean;
+            /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
+            revision: string;
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Networks_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Take a peer whose config is seen on two machines off the hub until an admin reissues it. */
+          quarantineDuplicates?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            allowedIps: string[];
+            createdAt: string;
+            dns: string[];
+            endpoint: string;
+            hubAddresses: string[];
+            hubPublicKey: string | null;
+            id: string;
+            ipv4Cidr: string;
+            ipv6Cidr: string | null;
+            listenPort: number;
+            mtu: number | null;
+            name: string;
+            persistentKeepalive: number;
+            pool?: {
+              cooling: number;
+              free: number;
+              leased: number;
+              size: number;
+            };
+            quarantineDuplicates: boolean;
+            /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
+            revision: string;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  EnrollmentKeys_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              createdAt: string;
+              expiresAt: string | null;
+              id: string;
+              maxUses: number;
+              name: string;
+              network: string;
+              prefix: string;
+              revokedAt: string | null;
+              uses: number;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  EnrollmentKeys_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: date-time
+           * @description ISO 8601 date-time with offset; omit for no expiry
+           */
+          expiresAt?: string;
+          /**
+           * @description One use = one peer
+           * @default 1
+           */
+          maxUses?: number;
+          /** @default enrollment key */
+          name?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            createdAt: string;
+            expiresAt: string | null;
+            id: string;
+            /** @description The secret. Shown in this response only. */
+            key: string;
+            maxUses: number;
+            name: string;
+            network: string;
+            prefix: string;
+            revokedAt: string | null;
+            uses: number;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  EnrollmentKeys_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Networks_putHub: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          listenPort?: number;
+          /** @description The hub's WireGuard public key (base64). */
+          publicKey: string;
+          /** @description Admin only: allow replacing an existing, different hub key (cuts every node off until re-enrolled). */
+          replaceKey?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            allowedIps: string[];
+            createdAt: string;
+            dns: string[];
+            endpoint: string;
+            hubAddresses: string[];
+            hubPublicKey: string | null;
+            id: string;
+            ipv4Cidr: string;
+            ipv6Cidr: string | null;
+            listenPort: number;
+            mtu: number | null;
+            name: string;
+            persistentKeepalive: number;
+            pool?: {
+              cooling: number;
+              free: number;
+              leased: number;
+              size: number;
+            };
+            quarantineDuplicates: boolean;
+            /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
+            revision: string;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Hub_desiredState: {
+    parameters: {
+      query?: {
+        /** @description Long-poll: with If-None-Match equal to the current revision, wait up to this many seconds for a change. */
+        wait?: number;
+      };
+      header?: {
+        /** @description The ETag of the state the agent has ("<revision>") */
+        'If-None-Match'?: string;
+      };
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The desired state (or 304 Not Modified) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            interface: {
+              addresses: string[];
+              listenPort: number;
+            };
+            network: string;
+            peers: {
+              allowedIps: string[];
+              id: string;
+              name: string;
+              presharedKey: string;
+              publicKey: string;
+            }[];
+            /** @description Decimal; also the ETag ("<revision>") */
+            revision: string;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Hub_status: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The revision the agent applied last */
+          appliedRevision: string;
+          /** @description Why the last apply failed, if it did */
+          applyError?: string | null;
+          /** @description sha256 of the hub file it applied */
+          configSha256: string;
+          /** @description What `wg show <interface> dump` says, per peer */
+          peers: {
+            endpoint: string | null;
+            /** @description Unix seconds; 0 = never */
+            latestHandshake: number;
+            publicKey: string;
+            rxBytes: number;
+            txBytes: number;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Peers_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+        /** @description Case-insensitive substring of the name. */
+        name?: string;
+        status?: 'pending' | 'active' | 'revoked' | 'expired';
+      };
+      header?: never;
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              addresses: string[];
+              claimExpiresAt: string | null;
+              createdAt: string;
+              /** @enum {string} */
+              delivery: 'inline' | 'link';
+              expiresAt: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              name: string;
+              network: string;
+              owner: string;
+              publicKey: string;
+              /** @description Desired-state revision at which this peer last changed on the hub. */
+              revision: string;
+              revokedAt: string | null;
+              servedAt: string | null;
+              /** @enum {string} */
+              status: 'pending' | 'active' | 'revoked' | 'expired';
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Peers_enroll: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry safe: per credential and for 24 h, the same key with the same request makes no second peer or lease. The retry gets 200 with the peer (and `Idempotent-Replayed: true`) while its claim link is not redeemed, without the link (shown once); once the config was handed out (inline delivery, or a redeemed link) it gets 409 `idempotent-replay` with `peerId`. The same key with another request is 422 `idempotency-key-reused`. A failed enrollment leaves no key behind. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Admin only: pin this free IPv4 address of the network. */
+          address?: string;
+          /**
+           * @description inline: config in this response; link: a one-time claim link.
+           * @default inline
+           * @enum {string}
+           */
+          delivery?: 'inline' | 'link';
+          /**
+           * Format: date-time
+           * @description The peer leaves the hub at this time.
+           */
+          expiresAt?: string;
+          /** @description Device name, shown to admins and in the hub config comment. */
+          name: string;
+          /** @description Your own X25519 public key (base64). Omit it and the server makes the key pair. */
+          publicKey?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Idempotent replay: the peer enrolled by the first request with this key (its claim link is not repeated) */
+      200: {
+        headers: {
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            claim?: {
+              expiresAt: string;
+              url: string;
+            };
+            config?: {
+              /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
+              filename: string;
+              /** @description The wg-quick config. Shown once. */
+              text: string;
+            };
+            peer: {
+              addresses: string[];
+              claimExpiresAt: string | null;
+              createdAt: string;
+              /** @enum {string} */
+              delivery: 'inline' | 'link';
+              expiresAt: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              name: string;
+              network: string;
+              owner: string;
+              publicKey: string;
+              /** @description Desired-state revision at which this peer last changed on the hub. */
+              revision: string;
+              revokedAt: string | null;
+              servedAt: string | null;
+              /** @enum {string} */
+              status: 'pending' | 'active' | 'revoked' | 'expired';
+            };
+          };
+        };
+      };
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            claim?: {
+              expiresAt: string;
+              url: string;
+            };
+            config?: {
+              /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
+              filename: string;
+              /** @description The wg-quick config. Shown once. */
+              text: string;
+            };
+            peer: {
+              addresses: string[];
+              claimExpiresAt: string | null;
+              createdAt: string;
+              /** @enum {string} */
+              delivery: 'inline' | 'link';
+              expiresAt: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              name: string;
+              network: string;
+              owner: string;
+              publicKey: string;
+              /** @description Desired-state revision at which this peer last changed on the hub. */
+              revision: string;
+              revokedAt: string | null;
+              servedAt: string | null;
+              /** @enum {string} */
+              status: 'pending' | 'active' | 'revoked' | 'expired';
+            };
+          };
+          'text/plain': string;
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not acceptable */
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict: pool-exhausted, address-unavailable, public-key-in-use, hub-not-registered, or idempotent-replay (a retry whose config was already handed out; `peerId` names the peer) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Idempotency-Key reused with another request (code: idempotency-key-reused) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Hub_networkStatus: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        /** @description true: only peers whose expiry is within the next 7 days; false: only the others */
+        expiring?: 'true' | 'false';
+        flagged?: 'true' | 'false';
+        limit?: number;
+        /** @description Case-insensitive substring of the name. */
+        name?: string;
+        online?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        network: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            hub: {
+              agentHealthy: boolean;
+              agentLastSeenAt: string | null;
+              appliedRevision: string | null;
+              configSha256: string | null;
+              desiredRevision: string;
+              inSync: boolean;
+              listenPort: number;
+              publicKey: string | null;
+            };
+            items: {
+              /** @description Has made a first handshake */
+              deployed: boolean;
+              endpoint: string | null;
+              expiresAt: string | null;
+              /** @description Its expiry is within the next 7 days */
+              expiringSoon: boolean;
+              firstHandshakeAt: string | null;
+              /** @description Its config seems to run on two machines */
+              flagged: boolean;
+              flagReason: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              lastHandshakeAt: string | null;
+              name: string;
+              /** @description A handshake within the last 3 minutes */
+              online: boolean;
+              publicKey: string;
+              quarantined: boolean;
+              rxBytes: string;
+              txBytes: string;
+            }[];
+            network: string;
+            nextCursor: string | null;
+            peers: {
+              active: number;
+              expiringSoon: number;
+              flagged: number;
+              online: number;
+            };
+            pool: {
+              cooling: number;
+              free: number;
+              leased: number;
+              size: number;
+            };
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Peers_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            addresses: string[];
+            claimExpiresAt: string | null;
+            createdAt: string;
+            /** @enum {string} */
+            delivery: 'inline' | 'link';
+            expiresAt: string | null;
+            id: string;
+            ipv4: string;
+            ipv6: string | null;
+            name: string;
+            network: string;
+            owner: string;
+            publicKey: string;
+            /** @description Desired-state revision at which this peer last changed on the hub. */
+            revision: string;
+            revokedAt: string | null;
+            servedAt: string | null;
+            /** @enum {string} */
+            status: 'pending' | 'active' | 'revoked' | 'expired';
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Peers_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            addresses: string[];
+            claimExpiresAt: string | null;
+            createdAt: string;
+            /** @enum {string} */
+            delivery: 'inline' | 'link';
+            expiresAt: string | null;
+            id: string;
+            ipv4: string;
+            ipv6: string | null;
+            name: string;
+            network: string;
+            owner: string;
+            publicKey: string;
+            /** @description Desired-state revision at which this peer last changed on the hub. */
+            revision: string;
+            revokedAt: string | null;
+            servedAt: string | null;
+            /** @enum {string} */
+            status: 'pending' | 'active' | 'revoked' | 'expired';
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Peers_reissue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @default inline
+           * @enum {string}
+           */
+          delivery?: 'inline' | 'link';
+          publicKey?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            claim?: {
+              expiresAt: string;
+              url: string;
+            };
+            config?: {
+              /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
+              filename: string;
+              /** @description The wg-quick config. Shown once. */
+              text: string;
+            };
+            peer: {
+              addresses: string[];
+              claimExpiresAt: string | null;
+              createdAt: string;
+              /** @enum {string} */
+              delivery: 'inline' | 'link';
+              expiresAt: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              name: string;
+              network: string;
+              owner: string;
+              publicKey: string;
+              /** @description Desired-state revision at which this peer last changed on the hub. */
+              revision: string;
+              revokedAt: string | null;
+              servedAt: string | null;
+              /** @enum {string} */
+              status: 'pending' | 'active' | 'revoked' | 'expired';
+            };
+          };
+          'text/plain': string;
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not acceptable */
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Tokens_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              createdAt: string;
+              expiresAt: string | null;
+              id: string;
+              lastUsedAt: string | null;
+              name: string;
+              network: string | null;
+              /** @description The first characters of the secret, to recognise it */
+              prefix: string;
+              revokedAt: string | null;
+              /** @enum {string} */
+              role: 'admin' | 'requester' | 'agent';
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Tokens_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: date-time
+           * @description ISO 8601 date-time with offset; omit for no expiry
+           */
+          expiresAt?: string;
+          name: string;
+          /** @description Network name; required for agent tokens, optional scope for requesters */
+          network?: string;
+          /** @enum {string} */
+          role: 'admin' | 'requester' | 'agent';
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            createdAt: string;
+            expiresAt: string | null;
+            id: string;
+            lastUsedAt: string | null;
+            name: string;
+            network: string | null;
+            /** @description The first characters of the secret, to recognise it */
+            prefix: string;
+            revokedAt: string | null;
+            /** @enum {string} */
+            role: 'admin' | 'requester' | 'agent';
+            /** @description The secret. Shown in this response only. */
+            token: string;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Tokens_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  WhoAmI_whoami: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            kind: 'token' | 'enrollment-key';
+            /** @description The network the credential is bound to (always set for enrollment keys and agent tokens). */
+            network: string | null;
+            /** @description Names of the networks this credential may enroll devices into (empty for agent tokens). */
+            networks: string[];
+            /**
+             * @description The API token role; null for enrollment keys.
+             * @enum {string|null}
+             */
+            role: 'admin' | 'requester' | 'agent' | null;
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+}
