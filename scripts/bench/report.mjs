@@ -12,6 +12,7 @@ export const SECTIONS = [
   { name: 'hub-apply', number: 6, title: 'Hub apply under bursts' },
   { name: 'memory', number: 7, title: 'Memory' },
   { name: 'web', number: 8, title: 'Pages' },
+  { name: 'start', number: 9, title: '`npm start` of an unchanged tree' },
 ];
 
 /** The row that stands for a whole section without figures. */

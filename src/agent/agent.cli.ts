@@ -42,8 +42,19 @@ export const AGENT_ENV_VARIABLES = [
 
 export class AgentConfigError extends Error {}
 
-export function agentOptionsFrom(argv: string[], env: NodeJS.ProcessEnv) {
-  const { values } = parseArgs({
+function parseAgentArgs(argv: string[]) {
+  try {
+    return parseAgentArgsStrict(argv);
+  } catch (error) {
+    // Unknown flags, missing values, stray words: a usage error (exit 2), nothing runs.
+    throw new AgentConfigError(
+      `${(error as Error).message}\nUsage: wg-enroll agent [options] (wg-enroll agent --help)`,
+    );
+  }
+}
+
+function parseAgentArgsStrict(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       'api-url': { type: 'string' },
@@ -58,6 +69,10 @@ export function agentOptionsFrom(argv: string[], env: NodeJS.ProcessEnv) {
     },
     strict: true,
   });
+}
+
+export function agentOptionsFrom(argv: string[], env: NodeJS.ProcessEnv) {
+  const { values } = parseAgentArgs(argv);
   if (values.help) {
     return null;
   }

@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError } from 'commander';
 import { AgentConfigError, runAgent } from '../agent/agent.cli';
 import { ConfigError, loadConfig } from '../config/env';
+import { DataFolderBusyError } from '../database/data-folder-lock';
+import { StartupError } from './preflight';
 
 // Each command loads only what it runs: the agent (on the hub) never loads NestJS, Prisma or
 // the web pages — about 60 MB of resident memory it does not need.
@@ -8,86 +13,155 @@ async function server() {
   return import('./serve.js');
 }
 
-const HELP = `wg-enroll — WireGuard enrollment service
-
-Usage: wg-enroll [command]
-
-Commands:
-  serve            run the API (default). Without DATABASE_URL it starts an embedded Postgres
-                   under DATA_DIR. Configuration comes from the environment (see .env.example).
-  agent            run the hub agent on the hub (see: wg-enroll agent --help)
-  migrate          apply database migrations and exit
-  openapi [--check] write openapi/openapi.json from the code (or fail when it is stale)
-  help             this text
-`;
-
-async function main(argv: string[]): Promise<number> {
-  const [command = 'serve', ...rest] = argv;
-  switch (command) {
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(HELP);
-      return 0;
-    case 'agent':
-      return runAgent(rest, process.env);
-    case 'openapi': {
-      const check = rest.includes('--check');
-      await import('reflect-metadata');
-      const { syncOpenApi } = await import('./openapi.js');
-      const ok = await syncOpenApi(check);
-      if (!ok) {
-        process.stderr.write('openapi/openapi.json is stale: run `npm run openapi` and commit it.\n');
-      }
-      return ok ? 0 : 1;
-    }
-    case 'migrate': {
-      const config = loadConfig();
-      if (config.databaseUrl !== undefined) {
-        const { applyMigrations } = await import('../database/migrate.js');
-        const applied = await applyMigrations(config.databaseUrl);
-        process.stdout.write(`applied: ${applied.join(', ') || 'nothing (up to date)'}\n`);
-        return 0;
-      }
-      const { prepareDatabase } = await server();
-      const { JsonLogger } = await import('../common/logging/json-logger.js');
-      const { embedded } = await prepareDatabase(config, new JsonLogger(config.logLevel));
-      await embedded?.stop();
-      return 0;
-    }
-    case 'serve': {
-      const config = loadConfig();
-      const { serve } = await server();
-      const service = await serve(config);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          process.stderr.write(`${signal}: shutting down\n`);
-          resolve();
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
-      await service.stop();
-      // Everything is closed; a request that slipped in after the database pool closed may have
-      // opened a connection of its own, which must not keep the process alive.
-      return process.exit(0);
-    }
-    default:
-      process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
-      return 2;
+/**
+ * Variables from ENV_FILE (default: .env in the working folder) where the file exists; a
+ * variable already in the environment wins over the file (Node's own loader does that).
+ */
+function loadEnvFile(): void {
+  const file = resolve(process.env.ENV_FILE ?? '.env');
+  if (existsSync(file)) {
+    process.loadEnvFile(file);
+  } else if (process.env.ENV_FILE !== undefined) {
+    throw new StartupError(`ENV_FILE ${file} does not exist; set ENV_FILE to an existing file or unset it`, 2);
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof AgentConfigError) {
-      process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
-      process.exit(2);
+async function serveCommand(): Promise<number> {
+  const config = loadConfig();
+  const { serve } = await server();
+  const service = await serve(config);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`${signal}: shutting down\n`);
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await service.stop();
+  // Everything is closed; a request that slipped in after the database pool closed may have
+  // opened a connection of its own, which must not keep the process alive.
+  return process.exit(0);
+}
+
+async function migrateCommand(): Promise<number> {
+  const config = loadConfig();
+  const { applyMigrations } = await import('../database/migrate.js');
+  const { checkDatabase } = await import('./preflight.js');
+  const report = (applied: string[]) =>
+    process.stdout.write(`applied: ${applied.join(', ') || 'nothing (up to date)'}\n`);
+  if (config.databaseUrl !== undefined) {
+    await checkDatabase(config.databaseUrl);
+    report(await applyMigrations(config.databaseUrl));
+    return 0;
+  }
+  const { prepareDatabase } = await server();
+  const { JsonLogger } = await import('../common/logging/json-logger.js');
+  try {
+    const { embedded } = await prepareDatabase(config, new JsonLogger(config.logLevel), { command: 'migrate' });
+    await embedded?.stop();
+    return 0;
+  } catch (error) {
+    // A running server holds the folder: its database is the one to migrate. Applying migrations
+    // beside it is safe (one advisory lock; replicas on one database do the same).
+    if (!(error instanceof DataFolderBusyError) || error.holder.postgresPort === undefined) {
+      throw error;
     }
-    process.stderr.write(`wg-enroll: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+    const { embeddedDatabaseUrl } = await import('../database/embedded-postgres.js');
+    process.stderr.write(
+      `DATA_DIR is held by wg-enroll ${error.holder.command} (pid ${error.holder.pid}): ` +
+        `migrating its database (127.0.0.1:${error.holder.postgresPort})\n`,
+    );
+    report(await applyMigrations(embeddedDatabaseUrl(config.dataDir, error.holder.postgresPort)));
+    return 0;
+  }
+}
+
+async function openapiCommand(check: boolean): Promise<number> {
+  await import('reflect-metadata');
+  const { syncOpenApi } = await import('./openapi.js');
+  const ok = await syncOpenApi(check);
+  if (!ok) {
+    process.stderr.write('openapi/openapi.json is stale: run `npm run openapi` and commit it.\n');
+  }
+  return ok ? 0 : 1;
+}
+
+/** The command line (commander): `--help` and misuse answer with usage and run nothing. */
+function program(run: (code: Promise<number>) => Promise<void>): Command {
+  const cli = new Command('wg-enroll')
+    .description('WireGuard enrollment service. Configuration comes from the environment (see .env.example).')
+    .usage('[command] [options]')
+    .exitOverride()
+    .showHelpAfterError('(wg-enroll --help for usage)')
+    .allowExcessArguments(false);
+  cli
+    .command('serve')
+    .description('run the API (default). Without DATABASE_URL it starts an embedded Postgres under DATA_DIR.')
+    .allowExcessArguments(false)
+    .action(() => run(serveCommand()));
+  cli
+    .command('agent')
+    .description('run the hub agent on the hub (see: wg-enroll agent --help)')
+    // The agent parses its own options (and --help), so that it loads nothing else.
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[options...]')
+    .action((args: string[]) => run(runAgent(args, process.env)));
+  cli
+    .command('migrate')
+    .description('apply database migrations and exit')
+    .allowExcessArguments(false)
+    .action(() => run(migrateCommand()));
+  cli
+    .command('openapi')
+    .description('write openapi/openapi.json from the code')
+    .option('--check', 'only check: fail when the committed file is stale')
+    .allowExcessArguments(false)
+    .action((options: { check?: boolean }) => run(openapiCommand(options.check === true)));
+  return cli;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let result = 0;
+  const cli = program(async (code) => {
+    result = await code;
+  });
+  try {
+    await cli.parseAsync(argv.length === 0 ? ['serve'] : argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help (asked for, or `wg-enroll help`) is 0; a misused command line is 2.
+      return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code)
+        ? 0
+        : error.exitCode === 0
+          ? 0
+          : 2;
+    }
+    throw error;
+  }
+  return result;
+}
+
+function fail(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof AgentConfigError) {
+    process.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
+    process.exit(2);
+  }
+  if (error instanceof StartupError || error instanceof DataFolderBusyError) {
+    process.stderr.write(`wg-enroll: ${error.message}\n`);
+    process.exit(error instanceof StartupError ? error.exitCode : 1);
+  }
+  process.stderr.write(`wg-enroll: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+}
+
+try {
+  loadEnvFile();
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, fail);
+} catch (error) {
+  fail(error);
+}

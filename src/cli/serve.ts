@@ -5,9 +5,11 @@ import { RevisionNotifier } from '../hub/revision-notifier';
 import { createApp } from '../app.factory';
 import { JsonLogger } from '../common/logging/json-logger';
 import type { AppConfig } from '../config/env';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres';
+import { DataFolderBusyError, liveHolder } from '../database/data-folder-lock';
+import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedOptions } from '../database/embedded-postgres';
 import { applyMigrations } from '../database/migrate';
 import { join } from 'node:path';
+import { checkDatabase, checkPort, checkSecretKeyStorage } from './preflight';
 
 /** How long in-flight requests may take to finish after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -23,13 +25,16 @@ export interface RunningService {
 export async function prepareDatabase(
   config: AppConfig,
   logger: JsonLogger,
+  options: EmbeddedOptions = {},
 ): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   if (url === undefined) {
     logger.log(`starting embedded Postgres under ${join(config.dataDir, 'postgres')}`, 'Database');
-    embedded = await startEmbeddedPostgres(config.dataDir, (message) => logger.debug(message, 'postgres'));
+    embedded = await startEmbeddedPostgres(config.dataDir, (message) => logger.debug(message, 'postgres'), options);
     url = embedded.url;
+  } else {
+    await checkDatabase(url);
   }
   const applied = await applyMigrations(url);
   logger.log({ msg: 'migrations applied', applied }, 'Database');
@@ -41,8 +46,32 @@ export async function serve(
   logger = new JsonLogger(config.logLevel),
   startAgent = true,
 ): Promise<RunningService> {
-  const { url: databaseUrl, embedded } = await prepareDatabase(config, logger);
+  // Nothing is created before these pass: the data folder's holder, the port, the key's home.
+  if (config.databaseUrl === undefined) {
+    const holder = liveHolder(config.dataDir);
+    if (holder !== null) {
+      throw new DataFolderBusyError(config.dataDir, holder);
+    }
+  }
+  await checkPort(config.host, config.port);
+  checkSecretKeyStorage(config);
   let app: NestExpressApplication | undefined;
+  const { url: databaseUrl, embedded } = await prepareDatabase(config, logger, {
+    command: 'serve',
+    // The database will not come back under this process: say so and exit non-zero (a
+    // supervisor, or the user, starts it again; the next start recovers the folder).
+    onUnexpectedExit: (detail) => {
+      logger.error(`${detail}: this server cannot serve any more and exits; start it again`, 'Database');
+      const exit = () => process.exit(1);
+      const timer = setTimeout(exit, 2000);
+      void (app?.close() ?? Promise.resolve())
+        .catch(() => undefined)
+        .finally(() => {
+          clearTimeout(timer);
+          exit();
+        });
+    },
+  });
   try {
     app = await createApp(config, databaseUrl, logger);
     await app.listen(config.port, config.host);
@@ -55,6 +84,7 @@ export async function serve(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
+  embedded?.lock.update({ httpUrl: url });
   if (config.localHub && startAgent) {
     await app.get(EmbeddedAgentHost).start(url);
   }

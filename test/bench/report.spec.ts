@@ -69,7 +69,7 @@ const canned: BenchSection[] = [
 ];
 
 describe('benchmark report', () => {
-  it('lists the eight sections of issue 6 in order', () => {
+  it('lists the sections in order (issue 6’s eight, then the start time)', () => {
     expect(SECTIONS.map((s) => `${s.number} ${s.name}`)).toEqual([
       '1 lease-rate',
       '2 fill',
@@ -79,6 +79,7 @@ describe('benchmark report', () => {
       '6 hub-apply',
       '7 memory',
       '8 web',
+      '9 start',
     ]);
   });
 
