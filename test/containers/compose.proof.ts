@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/paths';
@@ -347,7 +348,7 @@ describe('bad input in a container: one line naming the variable, a non-zero exi
     return Number(/START_FAILURE_DELAY=(\d+)/.exec(envs)?.[1] ?? 0);
   }
 
-  async function failedStart(label: string, spec: ComposeService, variable: string) {
+  async function failedStart(label: string, spec: ComposeService, variable: string, withRestarts = true) {
     const delay = await imageDelay();
     expect(delay).toBeGreaterThanOrEqual(2);
     // Once without restarts: the exit code and the whole output.
@@ -365,7 +366,12 @@ describe('bad input in a container: one line naming the variable, a non-zero exi
       out,
     ).toHaveLength(1);
     expect(out, 'no stack trace').not.toMatch(/^\s+at /m);
+    expect(out).not.toContain(env.POSTGRES_PASSWORD);
     expect(Date.now() - started).toBeGreaterThanOrEqual(delay * 1000);
+    if (!withRestarts) {
+      await podman(['rm', '-f', '-t', '0', once]);
+      return;
+    }
     // Then with compose's restart policy: restarted, but not in a tight loop.
     const looping = name(`api-${label}`, 2);
     await run('api', looping, spec);
@@ -377,14 +383,41 @@ describe('bad input in a container: one line naming the variable, a non-zero exi
     await podman(['rm', '-f', '-t', '0', once, looping]);
   }
 
-  it('an unreachable DATABASE_URL', async () => {
-    const spec = composeService('api', env);
-    spec.environment = {
-      ...spec.environment,
-      DATABASE_URL: `postgresql://wg_enroll:${env.POSTGRES_PASSWORD}@postgres:1/wg_enroll`,
-    };
-    await failedStart('baddb', spec, 'DATABASE_URL');
+  it('an unreachable DATABASE_URL: nothing listens on its port', async () => {
+    const url = `postgresql://wg_enroll:${env.POSTGRES_PASSWORD}@postgres:1/wg_enroll`;
+    await failedStart('refused', withDatabaseUrl(url), 'DATABASE_URL');
   }, 120_000);
+
+  function withDatabaseUrl(url: string): ComposeService {
+    const spec = composeService('api', env);
+    spec.environment = { ...spec.environment, DATABASE_URL: url };
+    return spec;
+  }
+
+  it('an unreachable DATABASE_URL: a host that does not resolve', async () => {
+    const url = `postgresql://wg_enroll:${env.POSTGRES_PASSWORD}@no-such-host.invalid:5432/wg_enroll`;
+    await failedStart('nohost', withDatabaseUrl(url), 'DATABASE_URL', false);
+  }, 60_000);
+
+  // Waits for the start-up check to read pg's "Connection terminated unexpectedly" (no error
+  // code) as unreachable: today it ends with that error's stack trace.
+  it.skip('an unreachable DATABASE_URL: a server that closes the connection (skipped: the start-up check prints a stack trace for it)', async () => {
+    // Not Postgres: a TCP server on the host (the network's gateway) that closes each connection
+    // cleanly once the client has spoken, as a proxy with no backend does (seen here from the
+    // egress proxy for addresses outside the network).
+    const dropper = createServer((socket) => socket.once('data', () => socket.end()));
+    await new Promise<void>((r) => dropper.listen(0, '0.0.0.0', r));
+    try {
+      const gateway = (
+        await podman(['network', 'inspect', '--format', '{{range .Subnets}}{{.Gateway}}{{end}}', `${PROJECT}_backend`])
+      ).stdout.trim();
+      const port = (dropper.address() as AddressInfo).port;
+      const url = `postgresql://wg_enroll:${env.POSTGRES_PASSWORD}@${gateway}:${port}/wg_enroll`;
+      await failedStart('dropped', withDatabaseUrl(url), 'DATABASE_URL', false);
+    } finally {
+      dropper.close();
+    }
+  }, 60_000);
 
   it('no SECRET_KEY on the read-only root', async () => {
     const spec = composeService('api', env);
