@@ -8,8 +8,9 @@ import { ROOT } from '../support/paths';
 /**
  * Runs docker/compose.yml's services with podman, one `podman run` per container, with the
  * settings read from the file (nothing copied by hand). podman-compose (Debian 1.0.3) is not
- * used: it needs systemd for health checks, so `depends_on: condition: service_healthy` cannot
- * hold, and it has no way to run two replicas of one service with one call per replica. What
+ * used: it starts a dependent service without waiting for `condition: service_healthy`
+ * (containers/podman-compose#866, seen on 1.0.6 with this podman 4.3.1), and a health status
+ * here needs a hand-run check anyway (no systemd for podman's timers). What
  * the compose engine would do is done here in the open: project-prefixed names, one network
  * per compose network with the service name as DNS alias, named volumes, the health check run
  * by hand (`podman healthcheck run`) until it passes.
