@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { JsonLogger } from '../common/logging/json-logger';
+import { JsonLogger, logFormatFrom, prettySink } from '../common/logging/json-logger';
 import { HubAgent, type ApplyMode } from './agent';
 
 export const AGENT_HELP = `wg-enroll agent — keeps a hub's WireGuard interface equal to the desired state
@@ -128,7 +128,8 @@ export async function runAgent(argv: string[], env: NodeJS.ProcessEnv): Promise<
     process.stdout.write(AGENT_HELP);
     return 0;
   }
-  const logger = new JsonLogger(parsed.logLevel);
+  const pretty = logFormatFrom(env.LOG_FORMAT, process.stdout.isTTY === true) === 'pretty';
+  const logger = new JsonLogger(parsed.logLevel, pretty ? prettySink() : undefined);
   const agent = new HubAgent(parsed.options, logger);
   await agent.register();
   agent.start();

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { AgentConfigError, runAgent } from '../agent/agent.cli';
+import { JsonLogger, LOG_FORMATS, logFormatFrom, prettySink, type LogFormat } from '../common/logging/json-logger';
 import { ConfigError, loadConfig } from '../config/env';
 import { DataFolderBusyError } from '../database/data-folder-lock';
 import { StartupError } from './preflight';
@@ -26,10 +27,42 @@ function loadEnvFile(): void {
   }
 }
 
+/** LOG_FORMAT (read here, beside the configuration): json, pretty, or auto (pretty on a terminal). */
+function logFormat(): LogFormat {
+  const value = process.env.LOG_FORMAT;
+  if (value !== undefined && value !== '' && !(LOG_FORMATS as readonly string[]).includes(value)) {
+    throw new StartupError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}`, 2);
+  }
+  return logFormatFrom(value, process.stdout.isTTY === true);
+}
+
+/** What a person at a terminal needs after the start: where to go and what to do next. */
+function summary(url: string, config: ReturnType<typeof loadConfig>): string {
+  const token =
+    config.adminToken !== undefined ? 'ADMIN_TOKEN (from the environment)' : join(config.dataDir, 'admin-token');
+  return [
+    '',
+    `wg-enroll is running at ${url}`,
+    `  enroll page   ${url}/`,
+    `  status page   ${url}/status`,
+    `  API docs      ${url}/docs`,
+    `  admin token   ${token}`,
+    '  next step     sign in on the status page with the admin token, or follow',
+    '                "The main flow with curl" in README.md. Stop with Ctrl-C.',
+    '',
+    '',
+  ].join('\n');
+}
+
 async function serveCommand(): Promise<number> {
+  const format = logFormat();
   const config = loadConfig();
   const { serve } = await server();
-  const service = await serve(config);
+  const logger = new JsonLogger(config.logLevel, format === 'pretty' ? prettySink() : undefined);
+  const service = await serve(config, logger);
+  if (format === 'pretty' && config.logLevel !== 'silent') {
+    process.stdout.write(summary(service.url, config));
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`${signal}: shutting down\n`);
@@ -56,9 +89,9 @@ async function migrateCommand(): Promise<number> {
     return 0;
   }
   const { prepareDatabase } = await server();
-  const { JsonLogger } = await import('../common/logging/json-logger.js');
+  const logger = new JsonLogger(config.logLevel, logFormat() === 'pretty' ? prettySink() : undefined);
   try {
-    const { embedded } = await prepareDatabase(config, new JsonLogger(config.logLevel), { command: 'migrate' });
+    const { embedded } = await prepareDatabase(config, logger, { command: 'migrate' });
     await embedded?.stop();
     return 0;
   } catch (error) {

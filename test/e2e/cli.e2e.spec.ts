@@ -241,3 +241,87 @@ describe('.env', () => {
     expect(readFileSync(join(dir, 'service.env'), 'utf8')).toContain('127.0.0.1:4');
   }, 60_000);
 });
+
+describe('the start output', () => {
+  // A folder of its own under the temp root: Postgres (as the OS user postgres under root)
+  // must pass through every folder above DATA_DIR.
+  let outputDir: string;
+  beforeAll(() => {
+    outputDir = mkdtempSync(join(tmpdir(), 'wg-enroll-output-'));
+  });
+  afterAll(() => {
+    rmSync(outputDir, { recursive: true, force: true });
+  });
+  const dataDir = () => outputDir;
+
+  async function startOnce(env: Record<string, string>) {
+    const p = runCli(['serve'], { DATA_DIR: dataDir(), PORT: '0', LOG_LEVEL: 'info', ...env });
+    const url = await p.url;
+    // The summary follows the listening line; the first request of the embedded agent comes soon after.
+    await new Promise((r) => setTimeout(r, 500));
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    return { url, out: p.output() };
+  }
+
+  it('LOG_FORMAT=pretty: readable lines and a summary with the pages, the docs, the token file and the next step', async () => {
+    const { url, out } = await startOnce({ LOG_FORMAT: 'pretty' });
+    const tokenFile = join(dataDir(), 'admin-token');
+    expect(out).toContain(`status page   ${url}/status`);
+    expect(out).toContain(`enroll page   ${url}/`);
+    expect(out).toContain(`API docs      ${url}/docs`);
+    expect(out).toContain(`admin token   ${tokenFile}`);
+    expect(out).toMatch(/next step/);
+    expect(out.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
+    expect(out).not.toMatch(/Mapped \{|RoutesResolver|RouterExplorer/);
+    expect(out).not.toContain(readFileSync(tokenFile, 'utf8').trim());
+  }, 120_000);
+
+  it('not a terminal: JSON lines only, route mapping at debug level', async () => {
+    const { out } = await startOnce({});
+    const lines = out.split('\n').filter((l) => l.trim() !== '' && !/^SIGTERM/.test(l));
+    for (const line of lines) {
+      expect(() => JSON.parse(line), line).not.toThrow();
+    }
+    expect(out).not.toMatch(/Mapped \{/);
+    expect(out).not.toContain('status page');
+    const debug = await startOnce({ LOG_LEVEL: 'debug' });
+    const mapped = debug.out
+      .split('\n')
+      .filter((l) => l.includes('Mapped {'))
+      .map((l) => JSON.parse(l) as { level: string; context: string });
+    expect(mapped.length).toBeGreaterThan(10);
+    expect(new Set(mapped.map((m) => m.level))).toEqual(new Set(['debug']));
+  }, 120_000);
+
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  if (!hasScript) {
+    // eslint-disable-next-line no-console
+    console.warn('terminal case skipped: util-linux `script` (a pseudo-terminal) is not installed');
+  }
+  it.skipIf(!hasScript)(
+    'on a terminal (a pseudo-terminal through `script`), the format is pretty by default',
+    async () => {
+      const command = `exec "${process.execPath}" bin/wg-enroll.js serve`;
+      const p = runProcess('script', ['-qefc', command, '/dev/null'], {
+        DATA_DIR: dataDir(),
+        PORT: '0',
+        LOG_LEVEL: 'info',
+      });
+      await p.url;
+      await new Promise((r) => setTimeout(r, 500));
+      p.child.kill('SIGTERM');
+      await p.exited;
+      expect(p.output()).toMatch(/status page {3}http:\/\/127\.0\.0\.1:\d+\/status/);
+      expect(p.output()).not.toMatch(/^\{"time"/m);
+    },
+    120_000,
+  );
+
+  it('a bad LOG_FORMAT is refused in one line', async () => {
+    const p = runCli(['serve'], { DATA_DIR: join(work, 'bad-format'), LOG_FORMAT: 'xml' });
+    expect(await p.exited).toBe(2);
+    expect(p.output()).toMatch(/^wg-enroll: LOG_FORMAT must be one of auto, json, pretty\n$/);
+    expect(existsSync(join(work, 'bad-format'))).toBe(false);
+  });
+});

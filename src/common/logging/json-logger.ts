@@ -7,6 +7,42 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export type LogSink = (line: string) => void;
 
+/** LOG_FORMAT: json (one object per line), pretty (for people), auto: pretty on a terminal. */
+export type LogFormat = 'json' | 'pretty';
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+export function logFormatFrom(value: string | undefined, terminal: boolean): LogFormat {
+  const chosen = value === undefined || value === '' ? 'auto' : value;
+  return chosen === 'auto' ? (terminal ? 'pretty' : 'json') : (chosen as LogFormat);
+}
+
+/**
+ * The sink for people: each JSON line (already redacted) rendered by pino-pretty's formatter,
+ * colored on a terminal. The line is made exactly as for JSON output, so redaction is the same.
+ */
+export function prettySink(write: (text: string) => void = (text) => process.stdout.write(text)): LogSink {
+  // Loaded only when asked for: the JSON path (servers, containers, the agent) never needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { prettyFactory } = require('pino-pretty') as typeof import('pino-pretty');
+  const pretty = prettyFactory({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    messageKey: 'msg',
+    singleLine: true,
+  });
+  return (line) => write(pretty(line));
+}
+
+/** Nest's start-up chatter (module loading, one line per route): debug, not info. */
+const NEST_START_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
 /**
  * One JSON object per line on stdout, every string passed through redaction. Nest's own
  * messages and ours go through the same path. Lines written while a request is served carry
@@ -23,7 +59,8 @@ export class JsonLogger implements LoggerService {
   }
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    const context = rest[rest.length - 1];
+    this.write(typeof context === 'string' && NEST_START_CONTEXTS.has(context) ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest);
