@@ -7,7 +7,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Liveness: the process answers (no database access) */
+    /**
+     * Liveness: the process answers (no database access)
+     * @description Not live: 503 problem+json `database-lost` when the embedded Postgres of this process died (the process is exiting).
+     */
     get: operations['Health_health'];
     put?: never;
     post?: never;
@@ -1520,6 +1523,8 @@ export interface operations {
             interface: {
               addresses: string[];
               listenPort: number;
+              /** @description The nodes' keepalive in seconds (0 = off): the agent's window for one config on two machines */
+              persistentKeepalive: number;
             };
             network: string;
             peers: {
@@ -1610,6 +1615,10 @@ export interface operations {
           configSha256: string;
           /** @description What `wg show <interface> dump` says, per peer */
           peers: {
+            /** @description The agent saw this key alternate between these source hosts (A → B → A, at least 3 switches within max(2 min, 4 × keepalive)), sampling the endpoints every second: the server flags the peer. */
+            duplicateSuspected?: {
+              sourceHosts: string[];
+            };
             endpoint: string | null;
             /** @description Unix seconds; 0 = never */
             latestHandshake: number;

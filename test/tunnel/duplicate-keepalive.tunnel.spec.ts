@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bringUpNode, ping, whyUnavailable } from './support/netns';
-import { sleep, startCli, Stack, waitFor, type AuditEvent, type Enrolled, type PeerStatus } from './support/service';
+import { expectStatus } from '../support/api';
+import { sleep, startCli, Stack, waitFor, type Enrolled, type PeerStatus } from './support/service';
 
 // One config on two machines at the default keepalive (30 s) and report interval (10 s): the
 // agent samples the hub's endpoints every second and says at once which key alternates, so the
@@ -135,10 +136,9 @@ describe.skipIf(reason !== null)(
         Math.max(...upAt) - Date.now() + GOAL_MS + 30_000,
         250,
       );
-      const audit = await stack.api.expect<{ items: (AuditEvent & { at: string })[] }>(
+      const audit = await expectStatus(
         200,
-        'GET',
-        '/v1/audit?action=peer.flagged-duplicate&limit=100',
+        stack.api.GET('/v1/audit', { params: { query: { action: 'peer.flagged-duplicate', limit: 100 } } }),
       );
       const agentLog = stack.agent!.output();
       const tries = shared.map((s, i) => {
@@ -178,10 +178,9 @@ describe.skipIf(reason !== null)(
       expect(end.get(mover.peer.id)).toMatchObject({ flagged: false });
       expect(end.get(mover.peer.id)!.endpoint).toMatch(new RegExp(`^${movedTo.replaceAll('.', '\\.')}:\\d+$`));
       expect(end.get(single.peer.id)).toMatchObject({ flagged: false });
-      const later = await stack.api.expect<{ items: AuditEvent[] }>(
+      const later = await expectStatus(
         200,
-        'GET',
-        '/v1/audit?action=peer.flagged-duplicate&limit=100',
+        stack.api.GET('/v1/audit', { params: { query: { action: 'peer.flagged-duplicate', limit: 100 } } }),
       );
       expect(later.items.filter((e) => e.targetId === mover.peer.id || e.targetId === single.peer.id)).toEqual([]);
     });
