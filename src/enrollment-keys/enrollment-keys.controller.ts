@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/http/auth.decorators';
+import { IdParam } from '../common/http/id.pipe';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
 import type { Principal } from '../domain/principal/principal';
@@ -50,8 +51,12 @@ export class EnrollmentKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOp({ summary: 'Revoke an enrollment key', ok: { status: 204 }, problems: [404] })
-  async revoke(@CurrentPrincipal() principal: Principal, @Param('network') network: string, @Param('id') id: string) {
-    await this.keys.revoke(principal, network, id);
+  async revoke(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam('enrollment-key') id: string,
+    @VisibleNetwork() network: NetworkRecord,
+  ) {
+    await this.keys.revoke(principal, network.id, id);
   }
 }
 

@@ -1,18 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Problems } from '../domain/problems/problems';
-import { UUID_PATTERN, uuidv7 } from '../domain/ids/uuid';
+import { uuidv7 } from '../domain/ids/uuid';
 import { actorOf, type Principal } from '../domain/principal/principal';
 import { hashSecret, maskedPrefix, newSecret } from '../domain/tokens/tokens';
-import { NetworksService } from '../networks/networks.service';
 import { EnrollmentKeysRepository, type EnrollmentKeyRecord } from './enrollment-keys.repository';
 
 /** Enrollment keys of a network: the secret exists in the create answer only. */
 @Injectable()
 export class EnrollmentKeysService {
-  constructor(
-    private readonly repository: EnrollmentKeysRepository,
-    private readonly networks: NetworksService,
-  ) {}
+  constructor(private readonly repository: EnrollmentKeysRepository) {}
 
   findByHash(secretHash: string): Promise<EnrollmentKeyRecord | null> {
     return this.repository.findByHash(secretHash);
@@ -51,9 +47,8 @@ export class EnrollmentKeysService {
     return this.repository.list(networkId);
   }
 
-  /** Revokes a key of the named network (404 for a network the caller cannot see). */
-  async revoke(actor: Principal, networkName: string, id: string): Promise<EnrollmentKeyRecord> {
-    const networkId = (await this.networks.resolve(actor, networkName)).id;
+  /** Revokes a key of the network (the controller has checked the caller may see it). */
+  async revoke(actor: Principal, networkId: string, id: string): Promise<EnrollmentKeyRecord> {
     const event = {
       actor: actorOf(actor),
       action: 'enrollment-key.revoked',
@@ -61,7 +56,7 @@ export class EnrollmentKeysService {
       targetType: 'enrollment-key',
       targetId: id,
     };
-    const key = UUID_PATTERN.test(id) ? await this.repository.revoke(networkId, id, event) : null;
+    const key = await this.repository.revoke(networkId, id, event);
     if (key === null) {
       throw Problems.notFound('enrollment-key');
     }

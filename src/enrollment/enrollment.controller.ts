@@ -1,7 +1,8 @@
-import { Body, Controller, Headers, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
 import { ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Allow, CurrentPrincipal } from '../common/http/auth.decorators';
+import { IdParam } from '../common/http/id.pipe';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { openApiSchema, ZodPipe } from '../common/http/zod';
 import type { Principal } from '../domain/principal/principal';
@@ -81,7 +82,7 @@ export class EnrollmentController {
   })
   reissue(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
+    @IdParam('peer') id: string,
     @Body(new ZodPipe(ReissueBody)) body: ReissueInput,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext, Injectable, type PipeTransform } from '@nestjs/common';
-import { ApiParam } from '@nestjs/swagger';
+import { ApiPathParam } from '../common/http/openapi.decorators';
 import type { Principal } from '../domain/principal/principal';
 import type { NetworkRecord } from './networks.repository';
 import { NetworksService } from './networks.service';
@@ -32,9 +32,6 @@ export class VisibleNetworkPipe implements PipeTransform<NetworkRef, Promise<Net
 export function VisibleNetwork(param = 'network'): ParameterDecorator {
   return (target, key, index) => {
     NetworkRefParam(param, VisibleNetworkPipe)(target, key, index);
-    if (key !== undefined) {
-      const descriptor = Object.getOwnPropertyDescriptor(target, key)!;
-      ApiParam({ name: param, required: true, type: String })(target, key, descriptor);
-    }
+    ApiPathParam(param)(target, key, index);
   };
 }

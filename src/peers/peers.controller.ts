@@ -1,6 +1,7 @@
-import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
+import { Controller, Delete, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../common/http/auth.decorators';
+import { IdParam } from '../common/http/id.pipe';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
 import type { Principal } from '../domain/principal/principal';
@@ -33,7 +34,7 @@ export class PeersController {
   @Get('peers/:id')
   @Allow('admin', 'requester')
   @ApiOp({ summary: 'Read a peer', ok: { status: 200, schema: PeerView }, problems: [404] })
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  get(@CurrentPrincipal() principal: Principal, @IdParam('peer') id: string) {
     return this.peers.getView(principal, id);
   }
 
@@ -44,7 +45,7 @@ export class PeersController {
     ok: { status: 200, schema: PeerView },
     problems: [404],
   })
-  revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  revoke(@CurrentPrincipal() principal: Principal, @IdParam('peer') id: string) {
     return this.peers.revoke(principal, id);
   }
 }

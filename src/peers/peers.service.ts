@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { APP_CONFIG, type AppConfig } from '../config/env';
-import { UUID_PATTERN } from '../domain/ids/uuid';
 import { actorOf, isAdmin, type Principal } from '../domain/principal/principal';
 import { Problems } from '../domain/problems/problems';
 import type { NetworkRecord } from '../networks/networks.repository';
@@ -19,9 +18,9 @@ export class PeersService {
     private readonly networks: NetworksService,
   ) {}
 
-  /** A peer the principal may see: admins see all, requesters their own; others get 404. */
+  /** A peer the principal may see (a well-formed id): admins see all, requesters their own; others get 404. */
   async get(principal: Principal, peerId: string): Promise<PeerRecord> {
-    const peer = UUID_PATTERN.test(peerId) ? await this.repository.findById(peerId) : null;
+    const peer = await this.repository.findById(peerId);
     if (peer === null || !maySee(principal, peer)) {
       throw Problems.notFound('peer');
     }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, Problems } from '../domain/problems/problems';
-import { UUID_PATTERN, uuidv7 } from '../domain/ids/uuid';
+import { uuidv7 } from '../domain/ids/uuid';
 import { hashSecret, kindOfSecret, maskedPrefix, newSecret } from '../domain/tokens/tokens';
 import { EnrollmentKeysService } from '../enrollment-keys/enrollment-keys.service';
 import { AuthRepository, type ApiTokenRecord } from './auth.repository';
@@ -137,15 +137,13 @@ export class AuthService {
   }
 
   async revokeToken(actor: Principal | null, id: string): Promise<ApiTokenRecord> {
-    const token = UUID_PATTERN.test(id)
-      ? await this.repository.revokeToken(id, (revoked) => ({
-          actor: actorOf(actor),
-          action: 'token.revoked',
-          networkId: revoked.networkId,
-          targetType: 'token',
-          targetId: id,
-        }))
-      : null;
+    const token = await this.repository.revokeToken(id, (revoked) => ({
+      actor: actorOf(actor),
+      action: 'token.revoked',
+      networkId: revoked.networkId,
+      targetType: 'token',
+      targetId: id,
+    }));
     if (token === null) {
       throw Problems.notFound('token');
     }

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Problems } from '../domain/problems/problems';
+import { IdParam } from '../common/http/id.pipe';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { ZodPipe } from '../common/http/zod';
 import { NetworksService } from '../networks/networks.service';
@@ -51,7 +52,7 @@ export class TokensController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOp({ summary: 'Revoke an API token', ok: { status: 204 }, problems: [404] })
-  async revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  async revoke(@CurrentPrincipal() principal: Principal, @IdParam('token') id: string) {
     await this.auth.revokeToken(principal, id);
   }
 

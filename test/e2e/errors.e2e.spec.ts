@@ -100,6 +100,14 @@ describe('bad input gets a problem response and changes nothing (invariant 8)', 
     await rejected(() => t.http.get('/v1/nothing-here').set(bearer(t.adminToken)), 404, 'not-found');
     await rejected(() => enroll(t.adminToken, { name: 'x' }, 'no-such-network'), 404, 'network-not-found');
     await rejected(() => t.http.get('/v1/peers/not-a-uuid').set(bearer(t.adminToken)), 404, 'peer-not-found');
+    for (const [method, path, code] of [
+      ['delete', '/v1/peers/not-a-uuid', 'peer-not-found'],
+      ['post', '/v1/peers/not-a-uuid/reissue', 'peer-not-found'],
+      ['delete', '/v1/tokens/not-a-uuid', 'token-not-found'],
+      ['delete', '/v1/networks/default/enrollment-keys/not-a-uuid', 'enrollment-key-not-found'],
+    ] as const) {
+      await rejected(() => t.http[method](path).set(bearer(t.adminToken)).send({}), 404, code);
+    }
     await rejected(
       () => t.http.delete('/v1/peers/01a21674-a0eb-7561-b389-93e0f4f0caab').set(bearer(t.adminToken)),
       404,

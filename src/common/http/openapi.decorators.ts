@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { openApiSchema } from './zod';
 
@@ -91,4 +91,16 @@ export function ApiOp(options: {
     );
   }
   return applyDecorators(...(decorators as MethodDecorator[]));
+}
+
+/**
+ * Documents the path parameter a custom parameter decorator reads (as @Param would), in the
+ * order the handler declares them.
+ */
+export function ApiPathParam(name: string): ParameterDecorator {
+  return (target, key) => {
+    if (key !== undefined) {
+      ApiParam({ name, required: true, type: String })(target, key, Object.getOwnPropertyDescriptor(target, key)!);
+    }
+  };
 }
