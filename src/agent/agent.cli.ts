@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { JsonLogger, logFormatFrom, prettySink } from '../common/logging/json-logger';
 import { HubAgent, type ApplyMode } from './agent';
+import { INTERFACE_NAME_PATTERN, INTERFACE_NAME_RULE } from '../domain/wg/interface-name';
 
 export const AGENT_HELP = `wg-enroll agent — keeps a hub's WireGuard interface equal to the desired state
 
@@ -95,8 +96,8 @@ export function agentOptionsFrom(argv: string[], env: NodeJS.ProcessEnv) {
   if (!network) {
     problems.push('--network / AGENT_NETWORK: the network name');
   }
-  if (!/^[a-zA-Z0-9_=+.-]{1,15}$/.test(iface)) {
-    problems.push('--interface / AGENT_INTERFACE: 1 to 15 characters of a-z A-Z 0-9 _ = + . -');
+  if (!INTERFACE_NAME_PATTERN.test(iface)) {
+    problems.push(`--interface / AGENT_INTERFACE: ${INTERFACE_NAME_RULE}`);
   }
   if (apply !== 'syncconf' && apply !== 'none') {
     problems.push('--apply / AGENT_APPLY: syncconf or none');
