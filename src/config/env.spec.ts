@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, NO_RATE_LIMITS, parseDuration } from './env';
+import { ConfigError, loadConfig, NO_RATE_LIMITS } from './env';
+import { parseDuration } from './env-schema';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wg-enroll-env-spec-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
