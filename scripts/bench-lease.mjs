@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Lease benchmark (not a test): `npm run bench:lease` runs section 2 of the benchmark suite
 // (scripts/bench/sections/fill.mjs — enrollments/s and p99 into a /16 at 1 % and 90 % fill, at
 // concurrency 1 and 32, ABBA rounds) on its own and prints its rows. `npm run bench` runs it with

@@ -1,3 +1,4 @@
+// @ts-check
 // Helpers shared by the lease-rate, fill, keygen and claims sections: the raw lease transaction
 // through `pg`, accumulating ABBA rounds, run summaries and CPU accounting. (HTTP load comes from
 // load-worker.mjs.)
@@ -28,6 +29,9 @@ const pg = require('pg');
  * (no enrollment key to count, no Idempotency-Key). Key generation, encryption, HTTP, auth,
  * validation and config rendering are what it leaves out.
  * Returns a `drive()` task bound to a pg.Pool.
+ * @param {import('pg').Pool} pool
+ * @param {{ id: string; ipv4Cidr: string; ipv6Cidr?: string | null }} network
+ * @param {string} ownerId
  */
 export function rawLeaseTask(pool, network, ownerId, prefix = 'raw') {
   const v4 = parseIpv4Cidr(network.ipv4Cidr);
@@ -98,10 +102,18 @@ export function rawLeaseTask(pool, network, ownerId, prefix = 'raw') {
   };
 }
 
+/**
+ * What lib.mjs `drive()` resolves; an accumulation also keeps the rate of each round.
+ * @typedef {Awaited<ReturnType<typeof import('./lib.mjs').drive>>} Run
+ * @typedef {Run & { rounds?: (number | null)[] }} Accumulated
+ */
+
 /** Accumulates several `drive()` runs of one kind (ABBA rounds) into one figure. */
 export function accumulator() {
+  /** @type {Accumulated & { errors: Record<string, number>; rounds: (number | null)[] }} */
   const a = { total: 0, ok: 0, seconds: 0, latencies: [], errors: {}, rounds: [] };
   return {
+    /** @param {Run} run */
     add(run) {
       a.total += run.total;
       a.ok += run.ok;
@@ -115,9 +127,13 @@ export function accumulator() {
   };
 }
 
+/** @param {number} x */
 export const round2 = (x) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
 
-/** Rate, latency percentiles and failures of a run or an accumulation. */
+/**
+ * Rate, latency percentiles and failures of a run or an accumulation.
+ * @param {Accumulated} run
+ */
 export function summarize(run) {
   return {
     requests: run.total,
@@ -133,12 +149,17 @@ export function summarize(run) {
   };
 }
 
+/** @param {Record<string, number> | undefined} errors */
 export const errorText = (errors) =>
   Object.entries(errors ?? {})
     .map(([k, v]) => `${v}× ${k}`)
     .join(', ') || 'none';
 
 /** The owner id the service records for the admin token (from one enrollment's answer). */
+/**
+ * @param {import('./lib.mjs').BenchClient} api
+ * @param {string} networkName
+ */
 export async function ownerOf(api, networkName) {
   return (await enrollPeer(api, networkName, { name: 'owner-probe' })).peer.owner;
 }
@@ -149,10 +170,12 @@ export async function ownerOf(api, networkName) {
  * cutime/cstime — from /proc), and the whole machine (/proc/stat), so
  * a section can say where an operation's CPU goes and how much of the machine others used.
  * `snap()` returns cumulative milliseconds; `diff(a, b)` the difference.
+ * @param {string} dataDir
  */
 export function cpuMeter(dataDir) {
   const TICK_MS = 10; // USER_HZ is 100 on Linux
   const postmaster = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  /** @param {number | string} pid */
   const procTicks = (pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -179,12 +202,19 @@ export function cpuMeter(dataDir) {
     const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
     return { busy: (total - idle) * TICK_MS, total: total * TICK_MS };
   };
+  /** @typedef {{ node: number; postgres: number; machineBusy: number; machineTotal: number }} CpuSnap */
   return {
+    /** @returns {CpuSnap} */
     snap() {
       const u = process.cpuUsage();
       const m = machineMs();
       return { node: (u.user + u.system) / 1000, postgres: postgresMs(), machineBusy: m.busy, machineTotal: m.total };
     },
+    /**
+     * @param {CpuSnap} a
+     * @param {CpuSnap} b
+     * @returns {CpuSnap}
+     */
     diff(a, b) {
       return {
         node: b.node - a.node,
@@ -201,9 +231,10 @@ export function cpuMeter(dataDir) {
  * 57P01, "terminating connection due to administrator command") must not turn a measured
  * section into a failed one: such errors during teardown are logged; any other error still
  * fails the process.
+ * @param {(message: string) => void} log
  */
 export function tolerateShutdownErrors(log) {
-  process.on('uncaughtException', (error) => {
+  process.on('uncaughtException', (/** @type {Error & { code?: string }} */ error) => {
     if (error?.code === '57P01') {
       log(`teardown: ${error.message} (a pooled connection saw Postgres stop; ignored)`);
       return;
@@ -217,10 +248,12 @@ export function tolerateShutdownErrors(log) {
  * Samples what the database's client backends are doing (pg_stat_activity: wait event, or "CPU"
  * when active and not waiting) every `everyMs` until `stop()`, which resolves the tally — where
  * the database's time goes while a figure is measured.
+ * @param {string} databaseUrl
  */
 export function sampleWaits(databaseUrl, everyMs = 100) {
   const client = new pg.Client({ connectionString: databaseUrl });
   client.on('error', () => undefined);
+  /** @type {Record<string, number>} */
   const tally = {};
   let samples = 0;
   let running = true;

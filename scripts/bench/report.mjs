@@ -1,8 +1,22 @@
+// @ts-check
 // The benchmark runner's pure parts (no I/O): the section list, what stands in for a section that
 // is missing or failed, the text table and the markdown page. scripts/bench/run.mjs does the I/O;
 // test/bench/report.spec.ts checks these on canned rows.
 
-/** The suite's sections, in the order they run (issue 6's numbering). */
+/**
+ * One figure of a section: what lib.mjs `row()` makes and a section prints.
+ * @typedef {{ id: string; section: string; metric: string; value: number | null; unit: string; goal: string | null; holds: boolean | null; note: string }} BenchRow
+ */
+/**
+ * A section's outcome as the runner keeps it.
+ * @typedef {{ name: string; status: 'ok' | 'missing' | 'failed'; rows: BenchRow[]; details: Record<string, unknown>; seconds?: number }} BenchSection
+ */
+/**
+ * What run.mjs collects about the machine (every field optional for the page).
+ * @typedef {{ date?: string; gitCommit?: string | null; cores?: number; cpuModel?: string | null; memoryGb?: number | null; os?: string; node?: string; postgres?: string | null; wireguardGo?: string | null; loadBefore?: number[] | null; loadAfter?: number[] | null; totalSeconds?: number | null }} Machine
+ */
+
+/** The suite's sections, in the order they run. */
 export const SECTIONS = [
   { name: 'lease-rate', number: 1, title: 'Against the database’s own limit' },
   { name: 'fill', number: 2, title: 'Flat as the pool fills' },
@@ -15,7 +29,13 @@ export const SECTIONS = [
   { name: 'start', number: 9, title: '`npm start` of an unchanged tree' },
 ];
 
-/** The row that stands for a whole section without figures. */
+/**
+ * The row that stands for a whole section without figures.
+ * @param {string} name
+ * @param {string} what
+ * @param {string} note
+ * @returns {BenchRow}
+ */
 function sectionRow(name, what, note) {
   return {
     id: `${name}.${what}`,
@@ -30,6 +50,10 @@ function sectionRow(name, what, note) {
 }
 
 /** A section whose file is not there (not built yet): one row that says so; not a failure. */
+/**
+ * @param {string} name
+ * @returns {BenchSection}
+ */
 export function missingSection(name, file = `scripts/bench/sections/${name}.mjs`) {
   return {
     name,
@@ -40,8 +64,14 @@ export function missingSection(name, file = `scripts/bench/sections/${name}.mjs`
 }
 
 /** A section that ran but could not measure (non-zero exit or no result line): a failure of the suite. */
+/**
+ * @param {string} name
+ * @param {string} reason
+ * @param {{ rows?: unknown; details?: Record<string, unknown> } | null} [partial]
+ * @returns {BenchSection}
+ */
 export function failedSection(name, reason, partial = null) {
-  const rows = Array.isArray(partial?.rows) ? partial.rows : [];
+  const rows = Array.isArray(partial?.rows) ? /** @type {BenchRow[]} */ (partial.rows) : [];
   return {
     name,
     status: 'failed',
@@ -53,6 +83,8 @@ export function failedSection(name, reason, partial = null) {
 /**
  * Reads a section's stdout: the last non-empty line must be the `{rows, details}` document.
  * Returns the parsed document, or throws with what was wrong.
+ * @param {unknown} stdout
+ * @returns {{ rows: BenchRow[]; details: Record<string, unknown> }}
  */
 export function parseSectionOutput(stdout) {
   const lines = String(stdout)
@@ -80,6 +112,10 @@ export function parseSectionOutput(stdout) {
 }
 
 /** "1,234.5 /s", "12.3 ms", "0.92"; "—" when not measured. */
+/**
+ * @param {number | null | undefined} value
+ * @param {string} [unit]
+ */
 export function formatValue(value, unit = '') {
   if (value === null || value === undefined || !Number.isFinite(value)) {
     return '—';
@@ -94,6 +130,7 @@ export function formatValue(value, unit = '') {
 }
 
 /** yes / NO / not measured / (empty when there is no goal). */
+/** @param {Pick<BenchRow, 'goal' | 'value' | 'holds'>} r */
 export function holdsText(r) {
   if (r.goal === null || r.goal === undefined || r.goal === '') {
     return '';
@@ -105,6 +142,7 @@ export function holdsText(r) {
 }
 
 /** Counts over every row with a goal. */
+/** @param {BenchSection[]} sections */
 export function summarize(sections) {
   const withGoal = sections
     .flatMap((s) => s.rows)
@@ -122,14 +160,16 @@ export function summarize(sections) {
   };
 }
 
-const sectionLabel = (name) => {
+const sectionLabel = (/** @type {string} */ name) => {
   const s = SECTIONS.find((x) => x.name === name);
   return s ? `${s.number} ${s.name}` : name;
 };
 
 /** The plain-text table the runner prints: one line per row. */
+/** @param {BenchSection[]} sections */
 export function renderTable(sections) {
   const header = ['section', 'metric', 'figure', 'goal', 'holds'];
+  /** @type {string[][]} */
   const lines = [];
   for (const s of sections) {
     for (const r of s.rows) {
@@ -137,7 +177,7 @@ export function renderTable(sections) {
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells) =>
+  const fmt = (/** @type {string[]} */ cells) =>
     cells
       .map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join('  ')
@@ -154,19 +194,20 @@ export function renderTable(sections) {
   return `${out.join('\n')}\n`;
 }
 
-const cell = (text) =>
+const cell = (/** @type {unknown} */ text) =>
   String(text ?? '')
     .replace(/\|/g, '\\|')
     .replace(/\r?\n/g, ' ');
 
-const holdsMark = (r) => {
+const holdsMark = (/** @type {BenchRow} */ r) => {
   const t = holdsText(r);
   return t === 'yes' ? '✅ yes' : t === 'NO' ? '❌ no' : t;
 };
 
 /**
  * The docs/benchmarks.md page: machine, a summary, then one table per section (figure, goal,
- * holds, note). `machine` is what run.mjs collected; `intro` is optional text under the title.
+ * holds, note). `machine` is what run.mjs collected.
+ * @param {{ sections: BenchSection[]; machine?: Machine | null; quick?: boolean; command?: string }} options
  */
 export function renderMarkdown({ sections, machine, quick = false, command = 'npm run bench' }) {
   const sum = summarize(sections);
@@ -189,8 +230,9 @@ export function renderMarkdown({ sections, machine, quick = false, command = 'np
   out.push('');
   out.push('| | |');
   out.push('|---|---|');
+  /** @type {Machine} */
   const m = machine ?? {};
-  const load = (l) => (Array.isArray(l) ? l.map((x) => Number(x).toFixed(2)).join(' / ') : '—');
+  const load = (/** @type {unknown} */ l) => (Array.isArray(l) ? l.map((x) => Number(x).toFixed(2)).join(' / ') : '—');
   const machineRows = [
     ['date', m.date],
     ['git commit', m.gitCommit],

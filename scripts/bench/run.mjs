@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The benchmark suite (issue 6): `npm run bench` (builds first) runs every section of
-// scripts/bench/sections/ as its own child process, in issue 6's order, prints one table of every
+// @ts-check
+// The benchmark suite: `npm run bench` (builds first) runs every section of
+// scripts/bench/sections/ as its own child process, in a fixed order, prints one table of every
 // row (figure, goal, holds) and writes docs/benchmarks.md + docs/benchmarks.json with the machine's
 // cores, memory, load and versions.
 //
@@ -52,12 +53,16 @@ const OUT_DIR =
   process.env.BENCH_OUT_DIR || (args.quick || only ? join(ROOT, '.test-artifacts', 'bench') : join(ROOT, 'docs'));
 const SECTIONS_DIR = process.env.BENCH_SECTIONS_DIR || join(ROOT, 'scripts', 'bench', 'sections');
 
-const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+const log = (/** @type {string} */ msg) => process.stderr.write(`[bench] ${msg}\n`);
 
-const firstLine = (text) =>
+const firstLine = (/** @type {unknown} */ text) =>
   String(text ?? '')
     .split('\n')[0]
     .trim() || null;
+/**
+ * @param {string} cmd
+ * @param {string[]} argv
+ */
 function version(cmd, argv) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 10_000 });
   return r.status === 0 ? firstLine(r.stdout) || firstLine(r.stderr) : null;
@@ -84,6 +89,10 @@ function gitCommit() {
   return `${head.stdout.trim()}${dirty.stdout.trim() ? ' (with uncommitted changes)' : ''}`;
 }
 
+/**
+ * @param {string} name
+ * @returns {Promise<import('./report.mjs').BenchSection>}
+ */
 function runSection(name) {
   const file = join(SECTIONS_DIR, `${name}.mjs`);
   if (!existsSync(file)) {
@@ -97,8 +106,9 @@ function runSection(name) {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    /** @type {Buffer[]} */
     const chunks = [];
-    child.stdout.on('data', (c) => chunks.push(c));
+    child.stdout.on('data', (/** @type {Buffer} */ c) => chunks.push(c));
     child.on('error', (error) => resolve(failedSection(name, `could not start: ${error.message}`)));
     child.on('close', (code, signal) => {
       const seconds = Math.round((performance.now() - started) / 100) / 10;
@@ -108,10 +118,10 @@ function runSection(name) {
       try {
         parsed = parseSectionOutput(stdout);
       } catch (error) {
-        parseError = error.message;
+        parseError = error instanceof Error ? error.message : String(error);
       }
       if (code !== 0 || parsed === null) {
-        const why = code !== 0 ? `exit ${code ?? signal}` : parseError;
+        const why = code !== 0 ? `exit ${code ?? signal}` : (parseError ?? 'no result');
         log(`${name}: FAILED (${why}) after ${seconds} s`);
         resolve({ ...failedSection(name, why, parsed), seconds });
         return;
@@ -134,8 +144,8 @@ const machine = {
   postgres: postgresVersion(),
   wireguardGo: version('wireguard-go', ['--version']),
   loadBefore: loadavg(),
-  loadAfter: null,
-  totalSeconds: null,
+  loadAfter: /** @type {number[] | null} */ (null),
+  totalSeconds: /** @type {number | null} */ (null),
   quick: args.quick,
 };
 log(

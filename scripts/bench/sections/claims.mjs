@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Section 4 (issue 6): serve-once. N enrollments with delivery "link" are made first (each a
 // one-time claim link, the private key stored encrypted until served); then each claim is
 // redeemed once, at concurrency 32: POST /v1/claims/{token} with Accept: application/json must
@@ -6,21 +7,23 @@
 // goal for it); every redemption answering 200 with a config, and a second redemption of a
 // sample answering 410 config-already-served, are the checks.
 
-import { createRequire } from 'node:module';
+import pg from 'pg';
 import { QUICK, createNetwork, emit, logger, makeClient, row, startStack, runSection } from '../lib.mjs';
 import { loadGenerator } from '../load-worker.mjs';
 import { errorText, round2, summarize, tolerateShutdownErrors } from '../enroll.mjs';
 
-const require = createRequire(import.meta.url);
-const pg = require('pg');
 const log = logger('claims');
 const SECTION = 'claims';
 const N = QUICK ? 100 : 3000;
 const SECOND_TRY = QUICK ? 20 : 200;
 
+/** @type {Awaited<ReturnType<typeof startStack>> | null} */
 let stack = null;
+/** @type {import('../lib.mjs').BenchClient | null} */
 let request = null;
+/** @type {ReturnType<typeof loadGenerator> | null} */
 let gen = null;
+/** @type {import('pg').Pool | null} */
 let dbPool = null;
 
 async function main() {
@@ -45,8 +48,8 @@ async function main() {
     extra: { delivery: 'link' },
     collectClaims: true,
   });
-  const tokens = created.claims;
-  if (created.ok !== N || tokens.some((t) => typeof t !== 'string')) {
+  const tokens = 'claims' in created ? created.claims : null;
+  if (created.ok !== N || !tokens || tokens.some((t) => typeof t !== 'string')) {
     throw new Error(`creating ${N} link enrollments: ${created.ok} ok (${errorText(created.errors)})`);
   }
   log(`${N} link enrollments in ${created.seconds.toFixed(1)} s (${(N / created.seconds).toFixed(0)}/s)`);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Section 3 (issue 6): key generation is never the bottleneck. Server key pairs per second with
 // the service's own generator (dist/domain/keys/x25519.js: generateKeyPair — node:crypto X25519 —
 // plus generatePresharedKey, as every server-made enrollment does), against the enrollment rate
@@ -19,11 +20,17 @@ const ROUNDS = QUICK ? 2 : 4;
 const ENROLL_N = QUICK ? 64 : 600;
 const KEYGEN_N = QUICK ? 500 : 5000;
 
+/** @type {Awaited<ReturnType<typeof startStack>> | null} */
 let stack = null;
+/** @type {import('../lib.mjs').BenchClient | null} */
 let request = null;
+/** @type {ReturnType<typeof loadGenerator> | null} */
 let gen = null;
 
-/** `n` server key pairs + preshared keys on this thread; returns seconds. */
+/**
+ * `n` server key pairs + preshared keys on this thread; returns seconds.
+ * @param {number} n
+ */
 function keygen(n) {
   const started = performance.now();
   let check = 0;
@@ -49,6 +56,7 @@ async function main() {
   keygen(QUICK ? 100 : 1000);
   log(`warmed up (enrollment failures: ${errorText(warm.errors)})`);
   const enroll = accumulator();
+  /** @type {{ n: number; seconds: number; rounds: (number | null)[] }} */
   const keys = { n: 0, seconds: 0, rounds: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? ['enroll', 'keygen'] : ['keygen', 'enroll'];
@@ -66,7 +74,8 @@ async function main() {
       }
     }
   }
-  const e = enroll.summary();
+  const summary = enroll.summary();
+  const e = { ...summary, perSecond: summary.perSecond ?? 0, rounds: summary.rounds ?? [] };
   const pairsPerSecond = keys.n / keys.seconds;
   const ratio = pairsPerSecond / e.perSecond;
   const failNote = e.failed ? ` Enrollment failures: ${errorText(e.errors)}.` : '';

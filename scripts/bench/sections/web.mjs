@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Section 8 (issue 6): the status page. Runs scripts/bench-web.mjs --json (the real service,
 // 10,000 peers, /status in headless Debian Chromium; quick: 500 peers, 1 run) and turns its
 // medians into rows: sign-in → peers table drawn, page load → table drawn, search typed → table
@@ -31,6 +32,7 @@ const METRICS = [
   },
 ];
 
+/** @param {string} reason */
 function unmeasured(reason) {
   return METRICS.map((m) =>
     row({
@@ -55,8 +57,9 @@ if (!existsSync(CHROMIUM)) {
 const child = spawn(process.execPath, [script, '--json', '--peers', String(PEERS), '--runs', String(RUNS)], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+/** @type {Buffer[]} */
 const chunks = [];
-child.stdout.on('data', (c) => chunks.push(c));
+child.stdout.on('data', (/** @type {Buffer} */ c) => chunks.push(c));
 const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
 if (code !== 0) {
   log(`bench-web.mjs exited ${code}`);
@@ -64,7 +67,7 @@ if (code !== 0) {
 }
 const result = JSON.parse(Buffer.concat(chunks).toString('utf8'));
 const rows = METRICS.map((m) => {
-  const f = result.figures.find((x) => x.what === m.what);
+  const f = result.figures.find((/** @type {{ what: string }} */ x) => x.what === m.what);
   if (!f) {
     throw new Error(`bench-web.mjs gave no figure "${m.what}"`);
   }
