@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneDatabase } from '../support/db';
 import { ROOT } from '../support/paths';
 import { runProcess, type ServiceProcess } from '../support/process';
-import { buildDist, call, newAdminToken, report, startReplica, type Replica } from '../support/replica';
+import { apiClient, createNetwork, createToken, enrollPeer, expectStatus } from '../support/api';
+import { buildDist, newAdminToken, report, startReplica, type Replica } from '../support/replica';
 
 /**
  * The shipped systemd unit of the hub agent (deploy/systemd/wg-enroll-agent.service). There is
@@ -166,19 +167,11 @@ describe('deploy/systemd/wg-enroll-agent.service', () => {
         `ExecStart's ${execStart[0]} does not exist here: the unit names a path Debian's nodejs does not`,
       );
     }
-    const net = await call(api.url, 'POST', '/v1/networks', adminToken, {
-      name: 'unit',
-      ipv4Cidr: '10.91.0.0/24',
-      endpoint: 'hub.example.org:51820',
-    });
-    expect(net.status).toBe(201);
-    const token = await call(api.url, 'POST', '/v1/tokens', adminToken, {
-      name: 'hub',
-      role: 'agent',
-      network: 'unit',
-    });
+    const admin = apiClient(api.url, adminToken);
+    await createNetwork(admin, { name: 'unit', ipv4Cidr: '10.91.0.0/24', endpoint: 'hub.example.org:51820' });
+    const token = await createToken(admin, { name: 'hub', role: 'agent', network: 'unit' });
     const tokenFile = join(work, 'agent-token');
-    writeFileSync(tokenFile, `${token.body.token as string}\n`, { mode: 0o600 });
+    writeFileSync(tokenFile, `${token.token}\n`, { mode: 0o600 });
     const configDir = join(work, 'wireguard');
     // The example file, with this hub's values: every variable it names is one the agent reads.
     const example = parseEnvironmentFile(readFileSync(ENV_EXAMPLE, 'utf8'));
@@ -203,16 +196,14 @@ describe('deploy/systemd/wg-enroll-agent.service', () => {
     const hasPeer = (key: string) => () =>
       existsSync(hubFile) && readFileSync(hubFile, 'utf8').includes(`PublicKey = ${key}`);
 
-    const enroll = async (name: string) => {
-      const res = await call(api.url, 'POST', '/v1/networks/unit/peers', adminToken, { name });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      return (res.body.peer as { publicKey: string }).publicKey;
-    };
+    const enroll = async (name: string) => (await enrollPeer(admin, 'unit', { name })).peer.publicKey;
     // The first run registers the hub key; then the network takes enrollments.
     await until('hub key registered', () => existsSync(join(configDir, 'wg0.key')), 20_000);
     await until(
       'hub registered in the API',
-      async () => typeof (await call(api.url, 'GET', '/v1/networks/unit', adminToken)).body.hubPublicKey === 'string',
+      async () =>
+        typeof (await expectStatus(200, admin.GET('/v1/networks/{network}', { params: { path: { network: 'unit' } } })))
+          .hubPublicKey === 'string',
       20_000,
     );
     const first = await enroll('before-crash');

@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rememberSecret, rememberSecretsIn } from '../support/app';
+import { rememberSecret } from '../support/app';
 import { ROOT } from '../support/paths';
 import { runCli, type ServiceProcess } from '../support/process';
-import type { Enrolled, NetworkStatus } from '../support/api';
+import { apiClient, enrollPeer, expectStatus } from '../support/api';
 
 /**
  * The embedded default as `npm start` runs it: the built command, no DATABASE_URL, a fresh
@@ -53,11 +53,6 @@ function postmasterPids(): number[] {
   }
 }
 
-async function get(url: string, token?: string) {
-  const res = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items?: unknown[] } };
-}
-
 describe('npm start: the embedded default', () => {
   let token: string;
 
@@ -73,27 +68,28 @@ describe('npm start: the embedded default', () => {
     expect(p.output()).not.toContain(token);
     expect(statSync(join(dataDir, 'hub', 'wg0.key')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
-    expect((await get(`${url}/readyz`)).body).toEqual({ status: 'ready', database: 'up', migrations: 'current' });
-    const network = await get(`${url}/v1/networks/default`, token);
-    expect(network.status).toBe(200);
-    expect(network.body).toMatchObject({
+    const api = apiClient(url, token);
+    expect((await apiClient(url, undefined).GET('/readyz')).data).toEqual({
+      status: 'ready',
+      database: 'up',
+      migrations: 'current',
+    });
+    const network = await expectStatus(
+      200,
+      api.GET('/v1/networks/{network}', { params: { path: { network: 'default' } } }),
+    );
+    expect(network).toMatchObject({
       ipv4Cidr: '172.22.2.0/24',
       ipv6Cidr: 'fd4e:6fb7:b3af::/64',
       persistentKeepalive: 30,
     });
-    expect(network.body.hubPublicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(network.hubPublicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     const hubKey = readFileSync(join(dataDir, 'hub', 'wg0.key'), 'utf8').trim();
     expect(execFileSync('wg', ['pubkey'], { input: `${hubKey}\n`, encoding: 'utf8' }).trim()).toBe(
-      network.body.hubPublicKey as string,
+      network.hubPublicKey,
     );
     // The embedded agent writes the hub file for every change of the desired state.
-    const enrolled = await fetch(`${url}/v1/networks/default/peers`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'first-node' }),
-    });
-    const body = (await enrolled.json()) as Enrolled;
-    rememberSecretsIn(body);
+    const body = await enrollPeer(api, 'default', { name: 'first-node' });
     const hubFile = join(dataDir, 'hub', 'wg0.conf');
     const deadline = Date.now() + 5000;
     while (
@@ -104,12 +100,14 @@ describe('npm start: the embedded default', () => {
     }
     expect(readFileSync(hubFile, 'utf8')).toContain(`PublicKey = ${body.peer.publicKey}`);
     expect(statSync(hubFile).mode & 0o777).toBe(0o600);
-    let status = await get(`${url}/v1/networks/default/status`, token);
-    for (let i = 0; i < 50 && (status.body as NetworkStatus).hub.inSync !== true; i++) {
+    const status = () =>
+      expectStatus(200, api.GET('/v1/networks/{network}/status', { params: { path: { network: 'default' } } }));
+    let hub = (await status()).hub;
+    for (let i = 0; i < 50 && hub.inSync !== true; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      status = await get(`${url}/v1/networks/default/status`, token);
+      hub = (await status()).hub;
     }
-    expect(status.body.hub).toMatchObject({ inSync: true, agentHealthy: true });
+    expect(hub).toMatchObject({ inSync: true, agentHealthy: true });
     expect(p.output()).not.toContain(body.config!.text.match(/PrivateKey = (\S+)/)![1]);
     expect(postmasterPids()).toHaveLength(1);
     p.child.kill('SIGTERM');
@@ -122,14 +120,14 @@ describe('npm start: the embedded default', () => {
     const p = start();
     const url = await p.url;
     expect(readFileSync(join(dataDir, 'admin-token'), 'utf8')).toBe(before);
-    expect((await get(`${url}/v1/networks`, token)).body.items).toHaveLength(1);
+    expect((await expectStatus(200, apiClient(url, token).GET('/v1/networks'))).items).toHaveLength(1);
     // A SIGKILLed run leaves its postmaster behind; the next start must cope.
     p.child.kill('SIGKILL');
     await p.exited;
     expect(postmasterPids()).toHaveLength(1);
     const q = start();
     const url2 = await q.url;
-    expect((await get(`${url2}/readyz`)).status).toBe(200);
+    expect((await apiClient(url2, undefined).GET('/readyz')).response.status).toBe(200);
     q.child.kill('SIGTERM');
     expect(await q.exited).toBe(0);
   }, 120_000);
@@ -139,7 +137,7 @@ describe('npm start: the embedded default', () => {
     rememberSecret(secret);
     const p = start({ ADMIN_TOKEN: secret });
     const url = await p.url;
-    expect((await get(`${url}/v1/tokens`, secret)).status).toBe(200);
+    expect((await apiClient(url, secret).GET('/v1/tokens')).response.status).toBe(200);
     expect(p.output()).not.toContain(secret);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/database/embedded-postgres';
 import { cloneDatabase } from '../support/db';
 import { runCli, type ServiceProcess } from '../support/process';
-import { buildDist, call, newAdminToken, report, startReplica, type Replica } from '../support/replica';
+import { apiClient, createNetwork, createToken, enrollPeer, expectStatus } from '../support/api';
+import { buildDist, newAdminToken, report, startReplica, type Replica } from '../support/replica';
 
 /**
  * Outage drill: the API goes away under a running hub agent (a real `wg-enroll agent` process in
@@ -48,8 +49,13 @@ const hubFile = () => join(configDir, 'wg0.conf');
 const keysIn = (text: string) => [...text.matchAll(/^PublicKey = (\S+)$/gm)].map((m) => m[1]).sort();
 
 async function activeKeys(): Promise<string[]> {
-  const res = await call(other.url, 'GET', '/v1/networks/site/hub/desired-state', adminToken);
-  return (res.body.peers as { publicKey: string }[]).map((p) => p.publicKey).sort();
+  const state = await expectStatus(
+    200,
+    apiClient(other.url, adminToken).GET('/v1/networks/{network}/hub/desired-state', {
+      params: { path: { network: 'site' } },
+    }),
+  );
+  return state.peers.map((p) => p.publicKey).sort();
 }
 
 async function until(what: string, check: () => boolean, ms: number): Promise<number> {
@@ -73,17 +79,9 @@ const fileHas = (keys: string[]) => () => {
 
 describe('the API unreachable for the hub agent', () => {
   it('the hub keeps its peers, the agent backs off, and converges when the API is back', async () => {
-    const created = await call(api!.url, 'POST', '/v1/networks', adminToken, {
-      name: 'site',
-      ipv4Cidr: '10.90.0.0/24',
-      endpoint: 'hub.example.org:51820',
-    });
-    expect(created.status).toBe(201);
-    const token = await call(api!.url, 'POST', '/v1/tokens', adminToken, {
-      name: 'hub',
-      role: 'agent',
-      network: 'site',
-    });
+    const admin = apiClient(api!.url, adminToken);
+    await createNetwork(admin, { name: 'site', ipv4Cidr: '10.90.0.0/24', endpoint: 'hub.example.org:51820' });
+    const token = await createToken(admin, { name: 'hub', role: 'agent', network: 'site' });
     agent = runCli(
       [
         'agent',
@@ -98,7 +96,7 @@ describe('the API unreachable for the hub agent', () => {
         '--report-interval',
         '1',
       ],
-      { AGENT_TOKEN: token.body.token as string, LOG_LEVEL: 'info' },
+      { AGENT_TOKEN: token.token, LOG_LEVEL: 'info' },
     );
     // The agent registers the hub key; then enrollments can go.
     await until(
@@ -108,8 +106,11 @@ describe('the API unreachable for the hub agent', () => {
     );
     let enrolled = 0;
     for (let tries = 0; enrolled < 5 && tries < 100; tries++) {
-      const res = await call(api!.url, 'POST', '/v1/networks/site/peers', adminToken, { name: `n-${enrolled}` });
-      if (res.status === 201) {
+      const res = await admin.POST('/v1/networks/{network}/peers', {
+        params: { path: { network: 'site' } },
+        body: { name: `n-${enrolled}` },
+      });
+      if (res.response.status === 201) {
         enrolled++;
       } else {
         await new Promise((r) => setTimeout(r, 100));
@@ -133,12 +134,17 @@ describe('the API unreachable for the hub agent', () => {
     blackholes.push(blackhole);
     await new Promise<void>((resolve) => blackhole.listen(port, '127.0.0.1', resolve));
     // Changes go on through the other replica meanwhile: 2 enrollments and 1 revocation.
-    const a = await call(other.url, 'POST', '/v1/networks/site/peers', adminToken, { name: 'while-down-1' });
-    const b = await call(other.url, 'POST', '/v1/networks/site/peers', adminToken, { name: 'while-down-2' });
-    expect([a.status, b.status]).toEqual([201, 201]);
-    const list = await call(other.url, 'GET', '/v1/networks/site/peers?status=active', adminToken);
-    const victim = (list.body.items as { id: string; name: string }[]).find((p) => p.name === 'n-0')!;
-    expect((await call(other.url, 'DELETE', `/v1/peers/${victim.id}`, adminToken)).status).toBeLessThan(300);
+    const elsewhere = apiClient(other.url, adminToken);
+    await enrollPeer(elsewhere, 'site', { name: 'while-down-1' });
+    await enrollPeer(elsewhere, 'site', { name: 'while-down-2' });
+    const list = await expectStatus(
+      200,
+      elsewhere.GET('/v1/networks/{network}/peers', {
+        params: { path: { network: 'site' }, query: { status: 'active' } },
+      }),
+    );
+    const victim = list.items.find((p) => p.name === 'n-0')!;
+    await expectStatus(200, elsewhere.DELETE('/v1/peers/{id}', { params: { path: { id: victim.id } } }));
     const downMs = 6000;
     await new Promise((r) => setTimeout(r, downMs));
     // The hub is left exactly as it was; the agent is alive and backing off.

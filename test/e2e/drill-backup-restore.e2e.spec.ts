@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debianPostgresMissing, PG_BIN, startDebianCluster, type DebianCluster } from '../support/debian-postgres';
 import { runCli } from '../support/process';
-import { buildDist, call, HUB_KEY, newAdminToken, report, startReplica, type Replica } from '../support/replica';
+import { apiClient, createNetwork, enrollPeer, expectStatus, HUB_KEY, redeemClaim } from '../support/api';
+import { buildDist, newAdminToken, report, startReplica, type Replica } from '../support/replica';
 
 /**
  * Backup and restore drill: a populated database is dumped with pg_dump (custom format) and
@@ -53,38 +54,34 @@ afterAll(async () => {
 });
 
 const desiredState = async (base: string) => {
-  const res = await call(base, 'GET', '/v1/networks/office/hub/desired-state', adminToken);
-  expect(res.status).toBe(200);
-  return { etag: res.headers.get('etag'), body: res.body };
+  const res = await apiClient(base, adminToken).GET('/v1/networks/{network}/hub/desired-state', {
+    params: { path: { network: 'office' } },
+  });
+  expect(res.response.status).toBe(200);
+  return { etag: res.response.headers.get('etag'), body: res.data! };
 };
 
 describe.skipIf(missing)('pg_dump of a populated database, restored into a fresh one', () => {
   it('gives the same desired state: same revision, same peers and keys; claims still redeem', async () => {
     const version = execFileSync(join(PG_BIN, 'pg_dump'), ['--version'], { encoding: 'utf8' }).trim();
-    const network = await call(original.url, 'POST', '/v1/networks', adminToken, {
+    const admin = apiClient(original.url, adminToken);
+    await createNetwork(admin, {
       name: 'office',
       ipv4Cidr: '10.80.0.0/24',
       ipv6Cidr: 'fd00:80::/64',
       endpoint: 'hub.example.org:51820',
       hubPublicKey: HUB_KEY,
     });
-    expect(network.status).toBe(201);
     const peers = [];
     for (let i = 0; i < 20; i++) {
-      const res = await call(original.url, 'POST', '/v1/networks/office/peers', adminToken, { name: `p-${i}` });
-      expect(res.status).toBe(201);
-      peers.push(res.body.peer as { id: string });
+      peers.push((await enrollPeer(admin, 'office', { name: `p-${i}` })).peer);
     }
     for (const peer of peers.slice(0, 3)) {
-      expect((await call(original.url, 'DELETE', `/v1/peers/${peer.id}`, adminToken)).status).toBeLessThan(300);
+      await expectStatus(200, admin.DELETE('/v1/peers/{id}', { params: { path: { id: peer.id } } }));
     }
-    const pending = await call(original.url, 'POST', '/v1/networks/office/peers', adminToken, {
-      name: 'pending-link',
-      delivery: 'link',
-    });
-    expect(pending.status).toBe(201);
+    const pending = await enrollPeer(admin, 'office', { name: 'pending-link', delivery: 'link' });
     const before = await desiredState(original.url);
-    expect((before.body.peers as unknown[]).length).toBe(17);
+    expect(before.body.peers.length).toBe(17);
 
     // Back up while the service runs (pg_dump takes a consistent snapshot).
     const dump = join(work, 'wg_enroll.dump');
@@ -99,15 +96,10 @@ describe.skipIf(missing)('pg_dump of a populated database, restored into a fresh
     expect(after.body).toEqual(before.body);
 
     // The encrypted private key of the pending link is readable with the same SECRET_KEY.
-    const claimPath = new URL((pending.body.claim as { url: string }).url).pathname.replace(
-      /^\/claim\//,
-      '/v1/claims/',
-    );
-    const claimed = await call(restored.url, 'POST', claimPath);
-    expect(claimed.status).toBe(200);
+    await redeemClaim(apiClient(restored.url, undefined), pending.claim!.url);
     // And the revision goes on from where it was.
     const next = await desiredState(restored.url);
-    expect(BigInt(next.body.revision as string)).toBe(BigInt(before.body.revision as string) + 1n);
+    expect(BigInt(next.body.revision)).toBe(BigInt(before.body.revision) + 1n);
   }, 120_000);
 
   it('without the same SECRET_KEY the restored database refuses to serve (back it up too)', async () => {

@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rememberSecretsIn } from '../support/app';
 import { cloneDatabase } from '../support/db';
-import { buildDist, call, HUB_KEY, newAdminToken, report, startReplica, type Replica } from '../support/replica';
+import { apiClient, createEnrollmentKey, createNetwork, HUB_KEY } from '../support/api';
+import { buildDist, newAdminToken, report, startReplica, type Replica } from '../support/replica';
 
 /**
  * SIGTERM under load, on a real `serve` process: it stops accepting, lets every request it
@@ -66,19 +67,15 @@ function enroll(base: string, key: string, name: string): Promise<Outcome> {
 
 describe('SIGTERM under an enrollment load', () => {
   it('stops accepting, finishes every accepted request, loses none, and exits 0 within the bound', async () => {
-    const network = await call(replica.url, 'POST', '/v1/networks', adminToken, {
+    const admin = apiClient(replica.url, adminToken);
+    await createNetwork(admin, {
       name: 'drain',
       ipv4Cidr: '10.61.0.0/20',
       ipv6Cidr: 'fd00:61::/64',
       endpoint: 'hub.example.org:51820',
       hubPublicKey: HUB_KEY,
     });
-    expect(network.status).toBe(201);
-    const key = await call(replica.url, 'POST', '/v1/networks/drain/enrollment-keys', adminToken, {
-      maxUses: 4000,
-    });
-    expect(key.status).toBe(201);
-    const secret = key.body.key as string;
+    const secret = (await createEnrollmentKey(admin, 'drain', { maxUses: 4000 })).key;
 
     const outcomes: Outcome[] = [];
     let sent = 0;
