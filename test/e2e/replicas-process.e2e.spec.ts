@@ -1,18 +1,8 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneDatabase } from '../support/db';
-import { buildDist, newAdminToken, pool, report, startReplica, type Replica } from '../support/replica';
-import {
-  apiClient,
-  claimTokenOf,
-  createEnrollmentKey,
-  createNetwork as create,
-  createToken,
-  enrollPeer,
-  HUB_KEY,
-  type EnrolledByLink,
-} from '../support/api';
-import type { ApiClient } from '../../src/contract';
+import { buildDist, call, HUB_KEY, newAdminToken, pool, report, startReplica, type Replica } from '../support/replica';
+import type { DesiredState, Enrolled, EnrolledByLink } from '../support/api';
 
 /**
  * The production shape: two real API processes (`wg-enroll serve`, as replicas behind a load
@@ -49,26 +39,26 @@ afterAll(async () => {
 });
 
 const replica = (i: number) => (i % 2 ? two : one).url;
-/** The client of `credential` on replica 1 or 2 (alternating with `i`). */
-const on = (i: number, credential: string | undefined): ApiClient => apiClient(replica(i), credential);
-const admin = (i = 0) => on(i, adminToken);
-const enroll = (client: ApiClient, network: string, body: Parameters<typeof enrollPeer>[2]) =>
-  client.POST('/v1/networks/{network}/peers', { params: { path: { network } }, body });
 
 async function createNetwork(name: string, ipv4Cidr: string, ipv6Cidr: string): Promise<void> {
-  await create(admin(), { name, ipv4Cidr, ipv6Cidr, endpoint: 'hub.example.org:51820', hubPublicKey: HUB_KEY });
+  const res = await call(one.url, 'POST', '/v1/networks', adminToken, {
+    name,
+    ipv4Cidr,
+    ipv6Cidr,
+    endpoint: 'hub.example.org:51820',
+    hubPublicKey: HUB_KEY,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
 }
 
 describe('two API processes on one database', () => {
   it('1,000 enrollments spread over both at concurrency 64: no duplicate address or key', async () => {
     await createNetwork('scale', '10.60.0.0/22', 'fd00:60::/64');
-    const key = await createEnrollmentKey(admin(1), 'scale', { maxUses: 1000 });
-    const clients = [on(0, key.key), on(1, key.key)];
+    const key = await call(two.url, 'POST', '/v1/networks/scale/enrollment-keys', adminToken, { maxUses: 1000 });
+    expect(key.status).toBe(201);
     const started = Date.now();
-    const results = await pool(
-      1000,
-      64,
-      async (i) => (await enroll(clients[i % 2], 'scale', { name: `n-${i}` })).response,
+    const results = await pool(1000, 64, (i) =>
+      call(replica(i), 'POST', '/v1/networks/scale/peers', key.body.key as string, { name: `n-${i}` }),
     );
     const seconds = (Date.now() - started) / 1000;
     report(`[replicas] 1000 enrollments over 2 processes at c=64: ${seconds.toFixed(1)} s`);
@@ -98,16 +88,13 @@ describe('two API processes on one database', () => {
   }, 240_000);
 
   it('50 redemptions of one claim spread over both: exactly one 200', async () => {
-    const link = (await enrollPeer(admin(), 'scale', { name: 'one-claim', delivery: 'link' })) as EnrolledByLink;
-    const claimToken = claimTokenOf(link.claim.url);
-    const results = await Promise.all(
-      Array.from({ length: 50 }, async (_, i) => {
-        const answer = await on(i, undefined).POST('/v1/claims/{claimToken}', {
-          params: { path: { claimToken } },
-        });
-        return answer.response;
-      }),
-    );
+    const link = await call(one.url, 'POST', '/v1/networks/scale/peers', adminToken, {
+      name: 'one-claim',
+      delivery: 'link',
+    });
+    expect(link.status).toBe(201);
+    const path = new URL((link.body as EnrolledByLink).claim.url).pathname.replace(/^\/claim\//, '/v1/claims/');
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => call(replica(i), 'POST', path)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 410)).toHaveLength(49);
     const served = await sql.query(`SELECT private_key_enc IS NULL AS wiped FROM peer WHERE name = 'one-claim'`);
@@ -116,29 +103,31 @@ describe('two API processes on one database', () => {
 
   it('an agent long-polling replica 1 wakes within 1 s of an enrollment on replica 2', async () => {
     await createNetwork('wake', '10.61.0.0/24', 'fd00:61::/64');
-    const agent = apiClient(
-      one.url,
-      (await createToken(admin(), { name: 'hub', role: 'agent', network: 'wake' })).token,
-    );
-    const desired = (query: { wait?: number }, headers: Record<string, string> = {}) =>
-      agent.GET('/v1/networks/{network}/hub/desired-state', {
-        params: { path: { network: 'wake' }, query },
-        headers,
-      });
+    const agent = await call(one.url, 'POST', '/v1/tokens', adminToken, {
+      name: 'hub',
+      role: 'agent',
+      network: 'wake',
+    });
     const samples: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const current = await desired({});
-      expect(current.response.status).toBe(200);
-      const poll = desired({ wait: 20 }, { 'If-None-Match': current.response.headers.get('etag')! }).then((r) => ({
-        r,
-        at: performance.now(),
-      }));
+      const current = await call(one.url, 'GET', '/v1/networks/wake/hub/desired-state', agent.body.token as string);
+      const poll = call(
+        one.url,
+        'GET',
+        '/v1/networks/wake/hub/desired-state?wait=20',
+        agent.body.token as string,
+        undefined,
+        { 'If-None-Match': current.headers.get('etag')! },
+      ).then((r) => ({ r, at: performance.now() }));
       await new Promise((r) => setTimeout(r, 300));
       const enrolledAt = performance.now();
-      const enrolled = await enrollPeer(admin(1), 'wake', { name: `w-${i}` });
+      const enrolled = await call(two.url, 'POST', '/v1/networks/wake/peers', adminToken, { name: `w-${i}` });
+      expect(enrolled.status).toBe(201);
       const { r, at } = await poll;
-      expect(r.response.status).toBe(200);
-      expect(r.data?.peers.map((p) => p.publicKey)).toContain(enrolled.peer.publicKey);
+      expect(r.status).toBe(200);
+      expect((r.body as DesiredState).peers.map((p) => p.publicKey)).toContain(
+        (enrolled.body as Enrolled).peer.publicKey,
+      );
       samples.push(Math.round(at - enrolledAt));
     }
     report(`[replicas] long-poll on replica 1 woke after an enrollment on replica 2: ${samples.join(', ')} ms`);
@@ -151,9 +140,13 @@ describe('two API processes on one database', () => {
     // Expiries 50 ms apart, so many sweeps of both replicas find work and race for it.
     const start = Date.now() + 5000;
     const enrolled = await pool(n, 8, (i) =>
-      enrollPeer(admin(i), 'expiring', { name: `e-${i}`, expiresAt: new Date(start + i * 50).toISOString() }),
+      call(replica(i), 'POST', '/v1/networks/expiring/peers', adminToken, {
+        name: `e-${i}`,
+        expiresAt: new Date(start + i * 50).toISOString(),
+      }),
     );
-    const ids = enrolled.map((r) => r.peer.id);
+    expect(enrolled.map((r) => r.status)).toEqual(Array(n).fill(201));
+    const ids = enrolled.map((r) => (r.body as Enrolled).peer.id);
     const revision = async () =>
       BigInt((await sql.query(`SELECT revision FROM network WHERE name = 'expiring'`)).rows[0].revision);
     const before = await revision();
@@ -203,8 +196,12 @@ describe('two API processes on one database', () => {
     const expiresAt = new Date(Date.now() + 3000).toISOString();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await enrollPeer(apiClient(other.url, adminToken), 'expiring', { name: `l-${i}`, expiresAt });
-      ids.push(res.peer.id);
+      const res = await call(other.url, 'POST', '/v1/networks/expiring/peers', adminToken, {
+        name: `l-${i}`,
+        expiresAt,
+      });
+      expect(res.status).toBe(201);
+      ids.push((res.body as Enrolled).peer.id);
     }
     const deadline = Date.now() + 15_000;
     let left = ids.length;
