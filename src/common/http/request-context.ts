@@ -31,12 +31,32 @@ export function requestContext(req: Request & { id?: string }, res: Response, ne
       msg: 'request',
       requestId: req.id,
       method: req.method,
-      path: req.originalUrl,
+      path: loggedPath(req),
       status: res.statusCode,
       ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
     });
   });
   logContext.run({ requestId: req.id }, next);
+}
+
+/**
+ * The path an access log line names: the matched route's template (`/v1/claims/:claimToken`),
+ * never the path as sent, which may carry a secret in any spelling. A request no route took
+ * (404, or refused before routing) is logged by its path decoded once, so the logger's redaction
+ * masks a percent-encoded secret like a plain one; the query string is never logged.
+ */
+function loggedPath(req: Request): string {
+  const template: unknown = req.route?.path;
+  if (typeof template === 'string') {
+    return `${req.baseUrl}${template}`;
+  }
+  let path = req.path;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // a malformed escape: the raw text (the logger redacts it as any string)
+  }
+  return path;
 }
 
 const ENROLL = /^\/v1\/(?:networks\/[^/]+\/peers|peers\/[^/]+\/reissue)\/?$/;
