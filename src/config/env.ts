@@ -181,12 +181,12 @@ const schema = z.object({
   LEASE_COOLDOWN: duration('1h', 0, 365 * 86_400_000),
   CLAIM_TTL: duration('24h', 1000, 365 * 86_400_000),
   SWEEP_INTERVAL: duration('10s', 100, MAX_TIMER_MS),
-  RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
+  RATE_LIMIT_PER_MINUTE: int(3000, 0, 1_000_000),
   AUTH_FAILURES_PER_MINUTE: int(20, 0, 1_000_000),
   AUTH_FAILURES_PER_CREDENTIAL: int(10, 0, 1_000_000),
-  RATE_LIMIT_ENROLL_PER_ADDRESS: int(60, 0, 1_000_000),
-  RATE_LIMIT_ENROLL_PER_CREDENTIAL: int(60, 0, 1_000_000),
-  RATE_LIMIT_CLAIM_PER_ADDRESS: int(30, 0, 1_000_000),
+  RATE_LIMIT_ENROLL_PER_ADDRESS: int(1200, 0, 1_000_000),
+  RATE_LIMIT_ENROLL_PER_CREDENTIAL: int(1200, 0, 1_000_000),
+  RATE_LIMIT_CLAIM_PER_ADDRESS: int(600, 0, 1_000_000),
   RATE_LIMIT_CLAIM_PER_TOKEN: int(5, 0, 1_000_000),
   TRUST_PROXY: trustProxy,
   CORS_ORIGINS: corsOrigins,
@@ -262,6 +262,14 @@ export const NO_RATE_LIMITS: Readonly<Record<string, string>> = Object.fromEntri
   Object.keys(schema.shape)
     .filter((name) => /^(RATE_LIMIT_|AUTH_FAILURES_)/.test(name))
     .map((name) => [name, '0']),
+);
+
+/** Every abuse limit at its default (for the specs that prove the defaults). */
+export const DEFAULT_RATE_LIMITS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.keys(NO_RATE_LIMITS).map((name) => [
+    name,
+    String((schema.shape as Record<string, z.ZodType>)[name].parse(undefined)),
+  ]),
 );
 
 export interface AppConfig {

@@ -109,21 +109,26 @@ describe('path spelling', () => {
       const claim = newSecret('claim');
       await freshWindow(t.sql);
       // Each route gets its own client address; the canonical spelling spends the allowance of 1.
-      const routes: { method: string; path: string; statics: number[]; headers: Record<string, string>; body?: string }[] =
-        [
-          { method: 'GET', path: '/v1/whoami', statics: [1, 2], headers: admin },
-          { method: 'GET', path: '/v1/networks/default/peers', statics: [1, 2, 4], headers: admin },
-          {
-            method: 'POST',
-            path: '/v1/networks/default/peers',
-            statics: [1, 2, 4],
-            headers: json,
-            body: JSON.stringify({ name: 'spelled', delivery: 'link' }),
-          },
-          { method: 'POST', path: `/v1/peers/${peerId}/reissue`, statics: [1, 2, 4], headers: json, body: '{}' },
-          { method: 'POST', path: `/v1/claims/${claim}`, statics: [1, 2], headers: {} },
-          { method: 'GET', path: `/claim/${claim}`, statics: [1], headers: { Accept: 'text/html' } },
-        ];
+      const routes: {
+        method: string;
+        path: string;
+        statics: number[];
+        headers: Record<string, string>;
+        body?: string;
+      }[] = [
+        { method: 'GET', path: '/v1/whoami', statics: [1, 2], headers: admin },
+        { method: 'GET', path: '/v1/networks/default/peers', statics: [1, 2, 4], headers: admin },
+        {
+          method: 'POST',
+          path: '/v1/networks/default/peers',
+          statics: [1, 2, 4],
+          headers: json,
+          body: JSON.stringify({ name: 'spelled', delivery: 'link' }),
+        },
+        { method: 'POST', path: `/v1/peers/${peerId}/reissue`, statics: [1, 2, 4], headers: json, body: '{}' },
+        { method: 'POST', path: `/v1/claims/${claim}`, statics: [1, 2], headers: {} },
+        { method: 'GET', path: `/claim/${claim}`, statics: [1], headers: { Accept: 'text/html' } },
+      ];
       let address = 10;
       const escaped: string[] = [];
       for (const route of routes) {
