@@ -46,3 +46,8 @@ export function configFileName(network: string, device: string): string {
     .replace(/[-.]+$/, '');
   return `${base || 'wg0'}.conf`;
 }
+
+/** False for text with a lone UTF-16 surrogate (not Unicode; Postgres cannot store it). */
+export function isWellFormedText(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
