@@ -25,7 +25,14 @@ describe('keys that cannot work', () => {
       const hub = generateKeyPair().publicKey;
       await api.createNetwork({ name: 'keys', ipv4Cidr: '10.91.0.0/24', hubPublicKey: hub });
       const enroll = (publicKey: string, name: string) =>
-        t.http.post('/v1/networks/keys/peers').set(bearer(t.adminToken)).send({ name, publicKey, delivery: 'inline' });
+        t.http
+          .post('/v1/networks/keys/peers')
+          .set(bearer(t.adminToken))
+          .send({ name, publicKey, delivery: 'inline' })
+          .then((res) => {
+            rememberSecretsIn(res.body);
+            return res;
+          });
       const before = await rowCounts(t.sql);
       expectProblem(await enroll(hub, 'hub-twin'), 409, 'public-key-is-hub-key');
       expectProblem(await enroll(withTopBit(hub), 'hub-twin-2'), 409, 'public-key-is-hub-key');

@@ -1,6 +1,6 @@
 import { PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
-import { hasControlCharacters, isWellFormedText } from '../../domain/text/text';
+import { hasControlCharacters, hasFormatCharacters, isWellFormedText } from '../../domain/text/text';
 import { Problems } from '../../domain/problems/problems';
 
 /**
@@ -69,7 +69,8 @@ export const Label = z
   .trim()
   .min(1)
   .max(64)
-  .refine((v) => !hasControlCharacters(v), 'control characters are not allowed');
+  .refine((v) => !hasControlCharacters(v), 'control characters are not allowed')
+  .refine((v) => !hasFormatCharacters(v), 'invisible characters (bidi overrides, zero-width) are not allowed');
 
 /** An optional expiry (omitted: none). */
 export const Expiry = FutureDateTime.optional().describe('ISO 8601 date-time with offset; omit for no expiry');
