@@ -138,11 +138,27 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
         'Every error is application/problem+json (RFC 9457) with a stable `code`.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API token (wgt_…) or enrollment key (wgk_…)' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque (wgt_… or wgk_…)',
+      description: 'API token (wgt_…) or enrollment key (wgk_…)',
+    })
+    .addServer('/', 'This service')
     .build();
   const document = SwaggerModule.createDocument(app, builder, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
+  // Operations without a bearer requirement are public: say so (`security: []`), so no tool
+  // reads them as inheriting a global requirement. One that still answers 401 (/metrics with
+  // METRICS_TOKEN set) takes the bearer optionally: `[{}, { bearer: [] }]`.
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as { security?: unknown[]; responses?: object }[]) {
+      if (typeof operation === 'object' && operation !== null && 'responses' in operation && !operation.security) {
+        operation.security = operation.responses && '401' in operation.responses ? [{}, { bearer: [] }] : [];
+      }
+    }
+  }
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA },

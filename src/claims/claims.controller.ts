@@ -1,5 +1,5 @@
 import { Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/http/auth.decorators';
 import { CanonicalParam } from '../common/http/canonical-param';
@@ -15,6 +15,11 @@ export class ClaimsController {
   constructor(private readonly claims: ClaimsService) {}
 
   @Post(':claimToken')
+  @ApiParam({
+    name: 'claimToken',
+    description: 'The claim token from the link, exactly as issued (no other spelling is accepted).',
+    schema: { type: 'string', pattern: CLAIM_TOKEN_PATTERN.source },
+  })
   @Public()
   @HttpCode(200)
   @ApiOp({
