@@ -2,7 +2,8 @@ import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { json } from 'express';
+import express, { json } from 'express';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { RevisionNotifier } from './hub/revision-notifier';
@@ -37,11 +38,22 @@ export async function createApp(
   databaseUrl: string,
   logger: LoggerService | false,
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, databaseUrl), {
-    logger,
-    bodyParser: false,
-    abortOnError: false,
-  });
+  // One decision about what a path is: routes match case-sensitively and a trailing slash is a
+  // different path, exactly as the middlewares (abuse limits, Cache-Control, the JSON check)
+  // read req.path. `/V1/whoami` or `/v1/whoami/` is a 404, never a handler without its limits.
+  // Set on the Express instance before Nest adds anything to its router (created lazily).
+  const server = express();
+  server.set('case sensitive routing', true);
+  server.set('strict routing', true);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(config, databaseUrl),
+    new ExpressAdapter(server),
+    {
+      logger,
+      bodyParser: false,
+      abortOnError: false,
+    },
+  );
   app.disable('x-powered-by');
   app.set('etag', false);
   // X-Forwarded-For only from the proxies TRUST_PROXY names (default: ignored).
@@ -126,11 +138,27 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
         'Every error is application/problem+json (RFC 9457) with a stable `code`.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API token (wgt_…) or enrollment key (wgk_…)' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque (wgt_… or wgk_…)',
+      description: 'API token (wgt_…) or enrollment key (wgk_…)',
+    })
+    .addServer('/', 'This service')
     .build();
   const document = SwaggerModule.createDocument(app, builder, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
+  // Operations without a bearer requirement are public: say so (`security: []`), so no tool
+  // reads them as inheriting a global requirement. One that still answers 401 (/metrics with
+  // METRICS_TOKEN set) takes the bearer optionally: `[{}, { bearer: [] }]`.
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as { security?: unknown[]; responses?: object }[]) {
+      if (typeof operation === 'object' && operation !== null && 'responses' in operation && !operation.security) {
+        operation.security = operation.responses && '401' in operation.responses ? [{}, { bearer: [] }] : [];
+      }
+    }
+  }
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA },

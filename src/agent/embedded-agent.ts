@@ -4,6 +4,8 @@ import { AuthService } from '../tokens/auth.service';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { NetworksService } from '../networks/networks.service';
 import { HubAgent } from './agent';
+import { RateLimitStore } from '../database/rate-limit.store';
+import { credentialSubject } from '../common/http/request-context';
 
 /**
  * The embedded default runs the same agent inside the API process, against DATA_DIR/hub: it
@@ -20,6 +22,7 @@ export class EmbeddedAgentHost implements BeforeApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly auth: AuthService,
     private readonly networks: NetworksService,
+    private readonly limits: RateLimitStore,
   ) {}
 
   get hubDir(): string {
@@ -38,6 +41,7 @@ export class EmbeddedAgentHost implements BeforeApplicationShutdown {
       networkId: network.id,
       expiresAt: null,
     });
+    this.limits.exemptSubject(credentialSubject(`Bearer ${secret}`)!);
     this.agent = new HubAgent(
       {
         apiUrl,

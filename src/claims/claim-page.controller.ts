@@ -1,4 +1,6 @@
-import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { CanonicalParam } from '../common/http/canonical-param';
+import { CLAIM_TOKEN_PATTERN } from '../domain/tokens/tokens';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/http/auth.decorators';
@@ -90,8 +92,12 @@ export class ClaimPageController {
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
   @Header('X-Robots-Tag', 'noindex')
-  async show(@Param('claimToken') claimToken: string, @Res() res: Response): Promise<void> {
-    const page = claimPage(await this.claims.pageState(claimToken), claimToken);
+  async show(
+    @CanonicalParam({ name: 'claimToken', pattern: CLAIM_TOKEN_PATTERN }) claimToken: string | null,
+    @Res() res: Response,
+  ): Promise<void> {
+    // A token that is not canonical has no state (an unknown link), so the empty string is never rendered.
+    const page = claimPage(await this.claims.pageState(claimToken), claimToken ?? '');
     res.type('html').status(page.status).send(page.html);
   }
 }

@@ -1,7 +1,9 @@
-import { Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/http/auth.decorators';
+import { CanonicalParam } from '../common/http/canonical-param';
+import { CLAIM_TOKEN_PATTERN } from '../domain/tokens/tokens';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { sendConfigFile } from '../enrollment/config-response';
 import { ClaimResponse } from '../peers/peers.dto';
@@ -13,6 +15,11 @@ export class ClaimsController {
   constructor(private readonly claims: ClaimsService) {}
 
   @Post(':claimToken')
+  @ApiParam({
+    name: 'claimToken',
+    description: 'The claim token from the link, exactly as issued (no other spelling is accepted).',
+    schema: { type: 'string', pattern: CLAIM_TOKEN_PATTERN.source },
+  })
   @Public()
   @HttpCode(200)
   @ApiOp({
@@ -25,7 +32,7 @@ export class ClaimsController {
     problems: [404, 410],
   })
   async redeem(
-    @Param('claimToken') claimToken: string,
+    @CanonicalParam({ name: 'claimToken', pattern: CLAIM_TOKEN_PATTERN }) claimToken: string | null,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {

@@ -28,7 +28,12 @@ export class ClaimsService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async redeem(claimToken: string): Promise<{ filename: string; text: string; peer: PeerView }> {
+  /** null: not a claim token in its canonical spelling, refused without a lookup. */
+  async redeem(claimToken: string | null): Promise<{ filename: string; text: string; peer: PeerView }> {
+    if (claimToken === null) {
+      this.metrics.claim('claim-not-found');
+      throw Problems.notFound('claim');
+    }
     const hash = hashSecret(claimToken);
     const served = await this.repository.serve(hash, (peer) => ({
       actor: 'claim-link',
@@ -52,7 +57,10 @@ export class ClaimsService {
   }
 
   /** What a claim link's page shows; reading it changes nothing. */
-  async pageState(claimToken: string): Promise<ClaimPageState | null> {
+  async pageState(claimToken: string | null): Promise<ClaimPageState | null> {
+    if (claimToken === null) {
+      return null;
+    }
     const peer = await this.repository.findByHash(hashSecret(claimToken));
     if (peer === null) {
       return null;

@@ -59,7 +59,7 @@ describe('loadConfig defaults', () => {
       claimTtlMs: 86_400_000,
       sweepIntervalMs: 10_000,
       bodyLimit: '64kb',
-      rateLimitPerMinute: 600,
+      rateLimitPerMinute: 3000,
       authFailuresPerMinute: 20,
       defaultNetwork: {
         name: 'default',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
 import { resolve } from 'node:path';
 import {
   AggregateNetworkSpecError,
@@ -75,6 +76,14 @@ export const NO_RATE_LIMITS: Readonly<Record<string, string>> = Object.fromEntri
   Object.keys(schema.shape)
     .filter((name) => /^(RATE_LIMIT_|AUTH_FAILURES_)/.test(name))
     .map((name) => [name, '0']),
+);
+
+/** Every abuse limit at its default (for the specs that prove the defaults). */
+export const DEFAULT_RATE_LIMITS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.keys(NO_RATE_LIMITS).map((name) => [
+    name,
+    String((schema.shape as Record<string, z.ZodType>)[name].parse(undefined)),
+  ]),
 );
 
 export interface AppConfig {

@@ -577,6 +577,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The claim token from the link, exactly as issued (no other spelling is accepted). */
         claimToken: string;
       };
       cookie?: never;

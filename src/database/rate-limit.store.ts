@@ -35,6 +35,7 @@ export class RateLimitStore implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('RateLimit');
   private pruneTimer: NodeJS.Timeout | null = null;
   private readonly pool: Pool;
+  private readonly exempt = new Set<string>();
 
   constructor(@Inject(DATABASE_URL) url: string) {
     // Short timeouts: in an outage the limiter gives up quickly and lets the request meet the outage itself.
@@ -99,22 +100,16 @@ export class RateLimitStore implements OnModuleInit, OnModuleDestroy {
     return null;
   }
 
-  /** Counts without judging (failed authentications: the next request is refused). */
-  async count(buckets: readonly Bucket[]): Promise<void> {
-    const keys = dedupe(buckets.filter((b) => b.limit > 0)).map((b) => b.key);
-    if (keys.length === 0) {
-      return;
-    }
-    await this.pool
-      .query(
-        `INSERT INTO rate_limit_bucket (key, window_start, count)
-         SELECT k, to_timestamp(floor(extract(epoch FROM now()) / ${WINDOW_SECONDS}) * ${WINDOW_SECONDS}), 1
-         FROM unnest($1::text[]) WITH ORDINALITY AS t(k, i) ORDER BY i
-         ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_bucket.count + 1`,
-        [keys],
-      )
-      .then(() => undefined)
-      .catch((error: Error) => this.logger.warn({ msg: 'rate limit not counted: database error', err: error.message }));
+  /**
+   * Exempts a credential subject (its hash, see credentialSubject) from every limit in this
+   * process: the embedded hub agent's token, which exists only in this process's memory.
+   */
+  exemptSubject(subject: string): void {
+    this.exempt.add(subject);
+  }
+
+  isExempt(subject: string | null): boolean {
+    return subject !== null && this.exempt.has(subject);
   }
 
   /** Drops finished windows; every replica does it, which is harmless. */

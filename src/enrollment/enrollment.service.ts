@@ -3,7 +3,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { uuidv7 } from '../domain/ids/uuid';
 import { firstLeasableHost, lastLeasableHost, parseIpv4Cidr } from '../domain/ipam/cidr';
-import { generateKeyPair, generatePresharedKey } from '../domain/keys/x25519';
+import { canonicalPublicKey, generateKeyPair, generatePresharedKey } from '../domain/keys/x25519';
 import { isLive, type Delivery } from '../domain/peer/lifecycle';
 import { actorOf, isAdmin, type Principal } from '../domain/principal/principal';
 import { DomainError, Problems } from '../domain/problems/problems';
@@ -62,6 +62,7 @@ export class EnrollmentService {
     const pinned = body.address === undefined ? null : pinnedHost(isAdmin(principal), network, body.address);
     const id = uuidv7();
     const keys = this.makeKeys(id, body.publicKey, body.delivery, expiresAt);
+    refuseHubKey(network, keys.material.publicKey);
     const actor = actorOf(principal);
     const requestHash = createHash('sha256')
       .update(canonical({ network: network.id, body }))
@@ -99,6 +100,7 @@ export class EnrollmentService {
     }
     const network = await this.networks.require(peer.networkId);
     const keys = this.makeKeys(peer.id, body.publicKey, body.delivery, peer.expiresAt);
+    refuseHubKey(network, keys.material.publicKey);
     const reissued = await this.repository.rekey(peer.id, keys.material, {
       actor: actorOf(principal),
       action: 'peer.reissued',
@@ -149,7 +151,7 @@ export class EnrollmentService {
       privateKey = pair.privateKey;
       publicKey = pair.publicKey;
     } else {
-      checkPublicKey('publicKey', publicKey);
+      publicKey = checkPublicKey('publicKey', publicKey);
     }
     const presharedKey = generatePresharedKey();
     const inline = delivery === 'inline';
@@ -185,5 +187,15 @@ export class EnrollmentService {
       };
     }
     return { peer: view, config: peerConfig(network, peer, keys.privateKey, keys.presharedKey) };
+  }
+}
+
+/** The hub's own key as a peer key lands in the hub file, where WireGuard drops it: refused. */
+function refuseHubKey(network: { hubPublicKey: string | null }, publicKey: string): void {
+  if (network.hubPublicKey !== null && canonicalPublicKey(network.hubPublicKey) === publicKey) {
+    throw new DomainError(
+      'public-key-is-hub-key',
+      "This is the hub's own public key; make a new key pair for the device.",
+    );
   }
 }

@@ -42,6 +42,7 @@ export const HubStatusBody = z.strictObject({
   appliedRevision: z
     .string()
     .regex(/^\d{1,19}$/)
+    .refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n, 'at most 9223372036854775807 (a 64-bit revision)')
     .describe('The revision the agent applied last'),
   configSha256: z
     .string()

@@ -1,3 +1,4 @@
+import { likeLiteral } from '../database/like';
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository';
 import { PrismaService, type Tx } from '../database/prisma.service';
@@ -266,7 +267,7 @@ export class HubRepository {
       where: {
         networkId: filter.networkId,
         status: 'active',
-        ...(filter.nameContains ? { name: { contains: filter.nameContains, mode: 'insensitive' } } : {}),
+        ...(filter.nameContains ? { name: { contains: likeLiteral(filter.nameContains), mode: 'insensitive' } } : {}),
         ...(filter.online === true ? { lastHandshakeAt: { gt: onlineSince } } : {}),
         ...(filter.online === false
           ? { OR: [{ lastHandshakeAt: null }, { lastHandshakeAt: { lte: onlineSince } }] }

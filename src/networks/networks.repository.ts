@@ -75,6 +75,15 @@ export class NetworksRepository {
   /** Sets the hub key and port; a change of either is a change of the desired state. */
   async setHub(id: string, hubPublicKey: string, listenPort: number, event: AuditInput): Promise<NetworkRecord> {
     return this.prisma.$transaction(async (tx) => {
+      // A live peer with this key would be dropped by WireGuard as the hub's own key (a read,
+      // no peer lock: the lock order of the other writers is untouched).
+      const holders = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM peer
+        WHERE network_id = ${id}::uuid AND public_key = ${hubPublicKey} AND status IN ('pending', 'active') LIMIT 1`;
+      if (holders.length > 0) {
+        throw new DomainError('hub-key-in-use', 'A live peer of this network holds this public key.', {
+          peerId: holders[0].id,
+        });
+      }
       const rows = await tx.$queryRaw<{ id: string }[]>`UPDATE network
         SET hub_public_key = ${hubPublicKey}, listen_port = ${listenPort}, revision = revision + 1, updated_at = now()
         WHERE id = ${id}::uuid AND (hub_public_key IS DISTINCT FROM ${hubPublicKey} OR listen_port <> ${listenPort})

@@ -3,7 +3,7 @@ import { actorOf, isAdmin, type Principal } from '../domain/principal/principal'
 import { DomainError, Problems } from '../domain/problems/problems';
 import { uuidv7 } from '../domain/ids/uuid';
 import { firstLeasableHost, lastLeasableHost, parseIpv4Cidr, poolSize } from '../domain/ipam/cidr';
-import { assertValidPublicKey, InvalidKeyError } from '../domain/keys/x25519';
+import { assertValidPublicKey, canonicalPublicKey, InvalidKeyError } from '../domain/keys/x25519';
 import {
   AggregateNetworkSpecError,
   hubAddresses,
@@ -14,9 +14,11 @@ import { IpamRepository } from '../ipam/ipam.repository';
 import type { NetworkView, PutHubInput, UpdateNetworkInput } from './networks.dto';
 import { NetworksRepository, type NetworkRecord } from './networks.repository';
 
-export function checkPublicKey(field: string, key: string): void {
+/** Validates a public key that comes in and gives its canonical spelling (the one stored and compared). */
+export function checkPublicKey(field: string, key: string): string {
   try {
     assertValidPublicKey(key);
+    return canonicalPublicKey(key);
   } catch (error) {
     if (error instanceof InvalidKeyError) {
       throw new DomainError('invalid-public-key', error.message, {
@@ -47,14 +49,12 @@ export class NetworksService {
       }
       throw error;
     }
-    if (body.hubPublicKey !== undefined) {
-      checkPublicKey('hubPublicKey', body.hubPublicKey);
-    }
+    const hubPublicKey = body.hubPublicKey === undefined ? null : checkPublicKey('hubPublicKey', body.hubPublicKey);
     const v4 = parseIpv4Cidr(spec.ipv4Cidr);
     return this.repository.create(
       uuidv7(),
       spec,
-      body.hubPublicKey ?? null,
+      hubPublicKey,
       { first: firstLeasableHost(), last: lastLeasableHost(v4) },
       { actor: actorOf(principal), action: 'network.created', targetType: 'network', details: { name: spec.name } },
     );
@@ -95,21 +95,22 @@ export class NetworksService {
 
   async putHub(principal: Principal, name: string, body: PutHubInput): Promise<NetworkRecord> {
     const network = await this.resolve(principal, name);
-    checkPublicKey('publicKey', body.publicKey);
+    const publicKey = checkPublicKey('publicKey', body.publicKey);
     if (body.replaceKey && !isAdmin(principal)) {
       throw Problems.forbidden('Only an admin may replace a registered hub key.');
     }
-    if (network.hubPublicKey !== null && network.hubPublicKey !== body.publicKey && !body.replaceKey) {
+    if (network.hubPublicKey !== null && canonicalPublicKey(network.hubPublicKey) !== publicKey && !body.replaceKey) {
       throw new DomainError(
         'hub-key-change-refused',
         'Replacing the hub key cuts every node off. An admin can allow it with replaceKey: true.',
       );
     }
-    return this.repository.setHub(network.id, body.publicKey, body.listenPort ?? network.listenPort, {
+    // A hub key that a live peer of the network holds is refused in the repository (hub-key-in-use).
+    return this.repository.setHub(network.id, publicKey, body.listenPort ?? network.listenPort, {
       actor: actorOf(principal),
       action: 'network.hub-registered',
       targetType: 'network',
-      details: { publicKey: body.publicKey, listenPort: body.listenPort ?? network.listenPort },
+      details: { publicKey, listenPort: body.listenPort ?? network.listenPort },
     });
   }
 

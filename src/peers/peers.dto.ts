@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { FutureDateTime } from '../common/http/zod';
 import { DELIVERIES, PEER_STATUSES } from '../domain/peer/lifecycle';
-import { hasControlCharacters } from '../domain/text/text';
+import { hasControlCharacters, hasFormatCharacters } from '../domain/text/text';
 
 export const PeerName = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(64, 'at most 64 characters')
-  .refine((v) => !hasControlCharacters(v), 'control characters (such as newlines) are not allowed');
+  .refine((v) => !hasControlCharacters(v), 'control characters (such as newlines) are not allowed')
+  .refine((v) => !hasFormatCharacters(v), 'invisible characters (bidi overrides, zero-width) are not allowed');
 
 const Delivery = z.enum(DELIVERIES);
 

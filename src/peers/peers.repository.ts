@@ -1,3 +1,4 @@
+import { likeLiteral } from '../database/like';
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository';
 import { PrismaService } from '../database/prisma.service';
@@ -76,7 +77,7 @@ export class PeersRepository {
         networkId: filter.networkId,
         ...(filter.ownerId ? { ownerId: filter.ownerId } : {}),
         ...(filter.status ? { status: filter.status } : {}),
-        ...(filter.nameContains ? { name: { contains: filter.nameContains, mode: 'insensitive' } } : {}),
+        ...(filter.nameContains ? { name: { contains: likeLiteral(filter.nameContains), mode: 'insensitive' } } : {}),
         ...(filter.afterId ? { id: { gt: filter.afterId } } : {}),
       },
       orderBy: { id: 'asc' },

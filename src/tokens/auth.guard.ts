@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, Problems } from '../domain/problems/problems';
-import { addressSubject } from '../common/http/rate-limits';
+import { addressSubject, rateLimited } from '../common/http/rate-limits';
 import { RateLimitStore } from '../database/rate-limit.store';
 import { authFailureBuckets, credentialSubject } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/env';
@@ -36,12 +36,17 @@ export class AuthGuard implements CanActivate {
         allowSpent: typeof request.headers['idempotency-key'] === 'string',
       });
     } catch (error) {
-      // Guessing credentials is slowed down: a 401 counts against the address and the presented
-      // credential; the abuse-limit middleware refuses the next request once either is spent.
+      // Guessing credentials is slowed down: a refused credential counts against the address and
+      // the presented credential, and once either allowance is spent further refused attempts are
+      // 429 instead of 401. The credential is looked up first (one indexed hash lookup), so a
+      // valid one is never refused because others guessed from the same address.
       if (error instanceof DomainError && error.unauthenticated) {
-        await this.limits.count(
+        const refusal = await this.limits.take(
           authFailureBuckets(addressSubject(request.ip), credentialSubject(request.headers.authorization), this.config),
         );
+        if (refusal !== null) {
+          throw rateLimited(refusal.retryAfter, refusal.bucket.name);
+        }
       }
       throw error;
     }

@@ -163,14 +163,17 @@ describe('claim redemption limits', () => {
 });
 
 describe('failed authentication limits', () => {
-  it('per address: after the allowance even a valid credential from that address waits', async () => {
+  it('per address: after the allowance further failed attempts wait; a valid credential from that address does not', async () => {
     await withApp({ AUTH_FAILURES_PER_MINUTE: '3' }, async (t) => {
       for (let i = 0; i < 3; i++) {
         expectProblem(await t.http.get('/v1/networks').set(bearer(newSecret('apiToken'))), 401, 'invalid-credential');
       }
-      const res = await t.http.get('/v1/networks').set(bearer(t.adminToken));
+      const res = await t.http.get('/v1/networks').set(bearer(newSecret('apiToken')));
       expectProblem(res, 429, 'rate-limited');
       expect(res.body.limit).toBe('auth-failures-per-address');
+      expectProblem(await t.http.get('/v1/networks'), 429, 'rate-limited');
+      await t.http.get('/v1/networks').set(bearer(t.adminToken)).expect(200);
+      expectProblem(await t.http.get('/v1/networks').set(bearer(newSecret('enrollmentKey'))), 429, 'rate-limited');
     });
   });
 

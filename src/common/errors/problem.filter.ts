@@ -114,6 +114,10 @@ export function sendProblem(response: Response, problem: ProblemBody): void {
   if (problem.status === 429 && typeof problem.retryAfter === 'number') {
     response.setHeader('Retry-After', String(problem.retryAfter));
   }
+  if (problem.status === 401) {
+    // RFC 9110 §11.6.1: a 401 names the scheme the client should use.
+    response.setHeader('WWW-Authenticate', 'Bearer');
+  }
   if (problem.code === 'database-unavailable') {
     response.setHeader('Retry-After', '5');
   }

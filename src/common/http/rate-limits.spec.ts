@@ -35,16 +35,16 @@ describe('bucketsFor', () => {
     headers: authorization ? { authorization } : {},
   });
 
-  it('enrollment counts per address and per credential (hashed) and checks auth failures', () => {
+  it('enrollment counts per address and per credential (hashed); auth failures are not judged before the lookup', () => {
     const secret = 'wgk_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-    const { hit, check } = bucketsFor(req('POST', '/v1/networks/default/peers', `Bearer ${secret}`), config);
+    const { hit } = bucketsFor(req('POST', '/v1/networks/default/peers', `Bearer ${secret}`), config);
     expect(hit.map((b) => b.key)).toEqual([
       'api:a:198.51.100.4',
       'enroll:a:198.51.100.4',
       `enroll:c:${subjectHash(secret)}`,
     ]);
-    expect(check.map((b) => b.name)).toEqual(['auth-failures-per-address', 'auth-failures-per-credential']);
-    expect(JSON.stringify({ hit, check })).not.toContain(secret);
+    expect(hit.map((b) => b.name)).not.toContain('auth-failures-per-address');
+    expect(JSON.stringify({ hit })).not.toContain(secret);
   });
 
   it('reissue counts as enrollment; a claim counts per address and per token, not auth failures', () => {
@@ -57,12 +57,11 @@ describe('bucketsFor', () => {
       'claim:a:198.51.100.4',
       `claim:t:${subjectHash('wgc_token')}`,
     ]);
-    expect(claim.check).toEqual([]);
     expect(bucketsFor(req('GET', '/claim/wgc_token'), config).hit.map((b) => b.name)).toEqual(['claim-per-address']);
   });
 
   it('leaves non-API paths alone', () => {
-    expect(bucketsFor(req('GET', '/healthz'), config)).toEqual({ hit: [], check: [] });
-    expect(bucketsFor(req('GET', '/metrics'), config)).toEqual({ hit: [], check: [] });
+    expect(bucketsFor(req('GET', '/healthz'), config)).toEqual({ hit: [] });
+    expect(bucketsFor(req('GET', '/metrics'), config)).toEqual({ hit: [] });
   });
 });

@@ -31,7 +31,7 @@ export function requestContext(req: Request & { id?: string }, res: Response, ne
       msg: 'request',
       requestId: req.id,
       method: req.method,
-      path: req.originalUrl,
+      path: loggedPath(req),
       status: res.statusCode,
       ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
     });
@@ -39,17 +39,40 @@ export function requestContext(req: Request & { id?: string }, res: Response, ne
   logContext.run({ requestId: req.id }, next);
 }
 
+/**
+ * The path an access log line names: the matched route's template (`/v1/claims/:claimToken`),
+ * never the path as sent, which may carry a secret in any spelling. A request no route took
+ * (404, or refused before routing) is logged by its path decoded once, so the logger's redaction
+ * masks a percent-encoded secret like a plain one; the query string is never logged.
+ */
+function loggedPath(req: Request): string {
+  const template: unknown = req.route?.path;
+  if (typeof template === 'string') {
+    return `${req.baseUrl}${template}`;
+  }
+  let path = req.path;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // a malformed escape: the raw text (the logger redacts it as any string)
+  }
+  return path;
+}
+
 const ENROLL = /^\/v1\/(?:networks\/[^/]+\/peers|peers\/[^/]+\/reissue)\/?$/;
 const CLAIM_API = /^\/v1\/claims\/([^/]+)\/?$/;
 const CLAIM_PAGE = /^\/claim\/[^/]+\/?$/;
 
-/** The buckets one request counts and checks (see docs/operations.md, "Abuse limits"). */
+/**
+ * The buckets one request counts before routing (see docs/operations.md, "Abuse limits").
+ * Failed authentications are not among them: the auth guard counts and judges those after the
+ * credential was looked up, so a valid credential is never refused for someone else's guesses.
+ */
 export function bucketsFor(
   req: Pick<Request, 'method' | 'path' | 'ip' | 'headers'>,
-  config: Pick<AppConfig, 'rateLimitPerMinute' | 'authFailuresPerMinute' | 'limits'>,
-): { hit: Bucket[]; check: Bucket[] } {
+  config: Pick<AppConfig, 'rateLimitPerMinute' | 'limits'>,
+): { hit: Bucket[] } {
   const hit: Bucket[] = [];
-  const check: Bucket[] = [];
   const api = req.path.startsWith('/v1/');
   const address = addressSubject(req.ip);
   const credential = credentialSubject(req.headers.authorization);
@@ -78,11 +101,8 @@ export function bucketsFor(
       // a malformed escape: count the raw text
     }
     hit.push({ key: `claim:t:${subjectHash(token)}`, limit: config.limits.claimPerToken, name: 'claim-per-token' });
-  } else if (api) {
-    // Guessing credentials is slowed down per address and per credential (counted by the auth guard on 401).
-    check.push(...authFailureBuckets(address, credential, config));
   }
-  return { hit, check };
+  return { hit };
 }
 
 export function authFailureBuckets(
@@ -113,18 +133,20 @@ export function credentialSubject(header: string | string[] | undefined): string
 
 /**
  * Abuse limits before routing, shared by all replicas through Postgres: requests per address on
- * /v1, enrollment and claim redemption per address and per credential/claim token, and the
- * failed-authentication allowance. Answered 429 problem+json with Retry-After. The client
+ * /v1, enrollment and claim redemption per address and per credential/claim token (failed
+ * authentications: see AuthGuard). Answered 429 problem+json with Retry-After. The client
  * address is req.ip, which honours X-Forwarded-For only as TRUST_PROXY allows.
  */
 export function abuseLimits(store: RateLimitStore, config: AppConfig, onLimited: (limit: string) => void) {
   return (req: Request & { id?: string }, res: Response, next: NextFunction): void => {
-    const { hit, check } = bucketsFor(req, config);
-    if (hit.length === 0 && check.length === 0) {
+    const { hit } = bucketsFor(req, config);
+    // The embedded hub agent (its token lives only in this process) is never starved by limits
+    // that other clients at its address (loopback, a local proxy) spend.
+    if (hit.length === 0 || store.isExempt(credentialSubject(req.headers.authorization))) {
       next();
       return;
     }
-    store.take(hit, check).then(
+    store.take(hit).then(
       (refusal) => {
         if (refusal === null) {
           next();

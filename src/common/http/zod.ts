@@ -1,6 +1,6 @@
 import { PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
-import { hasControlCharacters } from '../../domain/text/text';
+import { hasControlCharacters, hasFormatCharacters, isWellFormedText } from '../../domain/text/text';
 import { Problems } from '../../domain/problems/problems';
 
 /**
@@ -11,6 +11,12 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.ou
   constructor(private readonly schema: T) {}
 
   transform(value: unknown): z.output<T> {
+    const malformed = notUnicode(value ?? {});
+    if (malformed.length > 0) {
+      throw Problems.validation(
+        malformed.map((field) => ({ field: field || '(body)', message: 'must be valid Unicode (no lone surrogates)' })),
+      );
+    }
     const result = this.schema.safeParse(value ?? {});
     if (result.success) {
       return result.data;
@@ -24,6 +30,24 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.ou
       }),
     );
   }
+}
+
+/**
+ * Paths of every string (value or field name) in a parsed body or query that is not valid
+ * Unicode: JSON's `\ud800` escapes give lone UTF-16 surrogates, which Postgres cannot store
+ * and which no person typed. Checked here, once, before any schema, for every field of every
+ * body and query, so nothing is written and the answer is a 400, not a 500.
+ */
+function notUnicode(value: unknown, path: string[] = [], depth = 0): string[] {
+  if (typeof value === 'string') {
+    return isWellFormedText(value) ? [] : [path.join('.')];
+  }
+  if (value === null || typeof value !== 'object' || depth > 32) {
+    return [];
+  }
+  return Object.entries(value).flatMap(([key, v]) =>
+    isWellFormedText(key) ? notUnicode(v, [...path, key], depth + 1) : [[...path, '(field name)'].join('.')],
+  );
 }
 
 /** The JSON schema of a zod schema for @ApiBody / @ApiResponse (OpenAPI 3.0 dialect). */
@@ -45,7 +69,8 @@ export const Label = z
   .trim()
   .min(1)
   .max(64)
-  .refine((v) => !hasControlCharacters(v), 'control characters are not allowed');
+  .refine((v) => !hasControlCharacters(v), 'control characters are not allowed')
+  .refine((v) => !hasFormatCharacters(v), 'invisible characters (bidi overrides, zero-width) are not allowed');
 
 /** An optional expiry (omitted: none). */
 export const Expiry = FutureDateTime.optional().describe('ISO 8601 date-time with offset; omit for no expiry');

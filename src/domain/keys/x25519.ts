@@ -48,6 +48,17 @@ export function decodeKey(text: string): Uint8Array {
 // Any clamped scalar works: low-order points are rejected before the ladder runs.
 const PROBE_SCALAR = new Uint8Array(32).fill(7);
 
+/**
+ * The one spelling of a public key: the top bit of the last byte cleared. RFC 7748 §5 masks
+ * that bit of the u-coordinate, so a key that differs only there is the same curve point (and
+ * the same peer to WireGuard); storing and comparing this form makes the two one key.
+ */
+export function canonicalPublicKey(text: string): string {
+  const bytes = decodeKey(text);
+  bytes[31] &= 0x7f;
+  return Buffer.from(bytes).toString('base64');
+}
+
 /** Validates a public key that comes in: format, length, and not a low-order point. */
 export function assertValidPublicKey(text: string): void {
   const bytes = decodeKey(text);

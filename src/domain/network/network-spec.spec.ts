@@ -197,3 +197,21 @@ describe('peerAddresses', () => {
     });
   });
 });
+
+describe('DNS entries', () => {
+  const spec = (dns: string[], ipv6Cidr?: string) =>
+    normalizeNetworkSpec({ name: 'x', ipv4Cidr: '10.0.0.0/24', ipv6Cidr, endpoint: 'hub.example:51820', dns });
+
+  it.each([['-'], [':'], ['.'], ['a..b'], ['1.2.3'], ['-lan'], ['lan-'], ['300.1.1.1'], ['a b'], ['x'.repeat(64)]])(
+    'refuses %s (neither an IP address nor a host name)',
+    (entry) => {
+      expect(() => spec([entry])).toThrow(AggregateNetworkSpecError);
+    },
+  );
+
+  it('accepts IPv4 servers and search domains; IPv6 servers only on a network with an IPv6 range', () => {
+    expect(spec(['1.1.1.1', 'corp.example', 'lan']).dns).toEqual(['1.1.1.1', 'corp.example', 'lan']);
+    expect(() => spec(['2606:4700::1111'])).toThrow(/IPv6 DNS server needs a network with an IPv6 range/);
+    expect(spec(['2606:4700::1111'], 'fd00:1::/64').dns).toEqual(['2606:4700::1111']);
+  });
+});

@@ -7,10 +7,12 @@ import {
   HUB_HOST,
   ipv4ForHost,
   ipv6ForHost,
+  parseIpv4,
   parseIpv4Cidr,
+  parseIpv6,
   parseIpv6Cidr,
 } from '../ipam/cidr';
-import { hasControlCharacters, isValidEndpoint, NETWORK_NAME_PATTERN } from '../text/text';
+import { hasControlCharacters, isHostName, isValidEndpoint, NETWORK_NAME_PATTERN } from '../text/text';
 
 /** What a network is made of, as an admin or the environment states it. */
 export interface NetworkSpecInput {
@@ -47,7 +49,24 @@ export class NetworkSpecError extends Error {
 }
 
 export const DEFAULT_KEEPALIVE = 30;
-const DNS_ENTRY = /^[A-Za-z0-9.:-]{1,253}$/;
+/** A DNS line entry: a server's IPv4 or IPv6 address, or a search domain; null for anything else. */
+function dnsEntryKind(entry: string): 'ipv4' | 'ipv6' | 'domain' | null {
+  if (hasControlCharacters(entry)) {
+    return null;
+  }
+  for (const [kind, parse] of [
+    ['ipv4', parseIpv4],
+    ['ipv6', parseIpv6],
+  ] as const) {
+    try {
+      parse(entry);
+      return kind;
+    } catch {
+      // not this kind
+    }
+  }
+  return isHostName(entry) ? 'domain' : null;
+}
 
 /**
  * Checks and normalises a network. Defaults: listen port = the endpoint's port; keepalive 30 (as
@@ -80,8 +99,11 @@ export function normalizeNetworkSpec(input: NetworkSpecInput): NetworkSpec {
     errors.push(new NetworkSpecError('endpoint', 'host:port, with an IPv6 host in brackets'));
   }
   const dns = [...(input.dns ?? [])];
-  if (dns.some((d) => !DNS_ENTRY.test(d) || hasControlCharacters(d))) {
-    errors.push(new NetworkSpecError('dns', 'addresses or search domains: letters, digits, ".", ":" and "-"'));
+  if (dns.some((d) => dnsEntryKind(d) === null)) {
+    errors.push(new NetworkSpecError('dns', 'IP addresses of DNS servers or search domains (host names)'));
+  } else if (v6Text === '' && dns.some((d) => dnsEntryKind(d) === 'ipv6')) {
+    // The node gets no IPv6 address on an IPv4-only network; NetworkManager drops such a server.
+    errors.push(new NetworkSpecError('dns', 'an IPv6 DNS server needs a network with an IPv6 range'));
   }
   const allowedIps = (input.allowedIps ?? []).map((cidr) => attempt('allowedIps', () => canonicalCidr(cidr)));
   if (errors.length > 0) {

@@ -37,6 +37,8 @@ export const PROBLEM_CATALOGUE = {
   'pool-exhausted': { status: 409, title: 'No free address is left in this network' },
   'address-unavailable': { status: 409, title: 'That address is taken or cooling down' },
   'public-key-in-use': { status: 409, title: 'This public key belongs to another live peer' },
+  'public-key-is-hub-key': { status: 409, title: "This public key is the hub's own" },
+  'hub-key-in-use': { status: 409, title: 'This public key belongs to a live peer of the network' },
   'peer-not-live': { status: 409, title: 'The peer is not live' },
   'idempotent-replay': { status: 409, title: 'This request was already carried out' },
   'idempotency-key-busy': { status: 409, title: 'This Idempotency-Key changed meanwhile' },

@@ -46,3 +46,25 @@ export function configFileName(network: string, device: string): string {
     .replace(/[-.]+$/, '');
   return `${base || 'wg0'}.conf`;
 }
+
+/** False for text with a lone UTF-16 surrogate (not Unicode; Postgres cannot store it). */
+export function isWellFormedText(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
+
+/**
+ * Invisible format characters (Unicode category Cf): bidi overrides and isolates, zero-width
+ * spaces and joiners, the BOM. In a name they make two names look alike or reorder what an
+ * admin reads, so names for people refuse them.
+ */
+export function hasFormatCharacters(text: string): boolean {
+  return /\p{Cf}/u.test(text);
+}
+
+/** A host name (RFC 1123 labels; the last label not all digits, so it cannot pose as an address). */
+const HOST_NAME =
+  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+export function isHostName(text: string): boolean {
+  return HOST_NAME.test(text) && !/^\d+$/.test(text.slice(text.lastIndexOf('.') + 1));
+}

@@ -31,3 +31,6 @@ export function kindOfSecret(secret: string): SecretKind | null {
   const entry = Object.entries(SECRET_PREFIX).find(([, p]) => secret.startsWith(p));
   return entry ? (entry[0] as SecretKind) : null;
 }
+
+/** A claim token exactly as the service issues it: the prefix and 43 base64url characters. */
+export const CLAIM_TOKEN_PATTERN = /^wgc_[A-Za-z0-9_-]{43}$/;
