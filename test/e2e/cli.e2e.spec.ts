@@ -131,6 +131,34 @@ describe('failures read as one line naming the variable', () => {
   );
 
   it.each(['serve', 'migrate'])(
+    '%s: a server that accepts the connection and closes it (not Postgres)',
+    async (command) => {
+      const dropper = createServer((socket) => socket.once('data', () => socket.end()));
+      await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (dropper.address() as { port: number }).port;
+        const dataDir = join(work, `dropped-${command}`);
+        const out = await expectOneLine(
+          [command],
+          {
+            DATA_DIR: dataDir,
+            PORT: '0',
+            SECRET_KEY: secretKey,
+            DATABASE_URL: `postgresql://app:hunter2-secret@127.0.0.1:${port}/app`,
+          },
+          new RegExp(`the server at 127\\.0\\.0\\.1:${port} closed the connection .*check DATABASE_URL`),
+        );
+        expect(out).not.toContain('hunter2-secret');
+        expect(out).not.toMatch(/\n\s+at /);
+        expect(existsSync(dataDir)).toBe(false);
+      } finally {
+        dropper.close();
+      }
+    },
+    60_000,
+  );
+
+  it.each(['serve', 'migrate'])(
     '%s: a wrong password in DATABASE_URL',
     async (command) => {
       const url = new URL(inject('postgresUrl'));
