@@ -593,6 +593,10 @@ export interface operations {
             config: {
               /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
               filename: string;
+              /** @description The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel. */
+              hubAddresses: string[];
+              /** @description false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the WireGuard apps refuse, until you replace it with the private key of that public key. */
+              privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
             };
@@ -1867,6 +1871,10 @@ export interface operations {
             config?: {
               /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
               filename: string;
+              /** @description The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel. */
+              hubAddresses: string[];
+              /** @description false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the WireGuard apps refuse, until you replace it with the private key of that public key. */
+              privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
             };
@@ -1908,6 +1916,10 @@ export interface operations {
             config?: {
               /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
               filename: string;
+              /** @description The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel. */
+              hubAddresses: string[];
+              /** @description false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the WireGuard apps refuse, until you replace it with the private key of that public key. */
+              privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
             };
@@ -2380,6 +2392,10 @@ export interface operations {
             config?: {
               /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
               filename: string;
+              /** @description The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel. */
+              hubAddresses: string[];
+              /** @description false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the WireGuard apps refuse, until you replace it with the private key of that public key. */
+              privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
             };

@@ -7,8 +7,8 @@ export const PeerName = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(64, 'at most 64 characters')
-  .refine((v) => !hasControlCharacters(v), 'control characters (such as newlines) are not allowed');
+  .max(64, 'must be at most 64 characters')
+  .refine((v) => !hasControlCharacters(v), 'must not contain control characters (such as newlines)');
 
 const Delivery = z.enum(DELIVERIES);
 
@@ -61,7 +61,17 @@ export type PeerView = z.infer<typeof PeerView>;
 export const ConfigView = z.object({
   filename: z.string().describe('A file name wg-quick accepts (interface name ≤ 15 characters).'),
   text: z.string().describe('The wg-quick config. Shown once.'),
+  privateKeyIncluded: z
+    .boolean()
+    .describe(
+      'false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the ' +
+        'WireGuard apps refuse, until you replace it with the private key of that public key.',
+    ),
+  hubAddresses: z
+    .array(z.string())
+    .describe("The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel."),
 });
+export type ConfigView = z.infer<typeof ConfigView>;
 
 export const EnrollResponse = z.object({
   peer: PeerView,
