@@ -303,6 +303,13 @@ describe('the start output', () => {
     expect(out.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
     expect(out).not.toMatch(/Mapped \{|RoutesResolver|RouterExplorer/);
     expect(out).not.toContain(readFileSync(tokenFile, 'utf8').trim());
+    // The README's first screen shows this summary as a new user's start prints it.
+    const start = out.indexOf('wg-enroll is running at');
+    const shown = out
+      .slice(start, out.indexOf('Stop with Ctrl-C.', start) + 'Stop with Ctrl-C.'.length)
+      .replaceAll(url, 'http://127.0.0.1:3000')
+      .replace(tokenFile, '/home/you/wg-enroll/.data/admin-token');
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').slice(0, 1500)).toContain(shown);
   }, 120_000);
 
   it('not a terminal: JSON lines only, route mapping at debug level', async () => {
