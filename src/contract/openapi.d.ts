@@ -1617,6 +1617,8 @@ export interface operations {
           applyError?: string | null;
           /** @description sha256 of the hub file it applied */
           configSha256: string;
+          /** @description Why the hub file was written but not applied to an interface (no wg tools, no interface, apply mode none); null or absent when wg applied it */
+          notApplied?: string | null;
           /** @description What `wg show <interface> dump` says, per peer */
           peers: {
             /** @description The agent saw this key alternate between these source hosts (A → B → A, at least 3 switches within max(2 min, 4 × keepalive)), sampling the endpoints every second: the server flags the peer. */
@@ -2080,8 +2082,16 @@ export interface operations {
               agentHealthy: boolean;
               agentLastSeenAt: string | null;
               appliedRevision: string | null;
+              /** @description Why it is not applied or failed, as the agent said */
+              applyProblem: string | null;
+              /**
+               * @description applied: the interface has the file; not-applied: the file is written but not applied (see applyProblem); failed: wg refused it and the interface keeps its previous state; null: no report yet
+               * @enum {string|null}
+               */
+              applyState: 'applied' | 'not-applied' | 'failed' | null;
               configSha256: string | null;
               desiredRevision: string;
+              /** @description The agent's hub file is at the desired revision (applyState says if wg has it) */
               inSync: boolean;
               listenPort: number;
               publicKey: string | null;

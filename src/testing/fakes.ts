@@ -46,6 +46,8 @@ export function network(overrides: Partial<NetworkRecord> = {}): NetworkRecord {
     appliedRevision: null,
     appliedConfigSha256: null,
     agentLastSeenAt: null,
+    applyState: null,
+    applyProblem: null,
     quarantineDuplicates: false,
     createdAt: new Date(),
     updatedAt: new Date(),

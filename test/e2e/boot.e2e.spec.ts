@@ -110,6 +110,12 @@ describe('npm start: the embedded default', () => {
       status = await get(`${url}/v1/networks/default/status`, token);
     }
     expect(status.body.hub).toMatchObject({ inSync: true, agentHealthy: true });
+    // No WireGuard interface on this machine: the status says the file is not applied, and why.
+    const { applyState, applyProblem } = (status.body as NetworkStatus).hub;
+    expect({ applyState, applyProblem }).toMatchObject({
+      applyState: 'not-applied',
+      applyProblem: expect.stringMatching(/`wg` command is not installed|interface "wg0" does not exist/),
+    });
     expect(p.output()).not.toContain(body.config!.text.match(/PrivateKey = (\S+)/)![1]);
     expect(postmasterPids()).toHaveLength(1);
     p.child.kill('SIGTERM');
