@@ -62,6 +62,8 @@ export class HubAgent {
   private publicKey = '';
   private applied: { revision: string; sha256: string } | null = null;
   private applyError: string | null = null;
+  /** Why the last written file was not applied to an interface (null: wg applied it). */
+  private notApplied: string | null = null;
   private saidNotApplied = false;
   private lastApplyAt = 0;
   private reporter: NodeJS.Timeout | null = null;
@@ -170,6 +172,10 @@ export class HubAgent {
     const sha256 = hash.digest('hex');
     this.lastApplyAt = Date.now();
     this.applyError = null;
+    this.notApplied =
+      this.options.apply === 'none'
+        ? 'the agent only writes the hub file (apply mode none); something else applies it'
+        : null;
     this.duplicateWindowMs = duplicateWindowMs(state.interface.persistentKeepalive ?? 0);
     let how: 'syncconf' | 'delta' | 'file' = 'file';
     if (this.options.apply !== 'none') {
@@ -184,7 +190,9 @@ export class HubAgent {
         this.applies++;
       } catch (error) {
         if (this.options.apply === 'auto' && error instanceof WgUnavailableError) {
-          // The embedded default on a machine without the interface: the file is the product.
+          // The embedded default on a machine without the interface: the file is the product,
+          // and the status says it is not applied (nothing can connect through this hub yet).
+          this.notApplied = error.message;
           if (!this.saidNotApplied) {
             this.logger.log({ msg: `hub file written, not applied: ${error.message}` });
             this.saidNotApplied = true;
@@ -266,6 +274,7 @@ export class HubAgent {
         appliedRevision: this.applied?.revision ?? '0',
         configSha256: this.applied?.sha256 ?? '0'.repeat(64),
         applyError: this.applyError,
+        notApplied: this.notApplied,
         peers,
       });
       // Carried (or the key has left the interface): the server keeps the flag from here.

@@ -38,7 +38,8 @@ export class ClaimsController {
   ) {
     const served = await this.claims.redeem(claimToken);
     if (accept && /application\/json/i.test(accept)) {
-      return { peer: served.peer, config: { filename: served.filename, text: served.text } };
+      const { peer, ...config } = served;
+      return { peer, config };
     }
     sendConfigFile(res, served);
     return undefined;

@@ -99,6 +99,11 @@ export function databaseProblem(error: unknown, url: string, variable = 'DATABAS
     default:
       break;
   }
+  // pg has no code for a server that accepts the connection and closes it before speaking
+  // Postgres (a proxy with no backend, a port that is not Postgres).
+  if (/Connection terminated unexpectedly/i.test(e?.message ?? '')) {
+    return `the server at ${where} closed the connection before answering as Postgres; check ${variable} and that Postgres is running there`;
+  }
   if (/timeout/i.test(e?.message ?? '')) {
     return `the database at ${where} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s; check ${variable}`;
   }

@@ -594,6 +594,10 @@ export interface operations {
             config: {
               /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
               filename: string;
+              /** @description The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel. */
+              hubAddresses: string[];
+              /** @description false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the WireGuard apps refuse, until you replace it with the private key of that public key. */
+              privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
             };
@@ -1614,6 +1618,8 @@ export interface operations {
           applyError?: string | null;
           /** @description sha256 of the hub file it applied */
           configSha256: string;
+          /** @description Why the hub file was written but not applied to an interface (no wg tools, no interface, apply mode none); null or absent when wg applied it */
+          notApplied?: string | null;
           /** @description What `wg show <interface> dump` says, per peer */
           peers: {
             /** @description The agent saw this key alternate between these source hosts (A → B → A, at least 3 switches within max(2 min, 4 × keepalive)), sampling the endpoints every second: the server flags the peer. */
@@ -1868,6 +1874,10 @@ export interface operations {
             config?: {
               /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
               filename: string;
+              /** @description The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel. */
+              hubAddresses: string[];
+              /** @description false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the WireGuard apps refuse, until you replace it with the private key of that public key. */
+              privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
             };
@@ -1909,6 +1919,10 @@ export interface operations {
             config?: {
               /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
               filename: string;
+              /** @description The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel. */
+              hubAddresses: string[];
+              /** @description false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the WireGuard apps refuse, until you replace it with the private key of that public key. */
+              privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
             };
@@ -2069,8 +2083,16 @@ export interface operations {
               agentHealthy: boolean;
               agentLastSeenAt: string | null;
               appliedRevision: string | null;
+              /** @description Why it is not applied or failed, as the agent said */
+              applyProblem: string | null;
+              /**
+               * @description applied: the interface has the file; not-applied: the file is written but not applied (see applyProblem); failed: wg refused it and the interface keeps its previous state; null: no report yet
+               * @enum {string|null}
+               */
+              applyState: 'applied' | 'not-applied' | 'failed' | null;
               configSha256: string | null;
               desiredRevision: string;
+              /** @description The agent's hub file is at the desired revision (applyState says if wg has it) */
               inSync: boolean;
               listenPort: number;
               publicKey: string | null;
@@ -2381,6 +2403,10 @@ export interface operations {
             config?: {
               /** @description A file name wg-quick accepts (interface name ≤ 15 characters). */
               filename: string;
+              /** @description The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel. */
+              hubAddresses: string[];
+              /** @description false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the WireGuard apps refuse, until you replace it with the private key of that public key. */
+              privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
             };

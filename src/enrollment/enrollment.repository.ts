@@ -10,6 +10,7 @@ import {
 import { LIVE_STATUSES, type Delivery, type LiveStatus } from '../domain/peer/lifecycle';
 import { peerAddresses, type NetworkSpec } from '../domain/network/network-spec';
 import { DomainError, Problems } from '../domain/problems/problems';
+import { allocateConfigName, configNamePrefix, configNameStem } from '../domain/text/text';
 import { IpamRepository } from '../ipam/ipam.repository';
 import { PEER_FIELDS, type PeerRecord } from '../peers/peers.repository';
 
@@ -60,6 +61,14 @@ export interface EnrollCommand {
 
 export type Enrolled = { kind: 'created'; peer: PeerRecord } | { kind: 'replay'; record: IdempotentRecord };
 
+/** Two enrollments chose the same file name at once: the later one runs again. */
+function configNameTaken(error: unknown): boolean {
+  return postgresErrorCode(error) === UNIQUE_VIOLATION && violatedConstraint(error).includes('config_name');
+}
+
+/** How often an enrollment runs again after losing a file name to a concurrent one. */
+const CONFIG_NAME_ATTEMPTS = 5;
+
 /** A second live peer with the same public key breaks a unique index: that is public-key-in-use. */
 function publicKeyInUse(error: unknown): boolean {
   return postgresErrorCode(error) === UNIQUE_VIOLATION && violatedConstraint(error).includes('public_key');
@@ -87,6 +96,18 @@ export class EnrollmentRepository {
    * a known Idempotency-Key gives the earlier record back instead.
    */
   async enroll(command: EnrollCommand): Promise<Enrolled> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.enrollOnce(command);
+      } catch (error) {
+        if (!configNameTaken(error) || attempt >= CONFIG_NAME_ATTEMPTS) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  private async enrollOnce(command: EnrollCommand): Promise<Enrolled> {
     try {
       const peer = await this.prisma.$transaction(async (tx) => {
         if (command.idempotency) {
@@ -95,8 +116,19 @@ export class EnrollmentRepository {
         const networkId = command.network.id;
         const hostNumber = await this.ipam.take(tx, networkId, command.pinnedHost, command.startHost);
         const addresses = peerAddresses(command.network, hostNumber);
+        const configName = await this.freeConfigName(tx, networkId, command.peer.name);
         const peer = await tx.peer.create({
-          data: { ...command.peer, ...addresses, networkId, hostNumber, revision: 0n },
+          // A config served in the response is served as the peer is created: one instant for
+          // both (the database's now() is the transaction's start, after the service's clock).
+          data: {
+            ...command.peer,
+            ...addresses,
+            networkId,
+            hostNumber,
+            configName,
+            revision: 0n,
+            ...(command.peer.servedAt !== null ? { createdAt: command.peer.servedAt } : {}),
+          },
           select: PEER_FIELDS,
         });
         await this.ipam.open(tx, { peerId: peer.id, networkId, hostNumber, ...addresses, ownerId: peer.ownerId });
@@ -146,6 +178,21 @@ export class EnrollmentRepository {
     } catch (error) {
       throw publicKeyInUse(error) ? Problems.publicKeyInUse() : error;
     }
+  }
+
+  /**
+   * The device's file name, unique among the network's live peers (allocateConfigName).
+   * Enrollments whose names could meet (same network, same prefix) take turns through a
+   * transaction lock, so the later one reads the earlier one's committed name; the unique index
+   * stays the guarantee (a lost race runs the enrollment again).
+   */
+  private async freeConfigName(tx: Tx, networkId: string, device: string): Promise<string> {
+    const prefix = configNamePrefix(configNameStem(device));
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`config-name:${networkId}:${prefix}`}, 0))`;
+    const rows = await tx.$queryRaw<{ config_name: string }[]>`SELECT config_name FROM peer
+      WHERE network_id = ${networkId}::uuid AND status IN ('pending', 'active')
+        AND left(config_name, ${prefix.length}) = ${prefix}`;
+    return allocateConfigName(device, new Set(rows.map((r) => r.config_name)));
   }
 
   private async spendEnrollmentKey(tx: Tx, enrollmentKeyId: string): Promise<void> {

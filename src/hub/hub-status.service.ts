@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ApplyState } from '../domain/wg/apply-state';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { poolSize } from '../domain/ipam/cidr';
 import { ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
@@ -52,6 +53,8 @@ export class HubStatusService {
         appliedRevision: network.appliedRevision?.toString() ?? null,
         inSync: network.appliedRevision === network.revision,
         configSha256: network.appliedConfigSha256,
+        applyState: (network.applyState as ApplyState | null) ?? null,
+        applyProblem: network.applyProblem,
       },
       pool: { size: poolSize(network.ipv4Cidr), ...pool },
       peers: summary,

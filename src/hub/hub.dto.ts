@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_PATTERN } from '../domain/keys/x25519';
+import { APPLY_STATES } from '../domain/wg/apply-state';
 
 const Key = z.string().regex(KEY_PATTERN, 'a WireGuard key (44 characters of base64)');
 
@@ -49,6 +50,14 @@ export const HubStatusBody = z.strictObject({
     .regex(/^[0-9a-f]{64}$/)
     .describe('sha256 of the hub file it applied'),
   applyError: z.string().max(500).nullish().describe('Why the last apply failed, if it did'),
+  notApplied: z
+    .string()
+    .max(500)
+    .nullish()
+    .describe(
+      'Why the hub file was written but not applied to an interface (no wg tools, no interface, apply mode none); ' +
+        'null or absent when wg applied it',
+    ),
   peers: z
     .array(
       z.strictObject({
@@ -118,8 +127,16 @@ export const NetworkStatus = z.object({
     agentHealthy: z.boolean(),
     desiredRevision: z.string(),
     appliedRevision: z.string().nullable(),
-    inSync: z.boolean(),
+    inSync: z.boolean().describe("The agent's hub file is at the desired revision (applyState says if wg has it)"),
     configSha256: z.string().nullable(),
+    applyState: z
+      .enum(APPLY_STATES)
+      .nullable()
+      .describe(
+        'applied: the interface has the file; not-applied: the file is written but not applied (see applyProblem); ' +
+          'failed: wg refused it and the interface keeps its previous state; null: no report yet',
+      ),
+    applyProblem: z.string().nullable().describe('Why it is not applied or failed, as the agent said'),
   }),
   pool: z.object({ size: z.number(), leased: z.number(), free: z.number(), cooling: z.number() }),
   peers: z.object({ active: z.number(), online: z.number(), flagged: z.number(), expiringSoon: z.number() }),

@@ -1,5 +1,6 @@
 import { likeLiteral } from '../database/like';
 import { Injectable } from '@nestjs/common';
+import type { ApplyState } from '../domain/wg/apply-state';
 import { AuditRepository } from '../audit/audit.repository';
 import { PrismaService, type Tx } from '../database/prisma.service';
 import { ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
@@ -141,7 +142,7 @@ export class HubRepository {
    */
   async recordStatus(
     networkId: string,
-    applied: { revision: bigint; configSha256: string },
+    applied: { revision: bigint; configSha256: string; state: ApplyState; problem: string | null },
     peers: readonly PeerObservation[],
   ): Promise<RoamingPeer[]> {
     // Lock order peer rows (by id) → network row, as every other writer does: an enrollment,
@@ -149,6 +150,7 @@ export class HubRepository {
     // (Network first here deadlocked with a concurrent revoke.)
     const touchNetwork = (tx: Tx) =>
       tx.$executeRaw`UPDATE network SET applied_revision = ${applied.revision}, applied_config_sha256 = ${applied.configSha256},
+        apply_state = ${applied.state}, apply_problem = ${applied.problem},
         agent_last_seen_at = now() WHERE id = ${networkId}::uuid`;
     return this.prisma.$transaction(async (tx) => {
       if (peers.length === 0) {

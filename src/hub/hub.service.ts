@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { applyStateOf } from '../domain/wg/apply-state';
 import { isAdmin, type Principal } from '../domain/principal/principal';
 import { Problems } from '../domain/problems/problems';
 import { hubAddresses } from '../domain/network/network-spec';
@@ -210,7 +211,7 @@ export class HubService {
   async recordStatus(network: NetworkRecord, body: HubStatusInput): Promise<void> {
     const moved = await this.repository.recordStatus(
       network.id,
-      { revision: BigInt(body.appliedRevision), configSha256: body.configSha256 },
+      { revision: BigInt(body.appliedRevision), configSha256: body.configSha256, ...applyStateOf(body) },
       body.peers,
     );
     if (body.applyError) {

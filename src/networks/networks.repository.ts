@@ -12,6 +12,8 @@ export interface NetworkRecord extends NetworkSpec {
   readonly appliedRevision: bigint | null;
   readonly appliedConfigSha256: string | null;
   readonly agentLastSeenAt: Date | null;
+  readonly applyState: string | null;
+  readonly applyProblem: string | null;
   readonly quarantineDuplicates: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;

@@ -1,8 +1,9 @@
 import { parseIpv4Cidr, parseIpv6Cidr } from '../domain/ipam/cidr';
 import { renderPeerConfig } from '../domain/render/peer-config';
-import { configFileName } from '../domain/text/text';
+import { configNameStem } from '../domain/text/text';
+import { hubAddresses } from '../domain/network/network-spec';
 import type { NetworkRecord } from '../networks/networks.repository';
-import type { PeerView } from './peers.dto';
+import type { ConfigView, PeerView } from './peers.dto';
 import type { PeerRecord } from './peers.repository';
 
 /** The peer as the API shows it (no secret). */
@@ -33,9 +34,12 @@ export function peerConfig(
   peer: PeerRecord,
   privateKey: string | null,
   presharedKey: string,
-): { filename: string; text: string } {
+): ConfigView {
+  const hub = hubAddresses(network).map((cidr) => cidr.slice(0, cidr.indexOf('/')));
   return {
-    filename: configFileName(network.name, peer.name),
+    filename: `${peer.configName ?? configNameStem(peer.name)}.conf`,
+    privateKeyIncluded: privateKey !== null,
+    hubAddresses: hub,
     text: renderPeerConfig({
       privateKey,
       addresses: peerCidrs(network, peer),
@@ -46,6 +50,7 @@ export function peerConfig(
       endpoint: network.endpoint,
       allowedIps: network.allowedIps,
       persistentKeepalive: network.persistentKeepalive,
+      hubAddresses: hub,
     }),
   };
 }

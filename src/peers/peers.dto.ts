@@ -7,9 +7,9 @@ export const PeerName = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(64, 'at most 64 characters')
-  .refine((v) => !hasControlCharacters(v), 'control characters (such as newlines) are not allowed')
-  .refine((v) => !hasFormatCharacters(v), 'invisible characters (bidi overrides, zero-width) are not allowed');
+  .max(64, 'must be at most 64 characters')
+  .refine((v) => !hasControlCharacters(v), 'must not contain control characters (such as newlines)')
+  .refine((v) => !hasFormatCharacters(v), 'must not contain invisible characters (bidi overrides, zero-width)');
 
 const Delivery = z.enum(DELIVERIES);
 
@@ -62,7 +62,17 @@ export type PeerView = z.infer<typeof PeerView>;
 export const ConfigView = z.object({
   filename: z.string().describe('A file name wg-quick accepts (interface name ≤ 15 characters).'),
   text: z.string().describe('The wg-quick config. Shown once.'),
+  privateKeyIncluded: z
+    .boolean()
+    .describe(
+      'false when you sent your own publicKey: the PrivateKey line then holds a placeholder that wg-quick, wg and the ' +
+        'WireGuard apps refuse, until you replace it with the private key of that public key.',
+    ),
+  hubAddresses: z
+    .array(z.string())
+    .describe("The hub's addresses in the tunnel (also a comment in the text): ping one to check the tunnel."),
 });
+export type ConfigView = z.infer<typeof ConfigView>;
 
 export const EnrollResponse = z.object({
   peer: PeerView,

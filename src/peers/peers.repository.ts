@@ -12,6 +12,8 @@ export interface PeerRecord {
   id: string;
   networkId: string;
   name: string;
+  /** The served file's name without ".conf" (null only for rows made outside the service). */
+  configName: string | null;
   ownerId: string;
   hostNumber: number;
   ipv4: string;
@@ -33,6 +35,7 @@ export const PEER_FIELDS = {
   id: true,
   networkId: true,
   name: true,
+  configName: true,
   ownerId: true,
   hostNumber: true,
   ipv4: true,

@@ -24,6 +24,7 @@ function setup() {
       id,
       networkId: net.id,
       name: `p${host}`,
+      configName: `p${host}`,
       ownerId: `token:${owner.id}`,
       hostNumber: host,
       ipv4: `10.8.0.${host}`,

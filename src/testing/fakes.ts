@@ -24,6 +24,7 @@ import { generateKeyPair } from '../domain/keys/x25519';
 import { peerAddresses } from '../domain/network/network-spec';
 import { isLive } from '../domain/peer/lifecycle';
 import { DomainError, Problems } from '../domain/problems/problems';
+import { allocateConfigName } from '../domain/text/text';
 import type { NetworkRecord } from '../networks/networks.repository';
 import type { PeerRecord, PeersRepository } from '../peers/peers.repository';
 import { SecretsService } from '../secrets/secrets.service';
@@ -45,6 +46,8 @@ export function network(overrides: Partial<NetworkRecord> = {}): NetworkRecord {
     appliedRevision: null,
     appliedConfigSha256: null,
     agentLastSeenAt: null,
+    applyState: null,
+    applyProblem: null,
     quarantineDuplicates: false,
     createdAt: new Date(),
     updatedAt: new Date(),
@@ -104,8 +107,14 @@ export class FakeEnrollmentRepository {
       throw Problems.addressUnavailable();
     }
     const now = new Date();
+    const taken = new Set(
+      [...this.store.peers.values()]
+        .filter((p) => p.networkId === command.network.id && isLive(p.status))
+        .flatMap((p) => (p.configName === null ? [] : [p.configName])),
+    );
     const peer = {
       ...command.peer,
+      configName: allocateConfigName(command.peer.name, taken),
       ...peerAddresses(command.network, host),
       networkId: command.network.id,
       hostNumber: host,

@@ -95,7 +95,13 @@ describe.skipIf(BROWSER_MISSING)(`web pages: enrollment and claim${BROWSER_MISSI
     await page.locator('#config-text').waitFor();
     const shown = (await page.locator('#config-text').textContent()) ?? '';
     const privateKey = privateKeyIn(shown);
-    expect(shown).not.toContain('# PrivateKey');
+    expect(shown).not.toContain('<the private key');
+    expect(shown.match(/^PrivateKey = /gm)).toHaveLength(1);
+    // How to check the tunnel: the hub's addresses, on the page and in the file.
+    expect(await page.locator('#config-check').textContent()).toBe(
+      'Check the tunnel once it is up: ping 10.80.0.1 (the hub: 10.80.0.1, fd00:80::1).',
+    );
+    expect(shown).toContain('# The hub in the tunnel: 10.80.0.1, fd00:80::1.');
     // Made in the page and clamped as `wg genkey` does.
     const bytes = Buffer.from(privateKey, 'base64');
     expect([bytes[0] & 7, bytes[31] & 0xc0]).toEqual([0, 0x40]);
@@ -292,7 +298,7 @@ describe.skipIf(BROWSER_MISSING)(`web pages: enrollment and claim${BROWSER_MISSI
         title: 'invalid device name (server validation)',
         setup: async () => ({ credential: await api.enrollmentKey('office'), name: 'n'.repeat(65) }),
         field: 'name',
-        sentence: /The device name at most 64 characters\./,
+        sentence: /^The device name must be at most 64 characters\.$/,
       },
       {
         title: 'empty device name (checked in the page)',

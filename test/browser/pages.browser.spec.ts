@@ -29,4 +29,23 @@ describe.skipIf(BROWSER_MISSING)(`web pages: shell${BROWSER_MISSING}`, () => {
     expect(browser.requests.filter((r) => !r.url.startsWith(origin))).toEqual([]);
     expect(browser.consoleErrors).toEqual([]);
   });
+
+  it.each(['/', '/status'])(
+    '%s links to the enroll page, the status page and the API docs, and each answers',
+    async (path) => {
+      await browser.page.goto(`${t.url}${path}`);
+      const links = browser.page.locator('nav.page-links a');
+      expect(await links.allTextContents()).toEqual(['Enroll a device', 'VPN status', 'API docs']);
+      for (const href of await links.evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href))) {
+        const res = await fetch(href);
+        expect(res.status, href).toBe(200);
+      }
+    },
+  );
+
+  it('the status sign-in says where the admin token is', async () => {
+    await browser.page.goto(`${t.url}/status`);
+    await browser.page.locator('#token').waitFor();
+    expect(await browser.page.locator('#token-hint').textContent()).toMatch(/\.data\/admin-token.*ADMIN_TOKEN/s);
+  });
 });

@@ -168,6 +168,29 @@ describe.skipIf(BROWSER_MISSING)(`status page${BROWSER_MISSING}`, () => {
     await page.screenshot({ path: join(ARTIFACTS, 'screenshots', 'status-viewport.png') });
   });
 
+  it('says "file written, not applied" and why, when the agent could not apply it; and when wg refused it', async () => {
+    const agent = await api.token('agent', { network: NET });
+    const desired = await t.http.get(`/v1/networks/${NET}/hub/desired-state`).set(bearer(agent.token)).expect(200);
+    const report = (extra: Record<string, unknown>) =>
+      t.http
+        .post(`/v1/networks/${NET}/hub/status`)
+        .set(bearer(agent.token))
+        .send({ appliedRevision: desired.body.revision, configSha256: 'c'.repeat(64), peers: [], ...extra })
+        .expect(204);
+    const missing = 'the WireGuard interface "wg0" does not exist: create it once';
+    await report({ notApplied: missing });
+    await expect
+      .poll(() => page.locator('#hub-apply').textContent(), { timeout: 15_000 })
+      .toBe(`no — file written, not applied ${missing}`);
+    expect(await page.locator('#hub').textContent()).not.toMatch(/In sync\s*yes/);
+    await report({ applyError: 'wg syncconf: Line unrecognized' });
+    await expect
+      .poll(() => page.locator('#hub-apply').textContent(), { timeout: 15_000 })
+      .toBe('no — apply failed wg syncconf: Line unrecognized');
+    await report({});
+    await expect.poll(() => page.locator('#hub-apply').textContent(), { timeout: 15_000 }).toBe('yes');
+  });
+
   it('searches through the server (debounced) and narrows the table', async () => {
     const before = b.requests.length;
     await page.locator('#search').pressSequentially('ALPH', { delay: 30 });

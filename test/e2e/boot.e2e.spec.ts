@@ -108,6 +108,11 @@ describe('npm start: the embedded default', () => {
       hub = (await status()).hub;
     }
     expect(hub).toMatchObject({ inSync: true, agentHealthy: true });
+    // No WireGuard interface on this machine: the status says the file is not applied, and why.
+    expect({ applyState: hub.applyState, applyProblem: hub.applyProblem }).toMatchObject({
+      applyState: 'not-applied',
+      applyProblem: expect.stringMatching(/`wg` command is not installed|interface "wg0" does not exist/),
+    });
     expect(p.output()).not.toContain(body.config!.text.match(/PrivateKey = (\S+)/)![1]);
     expect(postmasterPids()).toHaveLength(1);
     p.child.kill('SIGTERM');

@@ -131,6 +131,34 @@ describe('failures read as one line naming the variable', () => {
   );
 
   it.each(['serve', 'migrate'])(
+    '%s: a server that accepts the connection and closes it (not Postgres)',
+    async (command) => {
+      const dropper = createServer((socket) => socket.once('data', () => socket.end()));
+      await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (dropper.address() as { port: number }).port;
+        const dataDir = join(work, `dropped-${command}`);
+        const out = await expectOneLine(
+          [command],
+          {
+            DATA_DIR: dataDir,
+            PORT: '0',
+            SECRET_KEY: secretKey,
+            DATABASE_URL: `postgresql://app:hunter2-secret@127.0.0.1:${port}/app`,
+          },
+          new RegExp(`the server at 127\\.0\\.0\\.1:${port} closed the connection .*check DATABASE_URL`),
+        );
+        expect(out).not.toContain('hunter2-secret');
+        expect(out).not.toMatch(/\n\s+at /);
+        expect(existsSync(dataDir)).toBe(false);
+      } finally {
+        dropper.close();
+      }
+    },
+    60_000,
+  );
+
+  it.each(['serve', 'migrate'])(
     '%s: a wrong password in DATABASE_URL',
     async (command) => {
       const url = new URL(inject('postgresUrl'));
@@ -275,6 +303,13 @@ describe('the start output', () => {
     expect(out.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
     expect(out).not.toMatch(/Mapped \{|RoutesResolver|RouterExplorer/);
     expect(out).not.toContain(readFileSync(tokenFile, 'utf8').trim());
+    // The README's first screen shows this summary as a new user's start prints it.
+    const start = out.indexOf('wg-enroll is running at');
+    const shown = out
+      .slice(start, out.indexOf('Stop with Ctrl-C.', start) + 'Stop with Ctrl-C.'.length)
+      .replaceAll(url, 'http://127.0.0.1:3000')
+      .replace(tokenFile, '/home/you/wg-enroll/.data/admin-token');
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').slice(0, 1500)).toContain(shown);
   }, 120_000);
 
   it('not a terminal: JSON lines only, route mapping at debug level', async () => {

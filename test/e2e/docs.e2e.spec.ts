@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,8 +40,9 @@ describe('README', () => {
       timeout: 60_000,
     });
     rememberSecretsIn(out);
-    for (const file of ['default-sim.conf', 'default-laptop.conf']) {
+    for (const file of ['sim.conf', 'laptop.conf']) {
       expect(existsSync(join(dir, file))).toBe(true);
+      expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
       const text = readFileSync(join(dir, file), 'utf8');
       rememberSecretsIn(text);
       expect(text).toMatch(/^\[Interface\]\nPrivateKey = /);

@@ -144,7 +144,7 @@ describe('bad input gets a problem response and changes nothing (invariant 8)', 
     const own = 'LqnPQQ9L1Q4zmxwYIkuOcYK0JtP0ZN4KCaf4pnDs/XQ=';
     const first = await api.enroll('default', t.adminToken, { name: 'own-key', publicKey: own });
     expect(first.status).toBe(201);
-    expect(first.body.config.text).toContain('# PrivateKey = <the private key');
+    expect(first.body.config.text).toContain('\nPrivateKey = <the private key');
     await rejected(() => enroll(t.adminToken, { name: 'copy', publicKey: own }), 409, 'public-key-in-use');
   });
 

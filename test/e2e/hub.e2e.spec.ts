@@ -191,6 +191,28 @@ describe('status from the agent', () => {
     });
   });
 
+  it('says a file that was written but not applied, or refused by wg, is so, and why', async () => {
+    const state = await desired(t);
+    const report = (extra: Record<string, unknown>) =>
+      t.http
+        .post('/v1/networks/hubnet/hub/status')
+        .set(bearer(agentToken))
+        .send({ appliedRevision: state.body.revision, configSha256: 'c'.repeat(64), peers: [], ...extra })
+        .expect(204);
+    const hub = async () =>
+      (await t.http.get('/v1/networks/hubnet/status').set(bearer(t.adminToken)).expect(200)).body.hub;
+    await report({ notApplied: 'the WireGuard interface "wg0" does not exist' });
+    expect(await hub()).toMatchObject({
+      inSync: true,
+      applyState: 'not-applied',
+      applyProblem: 'the WireGuard interface "wg0" does not exist',
+    });
+    await report({ applyError: 'wg: boom' });
+    expect(await hub()).toMatchObject({ applyState: 'failed', applyProblem: 'wg: boom' });
+    await report({});
+    expect(await hub()).toMatchObject({ applyState: 'applied', applyProblem: null });
+  });
+
   it('shows desired vs. applied revision, handshakes, endpoints and bytes', async () => {
     const state = await desired(t);
     const peer = state.body.peers[0];
@@ -218,6 +240,8 @@ describe('status from the agent', () => {
       appliedRevision: state.body.revision,
       inSync: true,
       agentHealthy: true,
+      applyState: 'applied',
+      applyProblem: null,
     });
     expect(status.body.pool).toMatchObject({ size: 253 });
     const row = status.body.items.find((p: { id: string }) => p.id === peer.id);

@@ -182,7 +182,7 @@ async function enroll(): Promise<void> {
     status.textContent = '';
     showConfig(
       result,
-      { filename: enrolled.config.filename, text },
+      { filename: enrolled.config.filename, text, hubAddresses: enrolled.config.hubAddresses },
       {
         onDone: () => {
           result.hidden = true;

@@ -307,6 +307,18 @@ function badge(text: string, kind: 'ok' | 'bad' | 'warn' | 'muted'): HTMLElement
   return h('span', { class: `badge badge-${kind}` }, text);
 }
 
+/**
+ * "In sync" only when wg has the file: a file written but not applied (no interface, no wg) or
+ * refused by wg says so, with the agent's reason, since nothing can connect through it.
+ */
+function syncState(hub: NetworkStatus['hub']): HTMLElement {
+  if (hub.applyState === 'not-applied' || hub.applyState === 'failed') {
+    const label = hub.applyState === 'failed' ? 'no — apply failed' : 'no — file written, not applied';
+    return h('span', { id: 'hub-apply' }, badge(label, 'bad'), ` ${hub.applyProblem ?? ''}`);
+  }
+  return h('span', { id: 'hub-apply' }, hub.inSync ? badge('yes', 'ok') : badge('no', 'warn'));
+}
+
 let lastSummary = '';
 
 function render(status: NetworkStatus, query: string, announceResult: boolean): void {
@@ -323,7 +335,7 @@ function render(status: NetworkStatus, query: string, announceResult: boolean): 
     ],
     ['Desired revision', hub.desiredRevision],
     ['Applied revision', hub.appliedRevision ?? 'none yet'],
-    ['In sync', hub.inSync ? badge('yes', 'ok') : badge('no', 'warn')],
+    ['In sync', syncState(hub)],
   ]);
   const used = pool.size === 0 ? 0 : Math.round((100 * pool.leased) / pool.size);
   dl(byId('pool'), [

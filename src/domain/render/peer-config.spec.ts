@@ -15,6 +15,7 @@ const BASE: PeerConfigInput = {
   endpoint: 'hub.example.org:51820',
   allowedIps: ['172.22.2.0/24', 'fd4e:6fb7:b3af::/64'],
   persistentKeepalive: 30,
+  hubAddresses: [],
 };
 
 describe('renderPeerConfig', () => {
@@ -59,10 +60,10 @@ PersistentKeepalive = 30
     expect(renderPeerConfig(BASE)).not.toMatch(/^(DNS|MTU) =/m);
   });
 
-  it('comments out the PrivateKey line when the node keeps its own key', () => {
+  it('writes a PrivateKey line that holds no key when the node keeps its own key', () => {
     expect(renderPeerConfig({ ...BASE, privateKey: null })).toBe(
       `[Interface]
-# PrivateKey = <the private key that belongs to the public key you sent>
+PrivateKey = <the private key that belongs to the public key you sent>
 Address = 172.22.2.13/24, fd4e:6fb7:b3af::d/64
 
 [Peer]
@@ -73,7 +74,11 @@ AllowedIPs = 172.22.2.0/24, fd4e:6fb7:b3af::/64
 PersistentKeepalive = 30
 `,
     );
-    expect(renderPeerConfig({ ...BASE, privateKey: null })).not.toMatch(/^PrivateKey/m);
+    // A line, not a comment (so every parser reads it), whose value is no WireGuard key.
+    const text = renderPeerConfig({ ...BASE, privateKey: null });
+    expect(text.match(/^PrivateKey = .*$/gm)).toEqual([PRIVATE_KEY_PLACEHOLDER]);
+    expect(PRIVATE_KEY_PLACEHOLDER).not.toContain('#');
+    expect(text).not.toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/m);
   });
 
   it('omits PersistentKeepalive when it is 0 and prints other values as given', () => {
@@ -106,6 +111,15 @@ AllowedIPs = 10.8.0.0/30
     );
   });
 
+  it("ends with the hub's tunnel addresses as a comment and the address to ping", () => {
+    const text = renderPeerConfig({ ...BASE, hubAddresses: ['10.60.0.1', 'fd00:60::1'] });
+    expect(
+      text.endsWith(
+        'PersistentKeepalive = 30\n\n# The hub in the tunnel: 10.60.0.1, fd00:60::1. Check the tunnel with: ping 10.60.0.1\n',
+      ),
+    ).toBe(true);
+  });
+
   it('uses LF line endings only and ends with exactly one newline', () => {
     const text = renderPeerConfig({ ...BASE, dns: ['1.1.1.1'], mtu: 1420 });
     expect(text).not.toContain('\r');
@@ -128,5 +142,6 @@ describe('insertPrivateKey', () => {
     expect(() => insertPrivateKey(withoutKey, `${PRIVATE_KEY}\nDNS = 1.1.1.1`)).toThrow(/private key/);
     expect(() => insertPrivateKey(renderPeerConfig(BASE), PRIVATE_KEY)).toThrow(/placeholder/);
     expect(() => insertPrivateKey(`${withoutKey}${PRIVATE_KEY_PLACEHOLDER}\n`, PRIVATE_KEY)).toThrow(/placeholder/);
+    expect(() => insertPrivateKey(`${withoutKey}PrivateKey = ${PRIVATE_KEY}\n`, PRIVATE_KEY)).toThrow(/placeholder/);
   });
 });

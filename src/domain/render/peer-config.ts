@@ -11,6 +11,8 @@ export interface PeerConfigInput {
   readonly endpoint: string;
   readonly allowedIps: readonly string[];
   readonly persistentKeepalive: number;
+  /** The hub's own addresses in the tunnel (no prefix length): what to ping to check it. */
+  readonly hubAddresses: readonly string[];
 }
 
 export function renderPeerConfig(input: PeerConfigInput): string {
@@ -34,11 +36,22 @@ export function renderPeerConfig(input: PeerConfigInput): string {
   if (input.persistentKeepalive > 0) {
     lines.push(`PersistentKeepalive = ${input.persistentKeepalive}`);
   }
+  if (input.hubAddresses.length > 0) {
+    lines.push(
+      '',
+      `# The hub in the tunnel: ${input.hubAddresses.join(', ')}. Check the tunnel with: ping ${input.hubAddresses[0]}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
-/** The line the server writes where the private key goes when the client holds the key. */
-export const PRIVATE_KEY_PLACEHOLDER = '# PrivateKey = <the private key that belongs to the public key you sent>';
+/**
+ * The line the server writes where the private key goes when the client holds the key. It is
+ * a PrivateKey line whose value is no key, not a comment: wg(8) (so `wg-quick up`), and the
+ * Windows, Android and NetworkManager parsers refuse the file until the key is put in, instead
+ * of bringing up an interface without one. No "#" in it: wg-quick would cut the line there.
+ */
+export const PRIVATE_KEY_PLACEHOLDER = 'PrivateKey = <the private key that belongs to the public key you sent>';
 
 /**
  * Puts a client-held private key into a config the server rendered without it (the browser
@@ -51,7 +64,8 @@ export function insertPrivateKey(configText: string, privateKey: string): string
   }
   const lines = configText.split('\n');
   const at = lines.map((line, i) => (line.trim() === PRIVATE_KEY_PLACEHOLDER ? i : -1)).filter((i) => i >= 0);
-  if (at.length !== 1 || lines.some((line) => /^\s*PrivateKey\s*=/.test(line))) {
+  const keyLines = lines.filter((line) => /^\s*PrivateKey\s*=/.test(line));
+  if (at.length !== 1 || keyLines.length !== 1) {
     throw new Error('the config has no single private-key placeholder');
   }
   lines[at[0]] = `PrivateKey = ${privateKey}`;

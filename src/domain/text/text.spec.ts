@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { configFileName, hasControlCharacters, isValidEndpoint, NETWORK_NAME_PATTERN } from './text';
+import {
+  allocateConfigName,
+  configNamePrefix,
+  configNameStem,
+  hasControlCharacters,
+  isServableConfigName,
+  isValidEndpoint,
+  NETWORK_NAME_PATTERN,
+} from './text';
 
 /** What wg-quick accepts as a config file name (its interface name rule). */
 const WG_QUICK_FILE = /^[a-zA-Z0-9_=+.-]{1,15}\.conf$/;
@@ -104,35 +112,62 @@ describe('isValidEndpoint', () => {
   });
 });
 
-describe('configFileName', () => {
-  it('joins network and device with "-"', () => {
-    expect(configFileName('mupif', 'laptop')).toBe('mupif-laptop.conf');
-    expect(configFileName('default', 'pi')).toBe('default-pi.conf');
+describe('allocateConfigName', () => {
+  const none = new Set<string>();
+
+  it('is the device\'s name first, lower case, other characters as one "_"', () => {
+    expect(allocateConfigName('laptop', none)).toBe('laptop');
+    expect(allocateConfigName('alice-laptop', none)).toBe('alice_laptop');
+    expect(allocateConfigName('Lab-PC-01', none)).toBe('lab_pc_01');
+    expect(allocateConfigName("Jürgen's laptop", none)).toBe('jurgen_s_laptop');
+    expect(allocateConfigName('../../etc/passwd', none)).toBe('etc_passwd');
+    expect(allocateConfigName('a=b+c_d.e', none)).toBe('a_b_c_d_e');
   });
 
-  it('cuts to 15 characters without leaving a trailing "-" or "."', () => {
-    expect(configFileName('mupif', 'laptop-of-alice')).toBe('mupif-laptop-of.conf');
-    expect(configFileName('abcdefghijklmn', 'x')).toBe('abcdefghijklmn.conf');
-    expect(configFileName('abcdefghijklm', 'x.y')).toBe('abcdefghijklm-x.conf');
-    expect(configFileName('a'.repeat(40), 'b')).toBe(`${'a'.repeat(15)}.conf`);
+  it('cuts to 15 characters without a trailing "_"', () => {
+    expect(allocateConfigName('a-very-long-device-name', none)).toBe('a_very_long_dev');
+    expect(allocateConfigName('abcdefghijklmn-opq', none)).toBe('abcdefghijklmn');
   });
 
-  it('replaces characters wg-quick refuses', () => {
-    expect(configFileName('lab', "Jürgen's laptop")).toBe('lab-J-rgen-s-la.conf');
-    expect(configFileName('lab', '../../etc/passwd')).toBe('lab-etc-passwd.conf');
-    expect(configFileName('lab', 'a=b+c_d')).toBe('lab-a=b+c_d.conf');
+  it('keeps the names of a network apart: alice-laptop / alice-laptop-2, lab-pc-01 / lab-pc-02, and cut names', () => {
+    const taken = new Set<string>();
+    const take = (device: string): string => {
+      const name = allocateConfigName(device, taken);
+      taken.add(name);
+      return name;
+    };
+    expect(take('alice-laptop')).toBe('alice_laptop');
+    expect(take('alice-laptop-2')).toBe('alice_laptop_2');
+    expect(take('lab-pc-01')).toBe('lab_pc_01');
+    expect(take('lab-pc-02')).toBe('lab_pc_02');
+    expect(take('Alice Laptop')).toBe('alice_laptop_3');
+    expect(take('workstation-of-bob-1')).toBe('workstation_of');
+    expect(take('workstation-of-bob-2')).toBe('workstation_o_2');
+    const many = Array.from({ length: 120 }, () => take('workstation-of-bob-3'));
+    expect(new Set(many).size).toBe(120);
+    expect(many.at(-1)).toBe('workstation_122');
+    // The repository reads only the live names with the stem's prefix: every candidate has it.
+    const prefix = configNamePrefix(configNameStem('workstation-of-bob-3'));
+    expect(prefix).toBe('workstat');
+    for (const name of many) {
+      expect(name.startsWith(prefix), name).toBe(true);
+    }
   });
 
-  it('falls back to wg0 when nothing usable is left', () => {
-    expect(configFileName('', '')).toBe('wg0.conf');
-    expect(configFileName('🚀', 'ノート')).toBe('wg0.conf');
-    expect(configFileName('..', '--')).toBe('wg0.conf');
-    expect(configFileName(' ', '\n')).toBe('wg0.conf');
+  it('never a Windows device name', () => {
+    for (const device of ['con', 'CON', 'nul', 'Prn', 'aux', 'com1', 'LPT9', 'con.txt']) {
+      const name = allocateConfigName(device, none);
+      expect(isServableConfigName(name), name).toBe(true);
+      expect(name).not.toMatch(/^(con|prn|aux|nul|com\d|lpt\d)$/);
+    }
+    expect(allocateConfigName('con', none)).toBe('con_2');
+    expect(allocateConfigName('con.txt', none)).toBe('con_txt');
   });
 
-  it('skips an empty part instead of leaving a stray "-"', () => {
-    expect(configFileName('', 'laptop')).toBe('laptop.conf');
-    expect(configFileName('lab', '🚀')).toBe('lab.conf');
+  it('falls back to "wg" when nothing usable is left', () => {
+    expect(allocateConfigName('', none)).toBe('wg');
+    expect(allocateConfigName('ノート', none)).toBe('wg');
+    expect(allocateConfigName('..', new Set(['wg']))).toBe('wg_2');
   });
 
   const odd = [
@@ -163,19 +198,22 @@ describe('configFileName', () => {
     '=+_',
   ];
 
-  it('always gives a name wg-quick accepts, never hidden or option-like', () => {
-    for (const network of odd) {
-      for (const device of odd) {
-        const name = configFileName(network, device);
-        expect(name, JSON.stringify([network, device])).toMatch(WG_QUICK_FILE);
-        expect(name.startsWith('.')).toBe(false);
-        expect(name.startsWith('-')).toBe(false);
-        expect(name).not.toMatch(/[-.]\.conf$/);
+  const SERVABLE = /^[a-z0-9_]{1,15}$/;
+
+  it('always gives a name wg-quick, systemd and Windows take as it is', () => {
+    const taken = new Set<string>();
+    for (const device of odd) {
+      for (let i = 0; i < 3; i++) {
+        const name = allocateConfigName(device, taken);
+        expect(name, JSON.stringify(device)).toMatch(SERVABLE);
+        expect(`${name}.conf`).toMatch(WG_QUICK_FILE);
+        expect(taken.has(name)).toBe(false);
+        taken.add(name);
       }
     }
   });
 
-  it('always gives a name wg-quick accepts for random strings', () => {
+  it('always gives a servable name for random strings', () => {
     let seed = 12345;
     const next = (): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -185,11 +223,9 @@ describe('configFileName', () => {
     const random = (): string =>
       Array.from({ length: Math.floor(next() * 30) }, () => pool[Math.floor(next() * pool.length)]).join('');
     for (let i = 0; i < 2000; i++) {
-      const network = random();
       const device = random();
-      const name = configFileName(network, device);
-      expect(name, JSON.stringify([network, device])).toMatch(WG_QUICK_FILE);
-      expect(name.startsWith('.') || name.startsWith('-')).toBe(false);
+      const name = allocateConfigName(device, none);
+      expect(isServableConfigName(name), JSON.stringify(device)).toBe(true);
     }
   });
 });

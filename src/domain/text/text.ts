@@ -33,18 +33,56 @@ export function isValidEndpoint(text: string): boolean {
 }
 
 /**
- * wg-quick takes the interface name from the file name: at most 15 characters of
- * [a-zA-Z0-9_=+.-]. The served file is "<network>-<device>" cut to fit, so `wg-quick up` works
- * on it as it is.
+ * A served config's file name is `<name>.conf`, and `<name>` must work everywhere the file goes:
+ * - wg-quick takes the interface name from it: at most 15 characters of [a-zA-Z0-9_=+.-];
+ * - systemd's `wg-quick@<name>` must not need escaping: `systemd-escape` changes "-", "=", "+"
+ *   (to \x2d, \x3d, \x2b) and a leading ".", so those are out;
+ * - the Windows app refuses device names (con, prn, aux, nul, com0-9, lpt0-9, also before a
+ *   dot), and Windows file names ignore case, so names are lower case without dots.
+ * That leaves [a-z0-9_]: the device's name first (accents dropped, other runs of characters as
+ * one "_"), cut to 15, and unique among a network's live peers by a "_2", "_3", … suffix.
  */
-export function configFileName(network: string, device: string): string {
-  const clean = (s: string): string => s.replace(/[^a-zA-Z0-9_=+.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
-  const base = [clean(network), clean(device)]
-    .filter(Boolean)
-    .join('-')
-    .slice(0, 15)
-    .replace(/[-.]+$/, '');
-  return `${base || 'wg0'}.conf`;
+export const CONFIG_NAME_MAX = 15;
+const CONFIG_NAME = /^[a-z0-9_]{1,15}$/;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+
+/** The readable part of a device's config name, before any suffix. */
+export function configNameStem(device: string): string {
+  const stem = device
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, CONFIG_NAME_MAX)
+    .replace(/_+$/, '');
+  return stem === '' ? 'wg' : stem;
+}
+
+/** True for a name this service would serve (see above). */
+export function isServableConfigName(name: string): boolean {
+  return CONFIG_NAME.test(name) && !WINDOWS_RESERVED.test(name);
+}
+
+/**
+ * Every name a live peer with this stem could have starts with this prefix (the longest
+ * suffix, "_99999", leaves 9 characters of the stem): the repository reads only those.
+ */
+export function configNamePrefix(stem: string): string {
+  return stem.slice(0, CONFIG_NAME_MAX - 7);
+}
+
+/** The first of stem, stem_2, stem_3, … (cut to fit) that is servable and not taken. */
+export function allocateConfigName(device: string, taken: ReadonlySet<string>): string {
+  const stem = configNameStem(device);
+  for (let n = 1; n < 100_000; n++) {
+    const suffix = n === 1 ? '' : `_${n}`;
+    const name = `${stem.slice(0, CONFIG_NAME_MAX - suffix.length).replace(/_+$/, '')}${suffix}`;
+    if (isServableConfigName(name) && !taken.has(name)) {
+      return name;
+    }
+  }
+  throw new Error('no free config name');
 }
 
 /** False for text with a lone UTF-16 surrogate (not Unicode; Postgres cannot store it). */

@@ -6,6 +6,8 @@ import { clearCanvas, drawQr } from './qr';
 export interface ShownConfig {
   readonly filename: string;
   readonly text: string;
+  /** The hub's addresses in the tunnel: what to ping once the tunnel is up. */
+  readonly hubAddresses: readonly string[];
 }
 
 export interface ConfigViewOptions {
@@ -54,6 +56,17 @@ export function showConfig(host: HTMLElement, config: ShownConfig, options: Conf
     h('div', { class: 'actions' }, download, done),
     h('h3', {}, 'File ', h('code', {}, config.filename)),
     pre,
+    ...(config.hubAddresses.length > 0
+      ? [
+          h(
+            'p',
+            { id: 'config-check', class: 'hint' },
+            'Check the tunnel once it is up: ',
+            h('code', {}, `ping ${config.hubAddresses[0]}`),
+            ` (the hub: ${config.hubAddresses.join(', ')}).`,
+          ),
+        ]
+      : []),
     h('h3', {}, 'QR code'),
     qrFigure,
   );
