@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { CLAIM_REFUSALS, claimState, type ClaimState } from '../domain/peer/lifecycle';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { hashSecret } from '../domain/tokens/tokens';
+import { HubApplyService } from '../hub/hub-apply.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NetworksService } from '../networks/networks.service';
-import type { PeerView } from '../peers/peers.dto';
+import type { HubApplied, PeerView } from '../peers/peers.dto';
 import type { PeerRecord } from '../peers/peers.repository';
 import { peerConfig, peerView } from '../peers/peer-view';
 import { SecretsService } from '../secrets/secrets.service';
@@ -26,9 +27,10 @@ export class ClaimsService {
     private readonly networks: NetworksService,
     private readonly secrets: SecretsService,
     private readonly metrics: MetricsService,
+    private readonly hub: HubApplyService,
   ) {}
 
-  async redeem(claimToken: string): Promise<{ filename: string; text: string; peer: PeerView }> {
+  async redeem(claimToken: string): Promise<{ filename: string; text: string; peer: PeerView; hub: HubApplied }> {
     const hash = hashSecret(claimToken);
     const served = await this.repository.serve(hash, (peer) => ({
       actor: 'claim-link',
@@ -48,7 +50,9 @@ export class ClaimsService {
     const privateKey =
       served.privateKeyEnc === null ? null : this.secrets.open(served.privateKeyEnc, served.peer.id, 'private');
     const presharedKey = this.secrets.open(served.peer.presharedKeyEnc, served.peer.id, 'psk');
-    return { ...peerConfig(network, served.peer, privateKey, presharedKey), peer: peerView(network, served.peer) };
+    const config = peerConfig(network, served.peer, privateKey, presharedKey);
+    const hub = await this.hub.waitForPeer(network.id, served.peer.id);
+    return { ...config, peer: peerView(network, served.peer), hub };
   }
 
   /** What a claim link's page shows; reading it changes nothing. */

@@ -181,6 +181,7 @@ const schema = z.object({
   LEASE_COOLDOWN: duration('1h', 0, 365 * 86_400_000),
   CLAIM_TTL: duration('24h', 1000, 365 * 86_400_000),
   SWEEP_INTERVAL: duration('10s', 100, MAX_TIMER_MS),
+  HUB_APPLY_WAIT: duration('2s', 0, 60_000),
   RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
   AUTH_FAILURES_PER_MINUTE: int(20, 0, 1_000_000),
   AUTH_FAILURES_PER_CREDENTIAL: int(10, 0, 1_000_000),
@@ -282,6 +283,8 @@ export interface AppConfig {
   readonly leaseCooldownMs: number;
   readonly claimTtlMs: number;
   readonly sweepIntervalMs: number;
+  /** How long a config answer waits for the hub agent to apply its peer (0: no wait). */
+  readonly hubApplyWaitMs: number;
   readonly bodyLimit: string;
   /** Requests per client address per minute on /v1 (0: off). */
   readonly rateLimitPerMinute: number;
@@ -375,6 +378,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     leaseCooldownMs: e.LEASE_COOLDOWN,
     claimTtlMs: e.CLAIM_TTL,
     sweepIntervalMs: e.SWEEP_INTERVAL,
+    hubApplyWaitMs: e.HUB_APPLY_WAIT,
     bodyLimit: e.BODY_LIMIT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,

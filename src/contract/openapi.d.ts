@@ -586,6 +586,8 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
+          'Hub-Applied'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -595,6 +597,13 @@ export interface operations {
               filename: string;
               /** @description The wg-quick config. Shown once. */
               text: string;
+            };
+            /** @description Whether the hub has the peer. Also in the Hub-Applied header (true or false). */
+            hub: {
+              /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
+              applied: boolean;
+              /** @description The desired-state revision that put the peer on the hub; null while the peer is not on it (a claim link not redeemed). */
+              revision: string | null;
             };
             peer: {
               addresses: string[];
@@ -1870,6 +1879,13 @@ export interface operations {
               /** @description The wg-quick config. Shown once. */
               text: string;
             };
+            /** @description Whether the hub has the peer. Also in the Hub-Applied header (true or false). */
+            hub: {
+              /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
+              applied: boolean;
+              /** @description The desired-state revision that put the peer on the hub; null while the peer is not on it (a claim link not redeemed). */
+              revision: string | null;
+            };
             peer: {
               addresses: string[];
               claimExpiresAt: string | null;
@@ -1897,6 +1913,8 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
+          'Hub-Applied'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -1910,6 +1928,13 @@ export interface operations {
               filename: string;
               /** @description The wg-quick config. Shown once. */
               text: string;
+            };
+            /** @description Whether the hub has the peer. Also in the Hub-Applied header (true or false). */
+            hub: {
+              /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
+              applied: boolean;
+              /** @description The desired-state revision that put the peer on the hub; null while the peer is not on it (a claim link not redeemed). */
+              revision: string | null;
             };
             peer: {
               addresses: string[];
@@ -2369,6 +2394,8 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
+          'Hub-Applied'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -2382,6 +2409,13 @@ export interface operations {
               filename: string;
               /** @description The wg-quick config. Shown once. */
               text: string;
+            };
+            /** @description Whether the hub has the peer. Also in the Hub-Applied header (true or false). */
+            hub: {
+              /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
+              applied: boolean;
+              /** @description The desired-state revision that put the peer on the hub; null while the peer is not on it (a claim link not redeemed). */
+              revision: string | null;
             };
             peer: {
               addresses: string[];

@@ -83,6 +83,24 @@ export class HubRepository {
     private readonly audit: AuditRepository,
   ) {}
 
+  /**
+   * Where a committed peer stands on the hub: the revision whose commit put it in the desired
+   * state, the revision the network's agent last reported as applied, and when the agent last
+   * reported. Null when the peer is not in the desired state (pending, quarantined, gone).
+   */
+  async peerOnHub(
+    peerId: string,
+  ): Promise<{ revision: bigint; appliedRevision: bigint | null; agentLastSeenAt: Date | null } | null> {
+    const rows = await this.prisma.$queryRaw<
+      { revision: bigint; applied_revision: bigint | null; agent_last_seen_at: Date | null }[]
+    >`SELECT p.revision, n.applied_revision, n.agent_last_seen_at FROM peer p JOIN network n ON n.id = p.network_id
+      WHERE p.id = ${peerId}::uuid AND p.status = 'active' AND NOT p.quarantined`;
+    const row = rows[0];
+    return row === undefined
+      ? null
+      : { revision: row.revision, appliedRevision: row.applied_revision, agentLastSeenAt: row.agent_last_seen_at };
+  }
+
   async revisionOf(networkId: string): Promise<bigint | null> {
     const rows = await this.prisma.$queryRaw<
       { revision: bigint }[]
