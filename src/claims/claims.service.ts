@@ -51,7 +51,7 @@ export class ClaimsService {
       served.privateKeyEnc === null ? null : this.secrets.open(served.privateKeyEnc, served.peer.id, 'private');
     const presharedKey = this.secrets.open(served.peer.presharedKeyEnc, served.peer.id, 'psk');
     const config = peerConfig(network, served.peer, privateKey, presharedKey);
-    const hub = await this.hub.waitForPeer(network.id, served.peer.id);
+    const hub = await this.hub.waitForPeer(network, served.peer.id);
     return { ...config, peer: peerView(network, served.peer), hub };
   }
 

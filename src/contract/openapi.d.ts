@@ -602,7 +602,7 @@ export interface operations {
             hub: {
               /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
               applied: boolean;
-              /** @description The desired-state revision that put the peer on the hub; null while the peer is not on it (a claim link not redeemed). */
+              /** @description The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed). */
               revision: string | null;
             };
             peer: {
@@ -1883,7 +1883,7 @@ export interface operations {
             hub: {
               /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
               applied: boolean;
-              /** @description The desired-state revision that put the peer on the hub; null while the peer is not on it (a claim link not redeemed). */
+              /** @description The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed). */
               revision: string | null;
             };
             peer: {
@@ -1933,7 +1933,7 @@ export interface operations {
             hub: {
               /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
               applied: boolean;
-              /** @description The desired-state revision that put the peer on the hub; null while the peer is not on it (a claim link not redeemed). */
+              /** @description The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed). */
               revision: string | null;
             };
             peer: {
@@ -2414,7 +2414,7 @@ export interface operations {
             hub: {
               /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
               applied: boolean;
-              /** @description The desired-state revision that put the peer on the hub; null while the peer is not on it (a claim link not redeemed). */
+              /** @description The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed). */
               revision: string | null;
             };
             peer: {

@@ -194,7 +194,7 @@ export class EnrollmentService {
         hub: NOT_ON_HUB,
       };
     }
-    const hub = await this.hub.waitForPeer(network.id, peer.id);
+    const hub = await this.hub.waitForPeer(network, peer.id);
     return { peer: view, config: peerConfig(network, peer, keys.privateKey, keys.presharedKey), hub };
   }
 }

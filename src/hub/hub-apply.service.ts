@@ -5,6 +5,10 @@ import type { HubApplied } from '../peers/peers.dto';
 import { HubRepository } from './hub.repository';
 import { RevisionNotifier } from './revision-notifier';
 
+function agentReporting(lastSeenAt: Date | null): boolean {
+  return lastSeenAt !== null && Date.now() - lastSeenAt.getTime() < AGENT_HEALTHY_MS;
+}
+
 /**
  * Whether the hub has a peer yet, waiting up to HUB_APPLY_WAIT for it: an answer that hands a
  * node its config waits until the network's hub agent reports an applied revision that includes
@@ -25,10 +29,14 @@ export class HubApplyService {
    * the one whose commit put the peer in the desired state. Waits only while an agent is
    * reporting (healthy) and the wait is on; a peer not in the desired state is never applied.
    */
-  async waitForPeer(networkId: string, peerId: string): Promise<HubApplied> {
+  async waitForPeer(network: { id: string; agentLastSeenAt: Date | null }, peerId: string): Promise<HubApplied> {
+    // Without a wait, or without an agent reporting (as of the request's read of the network),
+    // there is nothing to wait for and no read is spent: the hub cannot have the peer yet.
+    if (this.config.hubApplyWaitMs <= 0 || !agentReporting(network.agentLastSeenAt) || this.notifier.stopping) {
+      return { applied: false, revision: null };
+    }
     const deadline = Date.now() + this.config.hubApplyWaitMs;
-    const reports =
-      this.config.hubApplyWaitMs > 0 ? this.notifier.subscribeApplied(networkId, this.config.hubApplyWaitMs) : null;
+    const reports = this.notifier.subscribeApplied(network.id, this.config.hubApplyWaitMs);
     try {
       for (;;) {
         const row = await this.repository.peerOnHub(peerId);
@@ -39,12 +47,10 @@ export class HubApplyService {
         if (row.appliedRevision !== null && row.appliedRevision >= row.revision) {
           return answer(true);
         }
-        const agentHealthy =
-          row.agentLastSeenAt !== null && Date.now() - row.agentLastSeenAt.getTime() < AGENT_HEALTHY_MS;
-        if (reports === null || !agentHealthy || this.notifier.stopping) {
+        if (!agentReporting(row.agentLastSeenAt) || this.notifier.stopping) {
           return answer(false);
         }
-        // The next report, or null (deadline, listener reconnected, shutdown): then read again once.
+        // The next report, or null (deadline, listener reconnected, shutdown): then read again.
         let reported: bigint | null;
         while ((reported = await reports.next()) !== null) {
           if (reported >= row.revision) {
@@ -57,7 +63,7 @@ export class HubApplyService {
         }
       }
     } finally {
-      reports?.cancel();
+      reports.cancel();
     }
   }
 }

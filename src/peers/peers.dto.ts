@@ -74,7 +74,7 @@ export const HubApplied = z
       .string()
       .nullable()
       .describe(
-        'The desired-state revision that put the peer on the hub; null while the peer is not on it (a claim link not redeemed).',
+        'The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed).',
       ),
   })
   .describe('Whether the hub has the peer. Also in the Hub-Applied header (true or false).');
