@@ -35,7 +35,6 @@ export class HubApplyService {
     if (this.config.hubApplyWaitMs <= 0 || !agentReporting(network.agentLastSeenAt) || this.notifier.stopping) {
       return { applied: false, revision: null };
     }
-    const deadline = Date.now() + this.config.hubApplyWaitMs;
     const reports = this.notifier.subscribeApplied(network.id, this.config.hubApplyWaitMs);
     try {
       for (;;) {
@@ -57,7 +56,7 @@ export class HubApplyService {
             return answer(true);
           }
         }
-        if (Date.now() >= deadline || this.notifier.stopping) {
+        if (reports.over || this.notifier.stopping) {
           const last = await this.repository.peerOnHub(peerId);
           return answer(last !== null && last.appliedRevision !== null && last.appliedRevision >= last.revision);
         }

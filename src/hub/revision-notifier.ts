@@ -89,23 +89,31 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
   /**
    * A subscription to the revisions the network's hub agent reports as applied: `next()` settles
    * with the next reported revision, or null after timeoutMs, when the listener reconnected
-   * (re-read then) or at shutdown. Subscribe before reading the applied revision, so a report in
+   * (re-read then) or at shutdown; `over` is true once it timed out or was cancelled (at shutdown too). Subscribe before reading the applied revision, so a report in
    * between is not missed; cancel it when done.
    */
-  subscribeApplied(networkId: string, timeoutMs: number): { next(): Promise<bigint | null>; cancel(): void } {
+  subscribeApplied(
+    networkId: string,
+    timeoutMs: number,
+  ): { next(): Promise<bigint | null>; readonly over: boolean; cancel(): void } {
     const event = `applied:${networkId}`;
     const queue: (bigint | null)[] = [];
     let wake: (() => void) | null = null;
+    let over = false;
     const push = (value: bigint | null) => {
       queue.push(value);
       wake?.();
     };
     const onApplied = (revision: bigint) => push(revision);
     const onAll = () => push(null);
-    const timer = setTimeout(() => push(null), timeoutMs);
+    const timer = setTimeout(() => {
+      over = true;
+      push(null);
+    }, timeoutMs);
     this.events.on(event, onApplied);
     this.events.on('*', onAll);
     const cancel = () => {
+      over = true;
       clearTimeout(timer);
       this.events.off(event, onApplied);
       this.events.off('*', onAll);
@@ -119,8 +127,15 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
       return queue.shift()!;
     };
     if (this.stopped) {
+      over = true;
       push(null);
     }
-    return { next, cancel };
+    return {
+      next,
+      cancel,
+      get over() {
+        return over;
+      },
+    };
   }
 }
