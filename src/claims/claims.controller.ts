@@ -5,7 +5,7 @@ import { Public } from '../common/http/auth.decorators';
 import { CanonicalParam } from '../common/http/canonical-param';
 import { CLAIM_TOKEN_PATTERN } from '../domain/tokens/tokens';
 import { ApiOp } from '../common/http/openapi.decorators';
-import { sendConfigFile } from '../enrollment/config-response';
+import { HUB_APPLIED_HEADER, HUB_APPLIED_HEADER_DOC, sendConfigFile } from '../enrollment/config-response';
 import { ClaimResponse } from '../peers/peers.dto';
 import { ClaimsService } from './claims.service';
 
@@ -28,7 +28,7 @@ export class ClaimsController {
       'The claim token is the credential. The first request gets the config (text/plain with a file name, or JSON on ' +
       'Accept: application/json); every later or concurrent one gets 410 and is audit-logged.',
     auth: false,
-    ok: { status: 200, schema: ClaimResponse, text: true },
+    ok: { status: 200, schema: ClaimResponse, text: true, headers: HUB_APPLIED_HEADER_DOC },
     problems: [404, 410],
   })
   async redeem(
@@ -37,9 +37,10 @@ export class ClaimsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const served = await this.claims.redeem(claimToken);
+    res.setHeader(HUB_APPLIED_HEADER, String(served.hub.applied));
     if (accept && /application\/json/i.test(accept)) {
-      const { peer, ...config } = served;
-      return { peer, config };
+      const { peer, hub, ...config } = served;
+      return { peer, config, hub };
     }
     sendConfigFile(res, served);
     return undefined;

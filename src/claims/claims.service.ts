@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { CLAIM_REFUSALS, claimState, type ClaimState } from '../domain/peer/lifecycle';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { hashSecret } from '../domain/tokens/tokens';
+import { HubApplyService } from '../hub/hub-apply.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NetworksService } from '../networks/networks.service';
-import type { PeerView } from '../peers/peers.dto';
+import type { HubApplied, PeerView } from '../peers/peers.dto';
 import type { PeerRecord } from '../peers/peers.repository';
 import { peerConfig, peerView } from '../peers/peer-view';
 import { SecretsService } from '../secrets/secrets.service';
@@ -26,10 +27,11 @@ export class ClaimsService {
     private readonly networks: NetworksService,
     private readonly secrets: SecretsService,
     private readonly metrics: MetricsService,
+    private readonly hub: HubApplyService,
   ) {}
 
   /** null: not a claim token in its canonical spelling, refused without a lookup. */
-  async redeem(claimToken: string | null): Promise<{ filename: string; text: string; peer: PeerView }> {
+  async redeem(claimToken: string | null): Promise<{ filename: string; text: string; peer: PeerView; hub: HubApplied }> {
     if (claimToken === null) {
       this.metrics.claim('claim-not-found');
       throw Problems.notFound('claim');
@@ -53,7 +55,9 @@ export class ClaimsService {
     const privateKey =
       served.privateKeyEnc === null ? null : this.secrets.open(served.privateKeyEnc, served.peer.id, 'private');
     const presharedKey = this.secrets.open(served.peer.presharedKeyEnc, served.peer.id, 'psk');
-    return { ...peerConfig(network, served.peer, privateKey, presharedKey), peer: peerView(network, served.peer) };
+    const config = peerConfig(network, served.peer, privateKey, presharedKey);
+    const hub = await this.hub.waitForPeer(network, served.peer.id);
+    return { ...config, peer: peerView(network, served.peer), hub };
   }
 
   /** What a claim link's page shows; reading it changes nothing. */

@@ -174,6 +174,7 @@ export const schema = z.object({
   LEASE_COOLDOWN: duration('1h', 0, 365 * 86_400_000),
   CLAIM_TTL: duration('24h', 1000, 365 * 86_400_000),
   SWEEP_INTERVAL: duration('10s', 100, MAX_TIMER_MS),
+  HUB_APPLY_WAIT: duration('2s', 0, 60_000),
   RATE_LIMIT_PER_MINUTE: int(3000, 0, 1_000_000),
   AUTH_FAILURES_PER_MINUTE: int(20, 0, 1_000_000),
   AUTH_FAILURES_PER_CREDENTIAL: int(10, 0, 1_000_000),

@@ -104,6 +104,8 @@ export interface AppConfig {
   readonly leaseCooldownMs: number;
   readonly claimTtlMs: number;
   readonly sweepIntervalMs: number;
+  /** How long a config answer waits for the hub agent to apply its peer (0: no wait). */
+  readonly hubApplyWaitMs: number;
   readonly bodyLimit: string;
   /** Requests per client address per minute on /v1 (0: off). */
   readonly rateLimitPerMinute: number;
@@ -197,6 +199,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     leaseCooldownMs: e.LEASE_COOLDOWN,
     claimTtlMs: e.CLAIM_TTL,
     sweepIntervalMs: e.SWEEP_INTERVAL,
+    hubApplyWaitMs: e.HUB_APPLY_WAIT,
     bodyLimit: e.BODY_LIMIT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,

@@ -587,6 +587,8 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
+          'Hub-Applied'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -600,6 +602,13 @@ export interface operations {
               privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
+            };
+            /** @description Whether the hub has the peer. Also in the Hub-Applied header (true or false). */
+            hub: {
+              /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
+              applied: boolean;
+              /** @description The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed). */
+              revision: string | null;
             };
             peer: {
               addresses: string[];
@@ -1881,6 +1890,13 @@ export interface operations {
               /** @description The wg-quick config. Shown once. */
               text: string;
             };
+            /** @description Whether the hub has the peer. Also in the Hub-Applied header (true or false). */
+            hub: {
+              /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
+              applied: boolean;
+              /** @description The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed). */
+              revision: string | null;
+            };
             peer: {
               addresses: string[];
               claimExpiresAt: string | null;
@@ -1908,6 +1924,8 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
+          'Hub-Applied'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -1925,6 +1943,13 @@ export interface operations {
               privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
+            };
+            /** @description Whether the hub has the peer. Also in the Hub-Applied header (true or false). */
+            hub: {
+              /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
+              applied: boolean;
+              /** @description The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed). */
+              revision: string | null;
             };
             peer: {
               addresses: string[];
@@ -2392,6 +2417,8 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
+          'Hub-Applied'?: 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -2409,6 +2436,13 @@ export interface operations {
               privateKeyIncluded: boolean;
               /** @description The wg-quick config. Shown once. */
               text: string;
+            };
+            /** @description Whether the hub has the peer. Also in the Hub-Applied header (true or false). */
+            hub: {
+              /** @description True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake. */
+              applied: boolean;
+              /** @description The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed). */
+              revision: string | null;
             };
             peer: {
               addresses: string[];

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DataFiles } from './data-files';
+import { HubReads } from './hub-reads';
 import { RateLimitStore } from './rate-limit.store';
 import { DATABASE_POOL_SIZE, DATABASE_URL, PrismaService } from './prisma.service';
 
@@ -15,9 +16,10 @@ export class DatabaseModule {
         { provide: DATABASE_POOL_SIZE, useValue: poolSize },
         PrismaService,
         RateLimitStore,
+        HubReads,
         DataFiles,
       ],
-      exports: [DATABASE_URL, PrismaService, RateLimitStore, DataFiles],
+      exports: [DATABASE_URL, PrismaService, RateLimitStore, HubReads, DataFiles],
     };
   }
 }

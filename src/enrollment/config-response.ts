@@ -17,6 +17,17 @@ export function prefersText(accept: string | undefined): boolean {
   return weight('text/plain') > 0 && weight('text/plain') > weight('application/json');
 }
 
+/** Whether the hub had the peer when the answer left (`hub.applied` of a JSON answer). */
+export const HUB_APPLIED_HEADER = 'Hub-Applied';
+
+export const HUB_APPLIED_HEADER_DOC = {
+  [HUB_APPLIED_HEADER]: {
+    description:
+      'true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise',
+    schema: { type: 'string', enum: ['true', 'false'] },
+  },
+};
+
 /** The .conf file itself, named so that `wg-quick up ./<file>` works. */
 export function sendConfigFile(res: Response, config: { filename: string; text: string }): void {
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -48,6 +59,7 @@ export async function respondWithConfig(
     return result.body;
   }
   res.status(201);
+  res.setHeader(HUB_APPLIED_HEADER, String(result.hub.applied));
   if (text && result.config) {
     sendConfigFile(res, result.config);
     return undefined;

@@ -79,7 +79,10 @@ describe('EnrollmentService (in-memory repositories)', () => {
     const first = await service.enroll(admin, net, { name: 'l', delivery: 'link' }, 'key-1');
     const retry = await service.enroll(admin, net, { name: 'l', delivery: 'link' }, 'key-1');
     expect(retry).toBeInstanceOf(Replayed);
-    expect((retry as Replayed).body).toEqual({ peer: (first as { peer: unknown }).peer });
+    expect((retry as Replayed).body).toEqual({
+      peer: (first as { peer: unknown }).peer,
+      hub: { applied: false, revision: null },
+    });
     expect(JSON.stringify((retry as Replayed).body)).not.toContain('/claim/');
 
     await service.enroll(admin, net, { name: 'i', delivery: 'inline' }, 'key-2');

@@ -8,6 +8,7 @@ import { isLive, type Delivery } from '../domain/peer/lifecycle';
 import { actorOf, isAdmin, type Principal } from '../domain/principal/principal';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { hashSecret, newSecret } from '../domain/tokens/tokens';
+import { HubApplyService } from '../hub/hub-apply.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { NetworkRecord } from '../networks/networks.repository';
 import { checkPublicKey, NetworksService } from '../networks/networks.service';
@@ -19,6 +20,9 @@ import { SecretsService } from '../secrets/secrets.service';
 import { EnrollmentRepository, type KeyMaterial } from './enrollment.repository';
 import { canonical, IDEMPOTENCY_TTL_MS, Replayed } from './idempotency';
 import { pinnedHost } from './pinned-host';
+
+/** A pending peer (claim link not redeemed) is not in the desired state. */
+const NOT_ON_HUB = { applied: false, revision: null } as const;
 
 interface Keys {
   material: KeyMaterial;
@@ -37,6 +41,7 @@ export class EnrollmentService {
     private readonly networks: NetworksService,
     private readonly secrets: SecretsService,
     private readonly metrics: MetricsService,
+    private readonly hub: HubApplyService,
   ) {}
 
   /**
@@ -135,7 +140,7 @@ export class EnrollmentService {
     const view = peerView(network, peer);
     if (peer.delivery === 'link' && peer.status === 'pending' && peer.servedAt === null) {
       // The claim link from the first answer still works; it is a secret and is not shown again.
-      return new Replayed({ peer: view });
+      return new Replayed({ peer: view, hub: NOT_ON_HUB });
     }
     throw new DomainError(
       'idempotent-replay',
@@ -175,7 +180,11 @@ export class EnrollmentService {
     };
   }
 
-  private deliver(network: NetworkRecord, peer: PeerRecord, keys: Keys): EnrollResponse {
+  /**
+   * The answer: a claim link (the peer is not on the hub until claimed), or the config once the
+   * hub has the peer (waited for, bounded: HubApplyService).
+   */
+  private async deliver(network: NetworkRecord, peer: PeerRecord, keys: Keys): Promise<EnrollResponse> {
     const view = peerView(network, peer);
     if (keys.claimToken !== null) {
       return {
@@ -184,9 +193,11 @@ export class EnrollmentService {
           url: `${this.config.publicUrl}/claim/${keys.claimToken}`,
           expiresAt: peer.claimExpiresAt!.toISOString(),
         },
+        hub: NOT_ON_HUB,
       };
     }
-    return { peer: view, config: peerConfig(network, peer, keys.privateKey, keys.presharedKey) };
+    const hub = await this.hub.waitForPeer(network, peer.id);
+    return { peer: view, config: peerConfig(network, peer, keys.privateKey, keys.presharedKey), hub };
   }
 }
 

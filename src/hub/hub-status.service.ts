@@ -2,14 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { ApplyState } from '../domain/wg/apply-state';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { poolSize } from '../domain/ipam/cidr';
-import { ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
+import { AGENT_HEALTHY_MS, ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
 import type { Principal } from '../domain/principal/principal';
 import { NetworksService } from '../networks/networks.service';
 import type { NetworkStatus, NetworkStatusQueryInput } from './hub.dto';
 import { HubRepository } from './hub.repository';
 
 /** An agent that reported within this long counts as healthy. */
-const AGENT_HEALTHY_MS = 60_000;
 /** "Expiring soon" on the status page: an expiry within this many days. */
 export const EXPIRING_SOON_DAYS = 7;
 const EXPIRING_SOON_MS = EXPIRING_SOON_DAYS * 86_400_000;

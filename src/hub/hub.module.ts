@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { NetworksModule } from '../networks/networks.module';
 import { SecretsModule } from '../secrets/secrets.module';
+import { HubApplyService } from './hub-apply.service';
 import { HubController } from './hub.controller';
 import { HubStatusService } from './hub-status.service';
 import { HubRepository } from './hub.repository';
@@ -11,7 +12,7 @@ import { RevisionNotifier } from './revision-notifier';
 @Module({
   imports: [AuditModule, NetworksModule, SecretsModule],
   controllers: [HubController],
-  providers: [HubRepository, HubService, HubStatusService, RevisionNotifier],
-  exports: [RevisionNotifier],
+  providers: [HubRepository, HubService, HubStatusService, HubApplyService, RevisionNotifier],
+  exports: [RevisionNotifier, HubApplyService],
 })
 export class HubModule {}

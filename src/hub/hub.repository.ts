@@ -2,10 +2,10 @@ import { likeLiteral } from '../database/like';
 import { Injectable } from '@nestjs/common';
 import type { ApplyState } from '../domain/wg/apply-state';
 import { AuditRepository } from '../audit/audit.repository';
+import { HubReads } from '../database/hub-reads';
 import { PrismaService, type Tx } from '../database/prisma.service';
 import { ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
 import type { EndpointChange } from '../domain/wg/duplicates';
-import { Prisma } from '../generated/prisma/client';
 
 export interface DesiredPeerRow {
   id: string;
@@ -83,31 +83,51 @@ export class HubRepository {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditRepository,
+    private readonly reads: HubReads,
   ) {}
 
-  async revisionOf(networkId: string): Promise<bigint | null> {
+  /**
+   * Where a committed peer stands on the hub: the revision whose commit put it in the desired
+   * state, the revision the network's agent last reported as applied, and when the agent last
+   * reported. Null when the peer is not in the desired state (pending, quarantined, gone).
+   */
+  async peerOnHub(
+    peerId: string,
+  ): Promise<{ revision: bigint; appliedRevision: bigint | null; agentLastSeenAt: Date | null } | null> {
     const rows = await this.prisma.$queryRaw<
-      { revision: bigint }[]
-    >`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
-    return rows[0]?.revision ?? null;
+      { revision: bigint; applied_revision: bigint | null; agent_last_seen_at: Date | null }[]
+    >`SELECT p.revision, n.applied_revision, n.agent_last_seen_at FROM peer p JOIN network n ON n.id = p.network_id
+      WHERE p.id = ${peerId}::uuid AND p.status = 'active' AND NOT p.quarantined`;
+    const row = rows[0];
+    return row === undefined
+      ? null
+      : { revision: row.revision, appliedRevision: row.applied_revision, agentLastSeenAt: row.agent_last_seen_at };
+  }
+
+  async revisionOf(networkId: string): Promise<bigint | null> {
+    const rows = await this.reads.query<{ revision: string }>(
+      'SELECT revision::text FROM network WHERE id = $1::uuid',
+      [networkId],
+    );
+    return rows[0] === undefined ? null : BigInt(rows[0].revision);
   }
 
   /**
    * The revision and the peers in one snapshot (REPEATABLE READ), so the peers are exactly
-   * those of that revision.
+   * those of that revision. On the hub's reserved connections (HubReads).
    */
   async desiredState(networkId: string): Promise<{ revision: bigint; peers: DesiredPeerRow[] }> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const [network] = await tx.$queryRaw<
-          { revision: bigint }[]
-        >`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
-        const peers = await tx.$queryRaw<PeerSqlRow[]>`SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6
-          FROM peer WHERE network_id = ${networkId}::uuid AND status = 'active' AND NOT quarantined ORDER BY id`;
-        return { revision: network.revision, peers: peers.map(desiredPeerRow) };
-      },
-      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
-    );
+    return this.reads.snapshot(async (query) => {
+      const [network] = await query<{ revision: string }>('SELECT revision::text FROM network WHERE id = $1::uuid', [
+        networkId,
+      ]);
+      const peers = await query<PeerSqlRow>(
+        `SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6
+          FROM peer WHERE network_id = $1::uuid AND status = 'active' AND NOT quarantined ORDER BY id`,
+        [networkId],
+      );
+      return { revision: BigInt(network.revision), peers: peers.map(desiredPeerRow) };
+    });
   }
 
   /**
@@ -115,24 +135,25 @@ export class HubRepository {
    * revision and every peer whose desired-state revision is later (the deferred trigger sets
    * peer.revision to the revision its commit made, and revisions follow commit order, so a
    * state built at `since` plus these rows is the state at `revision`). Peers that left the
-   * desired state come with live = false. Uses the (network_id, revision) index.
+   * desired state come with live = false. Uses the (network_id, revision) index. On the hub's
+   * reserved connections (HubReads).
    */
   async desiredStateSince(networkId: string, since: bigint): Promise<{ revision: bigint; changed: ChangedPeerRow[] }> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const [network] = await tx.$queryRaw<
-          { revision: bigint }[]
-        >`SELECT revision FROM network WHERE id = ${networkId}::uuid`;
-        if (network.revision <= since) {
-          return { revision: network.revision, changed: [] };
-        }
-        const peers = await tx.$queryRaw<(PeerSqlRow & { live: boolean })[]>`SELECT id::text, name, public_key,
-            preshared_key_enc, ipv4, ipv6, (status = 'active' AND NOT quarantined) AS live
-          FROM peer WHERE network_id = ${networkId}::uuid AND revision > ${since}`;
-        return { revision: network.revision, changed: peers.map((p) => ({ ...desiredPeerRow(p), live: p.live })) };
-      },
-      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
-    );
+    return this.reads.snapshot(async (query) => {
+      const [network] = await query<{ revision: string }>('SELECT revision::text FROM network WHERE id = $1::uuid', [
+        networkId,
+      ]);
+      const revision = BigInt(network.revision);
+      if (revision <= since) {
+        return { revision, changed: [] };
+      }
+      const peers = await query<PeerSqlRow & { live: boolean }>(
+        `SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6, (status = 'active' AND NOT quarantined) AS live
+          FROM peer WHERE network_id = $1::uuid AND revision > $2::bigint`,
+        [networkId, since.toString()],
+      );
+      return { revision, changed: peers.map((p) => ({ ...desiredPeerRow(p), live: p.live })) };
+    });
   }
 
   /**

@@ -21,10 +21,19 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
       url,
       REVISION_CHANNEL,
       (payload) => {
-        const networkId = payload.split(':')[0];
-        if (networkId) {
-          this.events.emit(networkId);
+        // "<network>:<revision>" for a desired-state change, "<network>:applied:<revision>" when
+        // the hub agent reports a newly applied revision.
+        const [networkId, kind, applied] = payload.split(':');
+        if (!networkId) {
+          return;
         }
+        if (kind === 'applied') {
+          if (applied !== undefined && /^\d+$/.test(applied)) {
+            this.events.emit(`applied:${networkId}`, BigInt(applied));
+          }
+          return;
+        }
+        this.events.emit(networkId);
       },
       () => this.events.emit('*'),
     );
@@ -75,5 +84,58 @@ export class RevisionNotifier implements OnModuleInit, BeforeApplicationShutdown
       signal?.addEventListener('abort', done);
     });
     return { changed, cancel: done };
+  }
+
+  /**
+   * A subscription to the revisions the network's hub agent reports as applied: `next()` settles
+   * with the next reported revision, or null after timeoutMs, when the listener reconnected
+   * (re-read then) or at shutdown; `over` is true once it timed out or was cancelled (at shutdown too). Subscribe before reading the applied revision, so a report in
+   * between is not missed; cancel it when done.
+   */
+  subscribeApplied(
+    networkId: string,
+    timeoutMs: number,
+  ): { next(): Promise<bigint | null>; readonly over: boolean; cancel(): void } {
+    const event = `applied:${networkId}`;
+    const queue: (bigint | null)[] = [];
+    let wake: (() => void) | null = null;
+    let over = false;
+    const push = (value: bigint | null) => {
+      queue.push(value);
+      wake?.();
+    };
+    const onApplied = (revision: bigint) => push(revision);
+    const onAll = () => push(null);
+    const timer = setTimeout(() => {
+      over = true;
+      push(null);
+    }, timeoutMs);
+    this.events.on(event, onApplied);
+    this.events.on('*', onAll);
+    const cancel = () => {
+      over = true;
+      clearTimeout(timer);
+      this.events.off(event, onApplied);
+      this.events.off('*', onAll);
+      push(null);
+    };
+    const next = async (): Promise<bigint | null> => {
+      while (queue.length === 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+      return queue.shift()!;
+    };
+    if (this.stopped) {
+      over = true;
+      push(null);
+    }
+    return {
+      next,
+      cancel,
+      get over() {
+        return over;
+      },
+    };
   }
 }

@@ -74,13 +74,31 @@ export const ConfigView = z.object({
 });
 export type ConfigView = z.infer<typeof ConfigView>;
 
+export const HubApplied = z
+  .object({
+    applied: z
+      .boolean()
+      .describe(
+        'True when the hub agent reported an applied revision that includes the peer before this answer (waited for up to HUB_APPLY_WAIT while an agent reports): a tunnel brought up now gets its first handshake.',
+      ),
+    revision: z
+      .string()
+      .nullable()
+      .describe(
+        'The desired-state revision that put the peer on the hub, when the answer waited for it; null without a wait (HUB_APPLY_WAIT=0, no agent reporting, a claim link not redeemed).',
+      ),
+  })
+  .describe('Whether the hub has the peer. Also in the Hub-Applied header (true or false).');
+export type HubApplied = z.infer<typeof HubApplied>;
+
 export const EnrollResponse = z.object({
   peer: PeerView,
   config: ConfigView.optional(),
   claim: z.object({ url: z.string(), expiresAt: z.string() }).optional(),
+  hub: HubApplied,
 });
 export type EnrollResponse = z.infer<typeof EnrollResponse>;
 
 export const PeerList = z.object({ items: z.array(PeerView), nextCursor: z.string().nullable() });
 
-export const ClaimResponse = z.object({ peer: PeerView, config: ConfigView });
+export const ClaimResponse = z.object({ peer: PeerView, config: ConfigView, hub: HubApplied });

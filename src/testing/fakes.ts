@@ -4,6 +4,7 @@
  * Postgres). They keep only what the services read back; the real SQL, its locks and its
  * unique indexes are proven by the end-to-end specs under test/ on real Postgres.
  */
+import type { HubApplyService } from '../hub/hub-apply.service';
 import type { AuditInput } from '../audit/audit.repository';
 import type { ClaimsRepository, ServedClaim } from '../claims/claims.repository';
 import { ClaimsService } from '../claims/claims.service';
@@ -217,6 +218,7 @@ export function services(store: Store, config = { leaseCooldownMs: 60_000, claim
   const metrics = new FakeMetrics();
   const box = secrets();
   const networks = new FakeNetworksService(store) as unknown as NetworksService;
+  const hub = new FakeHubApply() as unknown as HubApplyService;
   const peers = new PeersService(config, new FakePeersRepository(store) as unknown as PeersRepository, networks);
   const enrollment = new EnrollmentService(
     { claimTtlMs: config.claimTtlMs, publicUrl: 'https://enroll.example.org' },
@@ -225,14 +227,23 @@ export function services(store: Store, config = { leaseCooldownMs: 60_000, claim
     networks,
     box,
     metrics as unknown as MetricsService,
+    hub,
   );
   const claims = new ClaimsService(
     new FakeClaimsRepository(store) as unknown as ClaimsRepository,
     networks,
     box,
     metrics as unknown as MetricsService,
+    hub,
   );
   return { metrics, peers, enrollment, claims };
+}
+
+/** A hub without an agent: it never has a peer (no wait; the e2e tests prove the waiting). */
+export class FakeHubApply {
+  waitForPeer(): Promise<{ applied: boolean; revision: string | null }> {
+    return Promise.resolve({ applied: false, revision: null });
+  }
 }
 
 /** Counts what the services report to the metrics. */

@@ -527,3 +527,103 @@ describe('status reports beside revokes and enrollments', () => {
     expect(results.filter((r) => !/^(report 204|revoke 200|enroll 201)$/.test(r))).toEqual([]);
   });
 });
+
+describe('a config answer waits until the hub has the peer', () => {
+  /** A file-mode agent of a new network on `t`, started and reported once (so it counts as reporting). */
+  async function runningAgent(name: string, cidr: string) {
+    await api.createNetworkWithoutHub({ name, ipv4Cidr: cidr });
+    const token = (await api.token('agent', { network: name })).token;
+    const dir = mkdtempSync(join(tmpdir(), 'wg-enroll-agent-'));
+    const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    const agent = new HubAgent(
+      { apiUrl: t.url, token, network: name, iface: 'wgwait0', configDir: dir, apply: 'none', waitS: 5 },
+      quiet,
+    );
+    await agent.register();
+    agent.start();
+    for (let i = 0; i < 100 && agent.appliedRevision === null; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await agent.report();
+    const file = () => readFileSync(join(dir, 'wgwait0.conf'), 'utf8');
+    const close = async () => {
+      await agent.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    return { agent, file, close };
+  }
+
+  it('enrollment, reissue and claim on another API process answer once the hub file has the peer', async () => {
+    const hub = await runningAgent('waitnet', '10.34.0.0/24');
+    const onReplica = new Api(replica);
+    try {
+      for (let i = 0; i < 10; i++) {
+        const p = await onReplica.enroll('waitnet', t.adminToken, { name: `wait-${i}` });
+        expect(p.status).toBe(201);
+        expect(p.body.hub.applied).toBe(true);
+        expect(p.headers['hub-applied']).toBe('true');
+        // The agent writes the file before it reports: the answer came after the hub had the peer.
+        expect(hub.file()).toContain(`PublicKey = ${p.body.peer.publicKey}`);
+        expect(BigInt(hub.agent.appliedRevision!)).toBeGreaterThanOrEqual(BigInt(p.body.hub.revision));
+      }
+
+      const asText = await onReplica.enroll('waitnet', t.adminToken, { name: 'wait-text' }, 'text/plain');
+      expect(asText.status).toBe(201);
+      expect(asText.headers['hub-applied']).toBe('true');
+      const address = /^Address = ([\d.]+)\/\d+/m.exec(asText.text)?.[1];
+      expect(address, asText.text).toBeDefined();
+      expect(hub.file()).toMatch(new RegExp(`^AllowedIPs = ${address!.replaceAll('.', '\\.')}/32`, 'm'));
+
+      const link = await onReplica.enroll('waitnet', t.adminToken, { name: 'wait-link', delivery: 'link' });
+      expect(link.body.hub).toEqual({ applied: false, revision: null });
+      expect(hub.file()).not.toContain(link.body.peer.publicKey);
+      const claimed = await onReplica.claim(link.body.claim.url);
+      expect(claimed.status).toBe(200);
+      expect(claimed.body.hub.applied).toBe(true);
+      expect(claimed.headers['hub-applied']).toBe('true');
+      expect(hub.file()).toContain(`PublicKey = ${link.body.peer.publicKey}`);
+
+      const reissued = await replica.http
+        .post(`/v1/peers/${link.body.peer.id}/reissue`)
+        .set(bearer(t.adminToken))
+        .send({})
+        .expect(201);
+      rememberSecretsIn(reissued.body);
+      expect(reissued.body.hub.applied).toBe(true);
+      expect(reissued.headers['hub-applied']).toBe('true');
+      expect(hub.file()).toContain(`PublicKey = ${reissued.body.peer.publicKey}`);
+      expect(hub.file()).not.toContain(`PublicKey = ${link.body.peer.publicKey}`);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('waits at most HUB_APPLY_WAIT for an agent that stopped, answers at once with 0 or without an agent', async () => {
+    const hub = await runningAgent('stallnet', '10.35.0.0/24');
+    await hub.close(); // reported a moment ago, so it still counts as reporting: the answer waits
+    const short = await startTestApp({ HUB_APPLY_WAIT: '400ms' }, { databaseUrl: t.databaseUrl });
+    const off = await startTestApp({ HUB_APPLY_WAIT: '0' }, { databaseUrl: t.databaseUrl });
+    try {
+      let started = Date.now();
+      const waited = await new Api(short).enroll('stallnet', t.adminToken, { name: 'stalled' });
+      const elapsed = Date.now() - started;
+      expect(waited.status).toBe(201);
+      expect(waited.body.hub.applied).toBe(false);
+      expect(waited.headers['hub-applied']).toBe('false');
+      expect(elapsed).toBeGreaterThanOrEqual(400);
+
+      const atOnce = await new Api(off).enroll('stallnet', t.adminToken, { name: 'no-wait' });
+      expect(atOnce.body.hub).toEqual({ applied: false, revision: null });
+
+      // A network whose agent never reported: nothing to wait for.
+      await api.createNetwork({ name: 'noagentnet', ipv4Cidr: '10.36.0.0/24' });
+      started = Date.now();
+      const noAgent = await api.enroll('noagentnet', t.adminToken, { name: 'no-agent' });
+      expect(noAgent.body.hub).toEqual({ applied: false, revision: null });
+      expect(Date.now() - started).toBeLessThan(400);
+    } finally {
+      await short.close();
+      await off.close();
+    }
+  });
+});

@@ -26,7 +26,13 @@ export function ApiOp(options: {
   description?: string;
   body?: z.ZodType;
   query?: z.ZodObject;
-  ok?: { status: number; schema?: z.ZodType; description?: string; text?: boolean };
+  ok?: {
+    status: number;
+    schema?: z.ZodType;
+    description?: string;
+    text?: boolean;
+    headers?: Record<string, { description: string; schema: Record<string, unknown> }>;
+  };
   problems?: number[];
   /** Operation-specific wording of a problem response. */
   problemText?: Record<number, string>;
@@ -71,6 +77,7 @@ export function ApiOp(options: {
         status: options.ok.status,
         description: options.ok.description ?? 'Success',
         ...(Object.keys(content).length > 0 ? { content } : {}),
+        ...(options.ok.headers ? { headers: options.ok.headers } : {}),
       }),
     );
   }

@@ -18,6 +18,9 @@ export function isLive(status: PeerStatus): status is LiveStatus {
 /** A peer counts as online while its last handshake is younger than this (WireGuard re-handshakes every 2 min). */
 export const ONLINE_WINDOW_MS = 3 * 60_000;
 
+/** The hub agent counts as healthy when it reported within this window. */
+export const AGENT_HEALTHY_MS = 60_000;
+
 /** What a claim link can still do. */
 export type ClaimState = 'ready' | 'served' | 'expired' | 'revoked';
 

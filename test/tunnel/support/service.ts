@@ -263,7 +263,7 @@ export class Stack {
   /** Enrolls a peer with the enrollment key (as a node would); the config is served inline. */
   async enroll(name = `peer-${++this.counter}`): Promise<Enrolled> {
     const enrolled = await enrollPeer(apiClient(this.url, this.enrollmentKey), this.network.name, { name });
-    return { peer: enrolled.peer, config: enrolled.config! };
+    return { peer: enrolled.peer, config: enrolled.config!, hub: enrolled.hub };
   }
 
   /** Enrolls with a one-time claim link, and redeems it (the config, exactly once). */
@@ -284,7 +284,7 @@ export class Stack {
       201,
       this.api.POST('/v1/peers/{id}/reissue', { params: { path: { id } }, body: {} }),
     );
-    return { peer: reissued.peer, config: reissued.config! };
+    return { peer: reissued.peer, config: reissued.config!, hub: reissued.hub };
   }
 
   async desiredState(): Promise<DesiredState> {
