@@ -31,7 +31,9 @@ export class ClaimsService {
   ) {}
 
   /** null: not a claim token in its canonical spelling, refused without a lookup. */
-  async redeem(claimToken: string | null): Promise<{ filename: string; text: string; peer: PeerView; hub: HubApplied }> {
+  async redeem(
+    claimToken: string | null,
+  ): Promise<{ filename: string; text: string; peer: PeerView; hub: HubApplied }> {
     if (claimToken === null) {
       this.metrics.claim('claim-not-found');
       throw Problems.notFound('claim');

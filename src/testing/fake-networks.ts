@@ -35,6 +35,8 @@ export class FakeNetworksRepository {
       appliedConfigSha256: null,
       agentLastSeenAt: null,
       quarantineDuplicates: false,
+      applyState: null,
+      applyProblem: null,
       createdAt: now,
       updatedAt: now,
     };
