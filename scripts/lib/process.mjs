@@ -57,7 +57,13 @@ export function spawnProcess(file, args, options = {}) {
   const exited = new Promise((res) => {
     child.once('exit', (code, signal) => {
       done = true;
-      res({ code, signal });
+      // 'exit' can come before the last output was read: resolve once the pipes are closed
+      // ('close'), or after a short grace where a grandchild (a daemon) still holds them.
+      const grace = setTimeout(() => res({ code, signal }), 500);
+      child.once('close', () => {
+        clearTimeout(grace);
+        res({ code, signal });
+      });
     });
     child.once('error', () => {
       done = true;
