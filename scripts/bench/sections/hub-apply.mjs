@@ -151,19 +151,20 @@ async function burst() {
       total: BURST,
       concurrency: CONCURRENCY,
       task: async (i) => {
-        const { error, response } = await enroll.POST('/v1/networks/{network}/peers', {
+        const { data, error, response } = await enroll.POST('/v1/networks/{network}/peers', {
           params: { path: { network: name } },
           body: { name: `burst-${i}`, publicKey: keys[i] },
         });
         if (response.status !== 201) return `HTTP ${response.status} ${error?.code ?? ''}`;
-        responseAt.set(keys[i], now());
+        // The service stores keys in their canonical form (RFC 7748 top bit clear): track that one.
+        responseAt.set(data.peer.publicKey, now());
         return true;
       },
     });
     const burstEnd = now();
     log(`burst done: ${result.ok}/${BURST} in ${result.seconds.toFixed(2)} s ${JSON.stringify(result.errors)}`);
     if (result.ok === 0) throw new Error(`no enrollment succeeded: ${JSON.stringify(result.errors)}`);
-    const enrolled = keys.filter((k) => responseAt.has(k));
+    const enrolled = [...responseAt.keys()];
     await waitFor(() => enrolled.every((k) => seenAt.has(k)), {
       timeoutMs: 60_000,
       everyMs: 10,
