@@ -24,8 +24,14 @@ export interface AgentOptions {
 const COALESCE_MS = 250;
 /** The longest wait between two retries (backoff with full jitter). */
 const MAX_BACKOFF_MS = 30_000;
-/** How often the interface's endpoints are read for one config on two machines. */
-const ENDPOINT_SAMPLE_MS = 1_000;
+/**
+ * How often the interface's endpoints are read for one config on two machines: every 200 ms, or
+ * ten times as long as the last read took (a big interface is read less often, so sampling never
+ * takes more than a tenth of the time). Two machines' keepalives can arrive a second apart, so
+ * the key sits at the second machine's address for a second only: a sample each second misses it.
+ */
+const ENDPOINT_SAMPLE_MIN_MS = 200;
+const ENDPOINT_SAMPLE_COST_FACTOR = 10;
 
 export interface AgentLogger {
   log(message: unknown, context?: string): void;
@@ -68,7 +74,6 @@ export class HubAgent {
   private lastApplyAt = 0;
   private reporter: NodeJS.Timeout | null = null;
   private sampler: NodeJS.Timeout | null = null;
-  private sampling = false;
   private readonly flaps = new EndpointFlapDetector();
   /** Keys found alternating between machines, with their hosts, until a report has carried them. */
   private readonly suspected = new Map<string, string[]>();
@@ -115,8 +120,7 @@ export class HubAgent {
     this.reporter = setInterval(() => void this.report(), interval);
     this.reporter.unref?.();
     if (this.options.apply !== 'none') {
-      this.sampler = setInterval(() => void this.sampleEndpoints(), ENDPOINT_SAMPLE_MS);
-      this.sampler.unref?.();
+      this.scheduleSample(ENDPOINT_SAMPLE_MIN_MS);
     }
   }
 
@@ -126,7 +130,7 @@ export class HubAgent {
       clearInterval(this.reporter);
     }
     if (this.sampler) {
-      clearInterval(this.sampler);
+      clearTimeout(this.sampler);
     }
     await this.loop;
   }
@@ -217,16 +221,30 @@ export class HubAgent {
     await this.report();
   }
 
-  /**
-   * One sample of the interface's endpoints (every second): a key seen alternating between two
-   * machines is reported at once, not at the next interval (a report every 10 s aliases flips
-   * that come every few seconds). Nothing to do before the first apply to an interface.
-   */
-  private async sampleEndpoints(): Promise<void> {
-    if (this.sampling || this.applies === 0 || this.stop.signal.aborted) {
+  private scheduleSample(delayMs: number): void {
+    if (this.stop.signal.aborted) {
       return;
     }
-    this.sampling = true;
+    this.sampler = setTimeout(() => {
+      const began = performance.now();
+      void this.sampleEndpoints().finally(() =>
+        this.scheduleSample(
+          Math.max(ENDPOINT_SAMPLE_MIN_MS, ENDPOINT_SAMPLE_COST_FACTOR * (performance.now() - began)),
+        ),
+      );
+    }, delayMs);
+    this.sampler.unref?.();
+  }
+
+  /**
+   * One sample of the interface's endpoints (see ENDPOINT_SAMPLE_MIN_MS): a key seen alternating
+   * between two machines is reported at once, not at the next interval (a report every 10 s
+   * aliases flips that come every few seconds). Nothing to do before the first apply.
+   */
+  private async sampleEndpoints(): Promise<void> {
+    if (this.applies === 0 || this.stop.signal.aborted) {
+      return;
+    }
     try {
       const endpoints = await this.wg.endpoints(this.options.iface);
       const found = this.flaps.observe(endpoints, Date.now(), this.duplicateWindowMs);
@@ -239,8 +257,6 @@ export class HubAgent {
       }
     } catch {
       // The interface is away for a moment: the next sample tries again.
-    } finally {
-      this.sampling = false;
     }
   }
 

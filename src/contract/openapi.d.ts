@@ -1631,7 +1631,7 @@ export interface operations {
           notApplied?: string | null;
           /** @description What `wg show <interface> dump` says, per peer */
           peers: {
-            /** @description The agent saw this key alternate between these source hosts (A → B → A, at least 3 switches within max(2 min, 4 × keepalive)), sampling the endpoints every second: the server flags the peer. */
+            /** @description The agent saw this key alternate between these source hosts (A → B → A, at least 3 switches within max(2 min, 4 × keepalive)), sampling the endpoints every 200 ms (less often on a big interface): the server flags the peer. */
             duplicateSuspected?: {
               sourceHosts: string[];
             };

@@ -76,7 +76,7 @@ export const HubStatusBody = z.strictObject({
           .optional()
           .describe(
             'The agent saw this key alternate between these source hosts (A → B → A, at least 3 switches within ' +
-              'max(2 min, 4 × keepalive)), sampling the endpoints every second: the server flags the peer.',
+              'max(2 min, 4 × keepalive)), sampling the endpoints every 200 ms (less often on a big interface): the server flags the peer.',
           ),
       }),
     )

@@ -222,7 +222,7 @@ export class HubService {
     const observedByKey = new Map(body.peers.map((p) => [p.publicKey, p]));
     for (const peer of moved) {
       const observed = observedByKey.get(peer.publicKey)!;
-      // The agent samples the endpoints every second and says so itself; the reports alone see
+      // The agent samples the endpoints several times a second and says so itself; the reports alone see
       // only the endpoint at each report.
       let hosts = observed.duplicateSuspected?.sourceHosts ?? null;
       if (peer.moved) {
