@@ -5,23 +5,16 @@
  * on real Postgres are proven by the end-to-end specs under test/.
  */
 import type { AuditInput } from '../audit/audit.repository';
-import type { NetworkSpec } from '../domain/network/network-spec';
 import { isLive } from '../domain/peer/lifecycle';
 import { DomainError } from '../domain/problems/problems';
 import type { PoolUsage } from '../ipam/ipam.repository';
-import type { NetworkRecord } from '../networks/networks.repository';
+import type { NetworkRecord, NetworksRepository } from '../networks/networks.repository';
 import type { Store } from './fakes';
 
 export class FakeNetworksRepository {
   constructor(private readonly store: Store) {}
 
-  async create(
-    id: string,
-    spec: NetworkSpec,
-    hubPublicKey: string | null,
-    hosts: { first: number; last: number },
-    event: AuditInput,
-  ): Promise<NetworkRecord> {
+  create: NetworksRepository['create'] = async (id, spec, hubPublicKey, hosts, event) => {
     if (this.find((n) => n.name === spec.name) !== null) {
       throw new DomainError('network-exists', `"${spec.name}" is taken.`);
     }
@@ -44,7 +37,7 @@ export class FakeNetworksRepository {
     this.store.addNetwork(record, pool);
     this.store.audit.push({ ...event, networkId: id, targetId: id });
     return record;
-  }
+  };
 
   async findByName(name: string): Promise<NetworkRecord | null> {
     return this.find((n) => n.name === name);
