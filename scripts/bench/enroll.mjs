@@ -13,15 +13,18 @@ const require = createRequire(import.meta.url);
 const { peerAddresses } = require('../../dist/domain/network/network-spec.js');
 const { parseIpv4Cidr, firstLeasableHost, lastLeasableHost } = require('../../dist/domain/ipam/cidr.js');
 const { uuidv7 } = require('../../dist/domain/ids/uuid.js');
+const { allocateConfigName } = require('../../dist/domain/text/text.js');
 const pg = require('pg');
 
 /**
- * The service's lease transaction (src/peers/peers.repository.ts `enroll` + `takeAddress`), run
- * straight through `pg`, one statement per round trip as the service sends them:
+ * The service's lease transaction (src/enrollment/enrollment.repository.ts `enroll`, with
+ * src/ipam's `take`), run straight through `pg`, one statement per round trip as the service
+ * sends them:
  *   BEGIN
  *   DELETE FROM free_address … (SELECT … ORDER BY host_number LIMIT 1 FOR UPDATE SKIP LOCKED)
  *     from a random start (and, when nothing is at or after it, the same below it)
- *   INSERT INTO peer … RETURNING …   (the lease row's foreign key needs the peer)
+ *   INSERT INTO peer … RETURNING …   (the lease row's foreign key needs the peer; the config
+ *                                     file name is the device's own, as the service's first try)
  *   INSERT INTO lease …
  *   INSERT INTO audit_event … ('peer.enrolled')
  *   COMMIT                           (the deferred trigger bumps network.revision, NOTIFY)
@@ -67,18 +70,19 @@ export function rawLeaseTask(pool, network, ownerId, prefix = 'raw') {
         const { ipv4, ipv6 } = peerAddresses(network, host);
         const id = uuidv7();
         const name = `${prefix}-${++seq}`;
+        const configName = allocateConfigName(name, new Set());
         const publicKey = randomBytes(32).toString('base64');
         // version byte + 12-byte IV + 16-byte tag + 44-byte base64 key: the size SecretBox.seal makes.
         const psk = Buffer.concat([Buffer.from([1]), randomBytes(72)]);
         await client.query(
-          `INSERT INTO peer (id, network_id, name, owner_id, host_number, ipv4, ipv6, public_key,
+          `INSERT INTO peer (id, network_id, name, config_name, owner_id, host_number, ipv4, ipv6, public_key,
              preshared_key_enc, private_key_enc, status, delivery, claim_token_hash, claim_expires_at,
              served_at, expires_at, revision, updated_at)
-           VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, NULL, 'active', 'inline', NULL, NULL,
+           VALUES ($1::uuid, $2::uuid, $3, $10, $4, $5, $6, $7, $8, $9, NULL, 'active', 'inline', NULL, NULL,
              now(), NULL, 0, now())
            RETURNING id, network_id, name, owner_id, host_number, ipv4, ipv6, public_key, preshared_key_enc,
              status, delivery, claim_expires_at, served_at, expires_at, revoked_at, revision, created_at, updated_at`,
-          [id, network.id, name, ownerId, host, ipv4, ipv6, publicKey, psk],
+          [id, network.id, name, ownerId, host, ipv4, ipv6, publicKey, psk, configName],
         );
         await client.query(
           `INSERT INTO lease (id, network_id, peer_id, host_number, ipv4, ipv6, owner_id)

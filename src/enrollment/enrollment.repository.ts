@@ -66,7 +66,7 @@ function configNameTaken(error: unknown): boolean {
   return postgresErrorCode(error) === UNIQUE_VIOLATION && violatedConstraint(error).includes('config_name');
 }
 
-/** How often an enrollment runs again after losing a file name to a concurrent one. */
+/** How often an enrollment runs again after finding its file name taken. */
 const CONFIG_NAME_ATTEMPTS = 5;
 
 /** A second live peer with the same public key breaks a unique index: that is public-key-in-use. */
@@ -98,7 +98,7 @@ export class EnrollmentRepository {
   async enroll(command: EnrollCommand): Promise<Enrolled> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.enrollOnce(command);
+        return await this.enrollOnce(command, attempt > 1);
       } catch (error) {
         if (!configNameTaken(error) || attempt >= CONFIG_NAME_ATTEMPTS) {
           throw error;
@@ -107,7 +107,7 @@ export class EnrollmentRepository {
     }
   }
 
-  private async enrollOnce(command: EnrollCommand): Promise<Enrolled> {
+  private async enrollOnce(command: EnrollCommand, nameTaken: boolean): Promise<Enrolled> {
     try {
       const peer = await this.prisma.$transaction(async (tx) => {
         if (command.idempotency) {
@@ -116,7 +116,9 @@ export class EnrollmentRepository {
         const networkId = command.network.id;
         const hostNumber = await this.ipam.take(tx, networkId, command.pinnedHost, command.startHost);
         const addresses = peerAddresses(command.network, hostNumber);
-        const configName = await this.freeConfigName(tx, networkId, command.peer.name);
+        const configName = nameTaken
+          ? await this.freeConfigName(tx, networkId, command.peer.name)
+          : allocateConfigName(command.peer.name, new Set());
         const peer = await tx.peer.create({
           // A config served in the response is served as the peer is created: one instant for
           // both (the database's now() is the transaction's start, after the service's clock).
@@ -181,10 +183,13 @@ export class EnrollmentRepository {
   }
 
   /**
-   * The device's file name, unique among the network's live peers (allocateConfigName).
-   * Enrollments whose names could meet (same network, same prefix) take turns through a
-   * transaction lock, so the later one reads the earlier one's committed name; the unique index
-   * stays the guarantee (a lost race runs the enrollment again).
+   * The device's file name once its first choice was taken (allocateConfigName): the first try
+   * of an enrollment takes the name itself (its stem) and reads nothing, and the unique index
+   * says when it is taken — most devices have names of their own, and reading every live name
+   * of a prefix costs each enrollment a scan of the network ("node-1" … "node-60000" share one),
+   * while a lock per prefix made them take turns. Enrollments whose names met take turns here
+   * through a transaction lock, so the later one reads the earlier one's committed name; the
+   * unique index stays the guarantee (a lost race runs the enrollment again).
    */
   private async freeConfigName(tx: Tx, networkId: string, device: string): Promise<string> {
     const prefix = configNamePrefix(configNameStem(device));
