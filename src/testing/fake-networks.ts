@@ -9,7 +9,7 @@ import type { NetworkSpec } from '../domain/network/network-spec';
 import { isLive } from '../domain/peer/lifecycle';
 import { DomainError } from '../domain/problems/problems';
 import type { PoolUsage } from '../ipam/ipam.repository';
-import type { NetworkRecord } from '../networks/networks.repository';
+import type { NetworkRecord, SettingsUpdate } from '../networks/networks.repository';
 import type { Store } from './fakes';
 
 export class FakeNetworksRepository {
@@ -35,6 +35,7 @@ export class FakeNetworksRepository {
       appliedConfigSha256: null,
       agentLastSeenAt: null,
       quarantineDuplicates: false,
+      settingsRevision: 1n,
       applyState: null,
       applyProblem: null,
       createdAt: now,
@@ -70,8 +71,25 @@ export class FakeNetworksRepository {
     );
   }
 
-  async update(id: string, data: { quarantineDuplicates?: boolean }, event: AuditInput): Promise<NetworkRecord> {
-    return this.save({ ...this.store.networks.get(id)!, ...data }, { ...event, networkId: id, targetId: id });
+  /** As the real one: a change of settings bumps the settings revision (and the revision for the hub's). */
+  async update(
+    id: string,
+    data: { quarantineDuplicates?: boolean },
+    event: AuditInput,
+    patch?: (current: NetworkRecord) => SettingsUpdate,
+  ): Promise<NetworkRecord> {
+    const current = this.store.networks.get(id)!;
+    const update = patch?.(current);
+    const changed = update !== undefined && update.changes.length > 0;
+    return this.save(
+      {
+        ...current,
+        ...data,
+        ...(changed ? { ...update.settings, settingsRevision: current.settingsRevision + 1n } : {}),
+        ...(update?.desiredStateChanged ? { revision: current.revision + 1n } : {}),
+      },
+      { ...event, networkId: id, targetId: id },
+    );
   }
 
   private save(next: NetworkRecord, event: AuditInput): NetworkRecord {
