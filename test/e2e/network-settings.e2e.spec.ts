@@ -75,7 +75,7 @@ describe('PATCH /v1/networks/{network}: the settings a served config carries', (
       .patch(`/v1/networks/${NET}`)
       .set(bearer(requester.token))
       .send({ endpoint: 'x.example.org:1' });
-    expect(forbidden.status).toBeGreaterThanOrEqual(403);
+    expectProblem(forbidden, 403, 'forbidden');
     expect((await snapshot()).network).toEqual(before.network);
   });
 
