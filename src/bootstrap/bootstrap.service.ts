@@ -7,6 +7,7 @@ import { DataFiles } from '../database/data-files';
 import { ensureHubKey } from '../agent/hub-files';
 import { NetworksService } from '../networks/networks.service';
 import { SecretsService } from '../secrets/secrets.service';
+import { envDrift } from './env-drift';
 import { SettingsRepository } from './settings.repository';
 
 /**
@@ -59,6 +60,10 @@ export class BootstrapService implements OnApplicationBootstrap {
           throw error;
         }
         network = (await this.networks.findByName(spec.name))!;
+      }
+    } else {
+      for (const line of envDrift(network, spec, this.config.defaultNetworkVariables, this.config.publicUrl)) {
+        this.logger.warn({ msg: line, network: spec.name });
       }
     }
     if (this.config.localHub && network.hubPublicKey === null) {

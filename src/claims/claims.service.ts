@@ -53,7 +53,8 @@ export class ClaimsService {
       throw refusal;
     }
     this.metrics.claim('served');
-    const network = await this.networks.require(served.peer.networkId);
+    // Rendered with the settings the serving statement read (and recorded on the peer).
+    const network = { ...(await this.networks.require(served.peer.networkId)), ...served.settings };
     const privateKey =
       served.privateKeyEnc === null ? null : this.secrets.open(served.privateKeyEnc, served.peer.id, 'private');
     const presharedKey = this.secrets.open(served.peer.presharedKeyEnc, served.peer.id, 'psk');

@@ -126,6 +126,11 @@ export interface AppConfig {
   /** Bearer token GET /metrics requires; undefined: open. */
   readonly metricsToken: string | undefined;
   readonly defaultNetwork: NetworkSpec;
+  /**
+   * The variables of the default network the environment sets (by field): only those are
+   * compared with a stored network at start (a default is no statement of the user's).
+   */
+  readonly defaultNetworkVariables: Readonly<Partial<Record<keyof NetworkSpec, string>>>;
 }
 
 export class ConfigError extends Error {
@@ -214,6 +219,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: e.CORS_ORIGINS,
     metricsToken: e.METRICS_TOKEN,
     defaultNetwork: network,
+    defaultNetworkVariables: Object.freeze(
+      Object.fromEntries(Object.entries(ENV_OF_FIELD).filter(([, variable]) => env[variable] !== undefined)) as Partial<
+        Record<keyof NetworkSpec, string>
+      >,
+    ),
   });
 }
 

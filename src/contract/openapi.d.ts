@@ -129,7 +129,10 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change a network's settings */
+    /**
+     * Change a network's settings
+     * @description Endpoint, DNS, MTU, keepalive and AllowedIPs: validated as on create, audited (before and after). Configs served before keep their old values; the status counts those peers (olderSettings) and a reissue serves the new ones. A keepalive change is a change of the desired state too (the hub agent reads it).
+     */
     patch: operations['Networks_update'];
     trace?: never;
   };
@@ -628,6 +631,8 @@ export interface operations {
               revision: string;
               revokedAt: string | null;
               servedAt: string | null;
+              /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+              settingsRevision: string | null;
               /** @enum {string} */
               status: 'pending' | 'active' | 'revoked' | 'expired';
             };
@@ -712,6 +717,8 @@ export interface operations {
               quarantineDuplicates: boolean;
               /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
               revision: string;
+              /** @description Bumped by every change of the settings a served config carries (a decimal string). */
+              settingsRevision: string;
             }[];
           };
         };
@@ -815,6 +822,8 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            /** @description Bumped by every change of the settings a served config carries (a decimal string). */
+            settingsRevision: string;
           };
         };
       };
@@ -932,6 +941,8 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            /** @description Bumped by every change of the settings a served config carries (a decimal string). */
+            settingsRevision: string;
           };
         };
       };
@@ -994,6 +1005,16 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          /** @description [] goes back to the network's own ranges. */
+          allowedIps?: string[];
+          /** @description [] removes the DNS line. */
+          dns?: string[];
+          /** @description host:port the nodes dial, e.g. hub.example.org:51820 */
+          endpoint?: string;
+          /** @description null removes the MTU line. */
+          mtu?: number | null;
+          /** @description Seconds; default 30, 0 turns it off. */
+          persistentKeepalive?: number;
           /** @description Take a peer whose config is seen on two machines off the hub until an admin reissues it. */
           quarantineDuplicates?: boolean;
         };
@@ -1029,6 +1050,8 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            /** @description Bumped by every change of the settings a served config carries (a decimal string). */
+            settingsRevision: string;
           };
         };
       };
@@ -1424,6 +1447,8 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            /** @description Bumped by every change of the settings a served config carries (a decimal string). */
+            settingsRevision: string;
           };
         };
       };
@@ -1769,6 +1794,8 @@ export interface operations {
               revision: string;
               revokedAt: string | null;
               servedAt: string | null;
+              /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+              settingsRevision: string | null;
               /** @enum {string} */
               status: 'pending' | 'active' | 'revoked' | 'expired';
             }[];
@@ -1915,6 +1942,8 @@ export interface operations {
               revision: string;
               revokedAt: string | null;
               servedAt: string | null;
+              /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+              settingsRevision: string | null;
               /** @enum {string} */
               status: 'pending' | 'active' | 'revoked' | 'expired';
             };
@@ -1969,6 +1998,8 @@ export interface operations {
               revision: string;
               revokedAt: string | null;
               servedAt: string | null;
+              /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+              settingsRevision: string | null;
               /** @enum {string} */
               status: 'pending' | 'active' | 'revoked' | 'expired';
             };
@@ -2138,11 +2169,15 @@ export interface operations {
               ipv6: string | null;
               lastHandshakeAt: string | null;
               name: string;
+              /** @description Its config was served before the network's settings last changed: reissue it to hand out the new ones */
+              olderSettings: boolean;
               /** @description A handshake within the last 3 minutes */
               online: boolean;
               publicKey: string;
               quarantined: boolean;
               rxBytes: string;
+              /** @description The network's settingsRevision its config was rendered with */
+              settingsRevision: string | null;
               txBytes: string;
             }[];
             network: string;
@@ -2151,6 +2186,8 @@ export interface operations {
               active: number;
               expiringSoon: number;
               flagged: number;
+              /** @description Active peers whose config was served with older settings than the network's (see olderSettings) */
+              olderSettings: number;
               online: number;
             };
             pool: {
@@ -2159,6 +2196,8 @@ export interface operations {
               leased: number;
               size: number;
             };
+            /** @description The network's settings revision (PATCH /v1/networks/{network} bumps it) */
+            settingsRevision: string;
           };
         };
       };
@@ -2253,6 +2292,8 @@ export interface operations {
             revision: string;
             revokedAt: string | null;
             servedAt: string | null;
+            /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+            settingsRevision: string | null;
             /** @enum {string} */
             status: 'pending' | 'active' | 'revoked' | 'expired';
           };
@@ -2340,6 +2381,8 @@ export interface operations {
             revision: string;
             revokedAt: string | null;
             servedAt: string | null;
+            /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+            settingsRevision: string | null;
             /** @enum {string} */
             status: 'pending' | 'active' | 'revoked' | 'expired';
           };
@@ -2462,6 +2505,8 @@ export interface operations {
               revision: string;
               revokedAt: string | null;
               servedAt: string | null;
+              /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+              settingsRevision: string | null;
               /** @enum {string} */
               status: 'pending' | 'active' | 'revoked' | 'expired';
             };

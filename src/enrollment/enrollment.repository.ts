@@ -24,6 +24,8 @@ export interface KeyMaterial {
   claimTokenHash: string | null;
   claimExpiresAt: Date | null;
   servedAt: Date | null;
+  /** The network's settings revision of the config served now (null: served later, by its claim). */
+  settingsRevision: bigint | null;
 }
 
 /** Everything about a new peer except its address, which the lease decides. */

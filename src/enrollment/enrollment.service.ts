@@ -66,7 +66,7 @@ export class EnrollmentService {
     const expiresAt = body.expiresAt === undefined ? null : new Date(body.expiresAt);
     const pinned = body.address === undefined ? null : pinnedHost(isAdmin(principal), network, body.address);
     const id = uuidv7();
-    const keys = this.makeKeys(id, body.publicKey, body.delivery, expiresAt);
+    const keys = this.makeKeys(network, id, body.publicKey, body.delivery, expiresAt);
     refuseHubKey(network, keys.material.publicKey);
     const actor = actorOf(principal);
     const requestHash = createHash('sha256')
@@ -104,7 +104,7 @@ export class EnrollmentService {
       throw Problems.peerNotLive(`The peer is ${peer.status}. Enroll a new peer instead.`);
     }
     const network = await this.networks.require(peer.networkId);
-    const keys = this.makeKeys(peer.id, body.publicKey, body.delivery, peer.expiresAt);
+    const keys = this.makeKeys(network, peer.id, body.publicKey, body.delivery, peer.expiresAt);
     refuseHubKey(network, keys.material.publicKey);
     const reissued = await this.repository.rekey(peer.id, keys.material, {
       actor: actorOf(principal),
@@ -149,7 +149,14 @@ export class EnrollmentService {
     );
   }
 
-  private makeKeys(peerId: string, publicKey: string | undefined, delivery: Delivery, expiresAt: Date | null): Keys {
+  /** `network`: the record the inline config is rendered from, so its settings revision is the one recorded. */
+  private makeKeys(
+    network: NetworkRecord,
+    peerId: string,
+    publicKey: string | undefined,
+    delivery: Delivery,
+    expiresAt: Date | null,
+  ): Keys {
     let privateKey: string | null = null;
     if (publicKey === undefined) {
       const pair = generateKeyPair();
@@ -176,6 +183,7 @@ export class EnrollmentService {
         claimTokenHash: claimToken === null ? null : hashSecret(claimToken),
         claimExpiresAt: inline ? null : expiresAt !== null && expiresAt < ttlEnd ? expiresAt : ttlEnd,
         servedAt: inline ? new Date() : null,
+        settingsRevision: inline ? network.settingsRevision : null,
       },
     };
   }

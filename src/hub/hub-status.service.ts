@@ -27,7 +27,7 @@ export class HubStatusService {
     const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const expiringBefore = new Date(Date.now() + EXPIRING_SOON_MS);
     const [summary, rows] = await Promise.all([
-      this.repository.statusSummary(network.id, expiringBefore),
+      this.repository.statusSummary(network.id, expiringBefore, network.settingsRevision),
       this.repository.peerStatuses({
         networkId: network.id,
         nameContains: query.name,
@@ -56,6 +56,7 @@ export class HubStatusService {
         applyProblem: network.applyProblem,
       },
       pool: { size: poolSize(network.ipv4Cidr), ...pool },
+      settingsRevision: network.settingsRevision.toString(),
       peers: summary,
       items: page.map((p) => ({
         id: p.id,
@@ -75,6 +76,8 @@ export class HubStatusService {
         quarantined: p.quarantined,
         expiresAt: p.expiresAt?.toISOString() ?? null,
         expiringSoon: p.expiresAt !== null && p.expiresAt.getTime() < expiringBefore.getTime(),
+        settingsRevision: p.settingsRevision?.toString() ?? null,
+        olderSettings: p.settingsRevision !== null && p.settingsRevision < network.settingsRevision,
       })),
       nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
     };

@@ -116,6 +116,10 @@ const PeerStatusView = z.object({
   quarantined: z.boolean(),
   expiresAt: z.string().nullable(),
   expiringSoon: z.boolean().describe('Its expiry is within the next 7 days'),
+  settingsRevision: z.string().nullable().describe("The network's settingsRevision its config was rendered with"),
+  olderSettings: z
+    .boolean()
+    .describe("Its config was served before the network's settings last changed: reissue it to hand out the new ones"),
 });
 
 export const NetworkStatus = z.object({
@@ -139,7 +143,16 @@ export const NetworkStatus = z.object({
     applyProblem: z.string().nullable().describe('Why it is not applied or failed, as the agent said'),
   }),
   pool: z.object({ size: z.number(), leased: z.number(), free: z.number(), cooling: z.number() }),
-  peers: z.object({ active: z.number(), online: z.number(), flagged: z.number(), expiringSoon: z.number() }),
+  settingsRevision: z.string().describe("The network's settings revision (PATCH /v1/networks/{network} bumps it)"),
+  peers: z.object({
+    active: z.number(),
+    online: z.number(),
+    flagged: z.number(),
+    expiringSoon: z.number(),
+    olderSettings: z
+      .number()
+      .describe("Active peers whose config was served with older settings than the network's (see olderSettings)"),
+  }),
   items: z.array(PeerStatusView),
   nextCursor: z.string().nullable(),
 });

@@ -76,6 +76,7 @@ export interface PeerStatusRow {
   flagReason: string | null;
   quarantined: boolean;
   expiresAt: Date | null;
+  settingsRevision: bigint | null;
 }
 
 @Injectable()
@@ -260,17 +261,20 @@ export class HubRepository {
     });
   }
 
+  /** `settingsRevision`: the network's; an active peer whose config has a lower one counts as older. */
   async statusSummary(
     networkId: string,
     expiringBefore: Date,
-  ): Promise<{ active: number; online: number; flagged: number; expiringSoon: number }> {
+    settingsRevision: bigint,
+  ): Promise<{ active: number; online: number; flagged: number; expiringSoon: number; olderSettings: number }> {
     const [row] = await this.prisma.$queryRaw<
-      { active: number; online: number; flagged: number; expiringSoon: number }[]
+      { active: number; online: number; flagged: number; expiringSoon: number; olderSettings: number }[]
     >`SELECT
         count(*)::int AS active,
         count(*) FILTER (WHERE last_handshake_at > now() - ${ONLINE_WINDOW_MS} * interval '1 millisecond')::int AS online,
         count(*) FILTER (WHERE flagged_at IS NOT NULL)::int AS flagged,
-        count(*) FILTER (WHERE expires_at < ${expiringBefore})::int AS "expiringSoon"
+        count(*) FILTER (WHERE expires_at < ${expiringBefore})::int AS "expiringSoon",
+        count(*) FILTER (WHERE settings_revision < ${settingsRevision})::int AS "olderSettings"
       FROM peer WHERE network_id = ${networkId}::uuid AND status = 'active'`;
     return row;
   }
@@ -320,6 +324,7 @@ export class HubRepository {
         flagReason: true,
         quarantined: true,
         expiresAt: true,
+        settingsRevision: true,
       },
     });
   }

@@ -14,6 +14,7 @@ import {
   UpdateNetworkBody,
   type UpdateNetworkInput,
 } from './networks.dto';
+import { FixedNetworkFieldsPipe } from './fixed-fields.pipe';
 import { NetworksService } from './networks.service';
 
 @ApiTags('networks')
@@ -50,14 +51,18 @@ export class NetworksController {
   @Patch(':network')
   @ApiOp({
     summary: "Change a network's settings",
+    description:
+      'Endpoint, DNS, MTU, keepalive and AllowedIPs: validated as on create, audited (before and after). Configs ' +
+      'served before keep their old values; the status counts those peers (olderSettings) and a reissue serves ' +
+      'the new ones. A keepalive change is a change of the desired state too (the hub agent reads it).',
     body: UpdateNetworkBody,
     ok: { status: 200, schema: NetworkView },
-    problems: [404],
+    problems: [400, 404],
   })
   async update(
     @CurrentPrincipal() principal: Principal,
     @Param('network') name: string,
-    @Body(new ZodPipe(UpdateNetworkBody)) body: UpdateNetworkInput,
+    @Body(new FixedNetworkFieldsPipe(), new ZodPipe(UpdateNetworkBody)) body: UpdateNetworkInput,
   ) {
     return this.networks.view(await this.networks.update(principal, name, body), true);
   }

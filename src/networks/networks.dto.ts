@@ -3,30 +3,52 @@ import { hasControlCharacters } from '../domain/text/text';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
+/** The settings a served config carries: the same checks on POST and PATCH. */
+const settingFields = {
+  endpoint: z.string().describe('host:port the nodes dial, e.g. hub.example.org:51820'),
+  persistentKeepalive: int(0, 65535).describe('Seconds; default 30, 0 turns it off.'),
+  dns: z.array(z.string()).max(8),
+  mtu: int(1280, 9000),
+  allowedIps: z.array(z.string()).max(64).describe("Handed to nodes; default: the network's own ranges."),
+};
+
+const noControlCharacters = (v: Record<string, unknown>) =>
+  !Object.values(v).some((x) => typeof x === 'string' && hasControlCharacters(x));
+
 export const CreateNetworkBody = z
   .strictObject({
     name: z.string().describe('Slug used in URLs and file names, e.g. "mupif".'),
     ipv4Cidr: z.string().describe('IPv4 range, /16 to /30, e.g. 172.22.2.0/24. Host .1 is the hub.'),
     ipv6Cidr: z.string().nullish().describe('Optional IPv6 range, e.g. fd4e:6fb7:b3af::/64. Host ::1 is the hub.'),
-    endpoint: z.string().describe('host:port the nodes dial, e.g. hub.example.org:51820'),
+    endpoint: settingFields.endpoint,
     listenPort: int(1, 65535).optional().describe("The hub's UDP port (default: the endpoint's port)."),
-    persistentKeepalive: int(0, 65535).optional().describe('Seconds; default 30, 0 turns it off.'),
-    dns: z.array(z.string()).max(8).optional(),
-    mtu: int(1280, 9000).optional(),
-    allowedIps: z.array(z.string()).max(64).optional().describe("Handed to nodes; default: the network's own ranges."),
+    persistentKeepalive: settingFields.persistentKeepalive.optional(),
+    dns: settingFields.dns.optional(),
+    mtu: settingFields.mtu.optional(),
+    allowedIps: settingFields.allowedIps.optional(),
     hubPublicKey: z.string().optional().describe("The hub's public key, if known before its agent registers."),
   })
-  .refine((v) => !Object.values(v).some((x) => typeof x === 'string' && hasControlCharacters(x)), {
-    message: 'control characters are not allowed',
-  });
+  .refine(noControlCharacters, { message: 'control characters are not allowed' });
 export type CreateNetworkInput = z.infer<typeof CreateNetworkBody>;
 
-export const UpdateNetworkBody = z.strictObject({
-  quarantineDuplicates: z
-    .boolean()
-    .optional()
-    .describe('Take a peer whose config is seen on two machines off the hub until an admin reissues it.'),
-});
+export const UpdateNetworkBody = z
+  .strictObject({
+    quarantineDuplicates: z
+      .boolean()
+      .optional()
+      .describe('Take a peer whose config is seen on two machines off the hub until an admin reissues it.'),
+    endpoint: settingFields.endpoint.optional(),
+    persistentKeepalive: settingFields.persistentKeepalive.optional(),
+    dns: settingFields.dns.optional().describe('[] removes the DNS line.'),
+    mtu: settingFields.mtu.nullable().optional().describe('null removes the MTU line.'),
+    allowedIps: settingFields.allowedIps.optional().describe("[] goes back to the network's own ranges."),
+  })
+  .refine(noControlCharacters, { message: 'control characters are not allowed' })
+  .describe(
+    'A change of endpoint, dns, mtu, persistentKeepalive or allowedIps bumps settingsRevision; configs served before ' +
+      'keep their old values (the status shows those peers) until they are reissued. The address ranges, the name ' +
+      'and the hub key and port cannot be changed here (setting-not-changeable).',
+  );
 export type UpdateNetworkInput = z.infer<typeof UpdateNetworkBody>;
 
 export const PutHubBody = z.strictObject({
@@ -53,6 +75,9 @@ export const NetworkView = z.object({
   allowedIps: z.array(z.string()),
   hubPublicKey: z.string().nullable(),
   quarantineDuplicates: z.boolean(),
+  settingsRevision: z
+    .string()
+    .describe('Bumped by every change of the settings a served config carries (a decimal string).'),
   revision: z.string().describe('Desired-state revision (a decimal string: it is a 64-bit counter).'),
   pool: z.object({ size: z.number(), leased: z.number(), free: z.number(), cooling: z.number() }).optional(),
   createdAt: z.string(),

@@ -2,8 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { postgresErrorCode, PrismaService, REVISION_CHANNEL, UNIQUE_VIOLATION } from '../database/prisma.service';
 import { DomainError } from '../domain/problems/problems';
 import type { NetworkSpec } from '../domain/network/network-spec';
+import { settingText, type NetworkSettings, type SettingChange } from '../domain/network/network-settings';
 import { AuditRepository, type AuditInput } from '../audit/audit.repository';
 import { IpamRepository } from '../ipam/ipam.repository';
+
+/** A change of a network's settings, worked out from the row as it stands (locked). */
+export interface SettingsUpdate {
+  settings: NetworkSettings;
+  changes: readonly SettingChange[];
+  /** A setting the hub agent reads changed: a change of the desired state too. */
+  desiredStateChanged: boolean;
+}
 
 export interface NetworkRecord extends NetworkSpec {
   readonly id: string;
@@ -15,6 +24,8 @@ export interface NetworkRecord extends NetworkSpec {
   readonly applyState: string | null;
   readonly applyProblem: string | null;
   readonly quarantineDuplicates: boolean;
+  /** Bumped by every change of the settings a served config carries. */
+  readonly settingsRevision: bigint;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -102,8 +113,17 @@ export class NetworksRepository {
    * Turning quarantineDuplicates on also takes the peers flagged before off the hub (a change of
    * the desired state: the deferred trigger bumps the revision). Peer rows first (in id order),
    * then the network row: the lock order every writer keeps.
+   *
+   * A change of settings (`patch`, worked out from the network row as it stands under its lock)
+   * bumps the settings revision, and the desired-state revision when the hub agent reads one of
+   * them (NOTIFY, as setHub does); the audit event gets each change before and after.
    */
-  async update(id: string, data: { quarantineDuplicates?: boolean }, event: AuditInput): Promise<NetworkRecord> {
+  async update(
+    id: string,
+    data: { quarantineDuplicates?: boolean },
+    event: AuditInput,
+    patch?: (current: NetworkRecord) => SettingsUpdate,
+  ): Promise<NetworkRecord> {
     return this.prisma.$transaction(async (tx) => {
       const quarantined =
         data.quarantineDuplicates === true
@@ -112,9 +132,36 @@ export class NetworksRepository {
                 AND flagged_at IS NOT NULL AND NOT quarantined ORDER BY id FOR UPDATE)
               RETURNING id::text`
           : [];
-      const row = await tx.network.update({ where: { id }, data: { ...data, updatedAt: new Date() } });
-      const details =
-        quarantined.length > 0 ? { ...event.details, quarantinedPeers: quarantined.length } : event.details;
+      let settings: Record<string, unknown> = {};
+      let changed: Record<string, unknown> = {};
+      if (patch !== undefined) {
+        await tx.$executeRaw`SELECT 1 FROM network WHERE id = ${id}::uuid FOR UPDATE`;
+        const update = patch(await tx.network.findUniqueOrThrow({ where: { id } }));
+        if (update.changes.length > 0) {
+          settings = {
+            ...update.settings,
+            dns: [...update.settings.dns],
+            allowedIps: [...update.settings.allowedIps],
+            settingsRevision: { increment: 1 },
+            ...(update.desiredStateChanged ? { revision: { increment: 1 } } : {}),
+          };
+          changed = {
+            settings: Object.fromEntries(
+              update.changes.map((c) => [c.field, { before: settingText(c.before), after: settingText(c.after) }]),
+            ),
+          };
+        }
+        if (update.desiredStateChanged) {
+          await tx.$executeRaw`SELECT pg_notify(${REVISION_CHANNEL}, ${id}::text)`;
+        }
+      }
+      const row = await tx.network.update({ where: { id }, data: { ...data, ...settings, updatedAt: new Date() } });
+      const details = {
+        ...event.details,
+        ...changed,
+        ...('settings' in changed ? { settingsRevision: row.settingsRevision.toString() } : {}),
+        ...(quarantined.length > 0 ? { quarantinedPeers: quarantined.length } : {}),
+      };
       await this.audit.record({ ...event, details, networkId: id, targetId: id }, tx);
       return row;
     });

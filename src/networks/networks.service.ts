@@ -5,6 +5,14 @@ import { uuidv7 } from '../domain/ids/uuid';
 import { firstLeasableHost, lastLeasableHost, parseIpv4Cidr, poolSize } from '../domain/ipam/cidr';
 import { assertValidPublicKey, canonicalPublicKey, InvalidKeyError } from '../domain/keys/x25519';
 import {
+  HUB_SETTING_FIELDS,
+  SETTING_FIELDS,
+  settingChanges,
+  settingsOf,
+  type NetworkSettings,
+  type SettingField,
+} from '../domain/network/network-settings';
+import {
   AggregateNetworkSpecError,
   hubAddresses,
   normalizeNetworkSpec,
@@ -40,15 +48,7 @@ export class NetworksService {
     principal: Principal | null,
     body: NetworkSpecInput & { hubPublicKey?: string },
   ): Promise<NetworkRecord> {
-    let spec;
-    try {
-      spec = normalizeNetworkSpec(body);
-    } catch (error) {
-      if (error instanceof AggregateNetworkSpecError) {
-        throw Problems.validation(error.errors.map((e) => ({ field: e.field, message: e.message })));
-      }
-      throw error;
-    }
+    const spec = checkedSpec(body);
     const hubPublicKey = body.hubPublicKey === undefined ? null : checkPublicKey('hubPublicKey', body.hubPublicKey);
     const v4 = parseIpv4Cidr(spec.ipv4Cidr);
     return this.repository.create(
@@ -130,12 +130,29 @@ export class NetworksService {
 
   async update(principal: Principal, name: string, body: UpdateNetworkInput): Promise<NetworkRecord> {
     const network = await this.resolve(principal, name);
-    return this.repository.update(network.id, body, {
-      actor: actorOf(principal),
-      action: 'network.updated',
-      targetType: 'network',
-      details: { ...body },
-    });
+    const { settings, rest } = splitSettings(body);
+    return this.repository.update(
+      network.id,
+      rest,
+      {
+        actor: actorOf(principal),
+        action: 'network.updated',
+        targetType: 'network',
+        details: { ...rest },
+      },
+      settings === null
+        ? undefined
+        : (current) => {
+            // Checked as on create, against the row as it stands under the transaction's lock.
+            const after = settingsOf(checkedSpec({ ...current, ...settings }));
+            const changes = settingChanges(settingsOf(current), after);
+            return {
+              settings: after,
+              changes,
+              desiredStateChanged: changes.some((c) => HUB_SETTING_FIELDS.includes(c.field)),
+            };
+          },
+    );
   }
 
   async view(network: NetworkRecord, withPool = false): Promise<NetworkView> {
@@ -154,9 +171,40 @@ export class NetworksService {
       allowedIps: [...network.allowedIps],
       hubPublicKey: network.hubPublicKey,
       quarantineDuplicates: network.quarantineDuplicates,
+      settingsRevision: network.settingsRevision.toString(),
       revision: network.revision.toString(),
       ...(pool ? { pool: { size: poolSize(network.ipv4Cidr), ...pool } } : {}),
       createdAt: network.createdAt.toISOString(),
     };
   }
+}
+
+/** A network spec checked and normalised, or the validation problem naming every bad field. */
+function checkedSpec(input: NetworkSpecInput) {
+  try {
+    return normalizeNetworkSpec(input);
+  } catch (error) {
+    if (error instanceof AggregateNetworkSpecError) {
+      throw Problems.validation(error.errors.map((e) => ({ field: e.field, message: e.message })));
+    }
+    throw error;
+  }
+}
+
+/** The settings fields of a PATCH body (null: none given) and the rest of it. */
+function splitSettings(body: UpdateNetworkInput): {
+  settings: Partial<NetworkSettings> | null;
+  rest: Omit<UpdateNetworkInput, SettingField>;
+} {
+  const settings: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (value !== undefined) {
+      ((SETTING_FIELDS as readonly string[]).includes(key) ? settings : rest)[key] = value;
+    }
+  }
+  return {
+    settings: Object.keys(settings).length > 0 ? (settings as Partial<NetworkSettings>) : null,
+    rest: rest as Omit<UpdateNetworkInput, SettingField>,
+  };
 }

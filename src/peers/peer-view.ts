@@ -24,6 +24,7 @@ export function peerView(network: NetworkRecord, peer: PeerRecord): PeerView {
     claimExpiresAt: peer.status === 'pending' ? (peer.claimExpiresAt?.toISOString() ?? null) : null,
     expiresAt: peer.expiresAt?.toISOString() ?? null,
     revokedAt: peer.revokedAt?.toISOString() ?? null,
+    settingsRevision: peer.settingsRevision?.toString() ?? null,
     revision: peer.revision.toString(),
   };
 }

@@ -55,6 +55,13 @@ export const PeerView = z.object({
   claimExpiresAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  settingsRevision: z
+    .string()
+    .nullable()
+    .describe(
+      "The network's settingsRevision its served config was rendered with (null: not served yet); below the " +
+        "network's: the device runs older settings until it is reissued.",
+    ),
   revision: z.string().describe('Desired-state revision at which this peer last changed on the hub.'),
 });
 export type PeerView = z.infer<typeof PeerView>;

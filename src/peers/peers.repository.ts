@@ -26,6 +26,8 @@ export interface PeerRecord {
   servedAt: Date | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** The network's settings revision its served config was rendered with; null: none served yet. */
+  settingsRevision: bigint | null;
   revision: bigint;
   createdAt: Date;
   updatedAt: Date;
@@ -48,6 +50,7 @@ export const PEER_FIELDS = {
   servedAt: true,
   expiresAt: true,
   revokedAt: true,
+  settingsRevision: true,
   revision: true,
   createdAt: true,
   updatedAt: true,

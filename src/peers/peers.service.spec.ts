@@ -37,6 +37,7 @@ function setup() {
       delivery: 'inline',
       claimExpiresAt: null,
       servedAt: new Date(),
+      settingsRevision: 1n,
       expiresAt: null,
       revokedAt: null,
       revision: 1n,

@@ -8,7 +8,7 @@ import type { AuditInput } from '../audit/audit.repository';
 import { isLive } from '../domain/peer/lifecycle';
 import { DomainError } from '../domain/problems/problems';
 import type { PoolUsage } from '../ipam/ipam.repository';
-import type { NetworkRecord, NetworksRepository } from '../networks/networks.repository';
+import type { NetworkRecord, NetworksRepository, SettingsUpdate } from '../networks/networks.repository';
 import type { Store } from './fakes';
 
 export class FakeNetworksRepository {
@@ -28,6 +28,7 @@ export class FakeNetworksRepository {
       appliedConfigSha256: null,
       agentLastSeenAt: null,
       quarantineDuplicates: false,
+      settingsRevision: 1n,
       applyState: null,
       applyProblem: null,
       createdAt: now,
@@ -63,8 +64,25 @@ export class FakeNetworksRepository {
     );
   }
 
-  async update(id: string, data: { quarantineDuplicates?: boolean }, event: AuditInput): Promise<NetworkRecord> {
-    return this.save({ ...this.store.networks.get(id)!, ...data }, { ...event, networkId: id, targetId: id });
+  /** As the real one: a change of settings bumps the settings revision (and the revision for the hub's). */
+  async update(
+    id: string,
+    data: { quarantineDuplicates?: boolean },
+    event: AuditInput,
+    patch?: (current: NetworkRecord) => SettingsUpdate,
+  ): Promise<NetworkRecord> {
+    const current = this.store.networks.get(id)!;
+    const update = patch?.(current);
+    const changed = update !== undefined && update.changes.length > 0;
+    return this.save(
+      {
+        ...current,
+        ...data,
+        ...(changed ? { ...update.settings, settingsRevision: current.settingsRevision + 1n } : {}),
+        ...(update?.desiredStateChanged ? { revision: current.revision + 1n } : {}),
+      },
+      { ...event, networkId: id, targetId: id },
+    );
   }
 
   private save(next: NetworkRecord, event: AuditInput): NetworkRecord {

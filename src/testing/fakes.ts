@@ -50,6 +50,7 @@ export function network(overrides: Partial<NetworkRecord> = {}): NetworkRecord {
     applyState: null,
     applyProblem: null,
     quarantineDuplicates: false,
+    settingsRevision: 1n,
     createdAt: new Date(),
     updatedAt: new Date(),
     ...overrides,
@@ -186,10 +187,22 @@ export class FakeClaimsRepository {
     ) {
       return null;
     }
-    const served = { ...peer, servedAt: new Date(), status: 'active' as const, privateKeyEnc: null };
+    const network = this.store.networks.get(peer.networkId)!;
+    const served = {
+      ...peer,
+      servedAt: new Date(),
+      status: 'active' as const,
+      privateKeyEnc: null,
+      settingsRevision: network.settingsRevision,
+    };
     this.store.peers.set(peer.id, served);
     this.store.audit.push(event(served));
-    return { peer: served, privateKeyEnc: peer.privateKeyEnc };
+    const { endpoint, dns, mtu, persistentKeepalive, allowedIps, settingsRevision } = network;
+    return {
+      peer: served,
+      privateKeyEnc: peer.privateKeyEnc,
+      settings: { endpoint, dns, mtu, persistentKeepalive, allowedIps, settingsRevision },
+    };
   }
 
   async findByHash(hash: string): Promise<PeerRecord | null> {

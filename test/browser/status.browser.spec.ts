@@ -332,6 +332,36 @@ describe.skipIf(BROWSER_MISSING)(`status page${BROWSER_MISSING}`, () => {
     expect(claimed.body.peer.publicKey).not.toBe(peers.echo.publicKey);
   });
 
+  it('says how many live peers got a config with older settings, and marks them, after a settings change', async () => {
+    await expect.poll(() => page.locator('#older-settings').textContent()).toBe('none');
+    const patched = await t.http
+      .patch(`/v1/networks/${NET}`)
+      .set(bearer(t.adminToken))
+      .send({ endpoint: 'vpn.example.org:51820', mtu: 1380 });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const status = async () =>
+      (await t.http.get(`/v1/networks/${NET}/status`).set(bearer(t.adminToken)).expect(200)).body;
+    const active: number = (await status()).peers.active;
+    // The page refreshes by itself: the count and the marks appear without a reload.
+    await expect
+      .poll(() => page.locator('#older-settings').textContent(), { timeout: 15_000 })
+      .toBe(`${active} of ${active} got a config before the settings changed: reissue them to hand out the new ones`);
+    expect(await row('alpha').locator('[data-column=flags]').textContent()).toContain('older settings');
+    expect(await row('alpha').locator('[data-column=flags] [title]').last().getAttribute('title')).toMatch(/reissue/);
+    // A reissue serves the new settings: that peer leaves the count and loses its mark.
+    const re = await t.http.post(`/v1/peers/${peers.alpha.id}/reissue`).set(bearer(t.adminToken)).send({});
+    expect(re.status).toBe(201);
+    rememberSecretsIn(re.body);
+    expect(re.body.config.text).toContain('Endpoint = vpn.example.org:51820');
+    peers.alpha.publicKey = re.body.peer.publicKey;
+    await expect
+      .poll(() => page.locator('#older-settings').textContent(), { timeout: 15_000 })
+      .toMatch(new RegExp(`^${active - 1} of ${active} `));
+    expect(await row('alpha').locator('[data-column=flags]').textContent()).not.toContain('older settings');
+    expect(await row('bravo').locator('[data-column=flags]').textContent()).toContain('older settings');
+    await screenshot(page, 'status-older-settings');
+  });
+
   it('runs an action with the keyboard only (revoke: Escape cancels, confirm revokes)', async () => {
     await page.fill('#search', 'foxtrot');
     await expectRows(['foxtrot']);

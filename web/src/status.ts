@@ -345,6 +345,7 @@ function render(status: NetworkStatus, query: string, announceResult: boolean): 
     ['Cooling down', String(pool.cooling)],
     ['Peers online', `${peers.online} of ${peers.active}`],
     ['Flagged / expiring soon', `${peers.flagged} / ${peers.expiringSoon}`],
+    ['Configs with older settings', olderSettings(peers)],
   ]);
 
   // Keep the focus where it was when the rows are redrawn (auto-refresh must not steal it).
@@ -388,6 +389,16 @@ function render(status: NetworkStatus, query: string, announceResult: boolean): 
   performance.mark('wg:peers-drawn', { detail: { query, rows: status.items.length, page: state.page } });
 }
 
+/** How many active peers run a config served before the network's settings last changed. */
+function olderSettings(peers: NetworkStatus['peers']): HTMLElement {
+  return h(
+    'span',
+    { id: 'older-settings' },
+    peers.olderSettings === 0 ? badge('none', 'ok') : badge(`${peers.olderSettings} of ${peers.active}`, 'warn'),
+    peers.olderSettings === 0 ? '' : ' got a config before the settings changed: reissue them to hand out the new ones',
+  );
+}
+
 function peerRow(peer: PeerStatus): HTMLTableRowElement {
   const flags: HTMLElement[] = [];
   if (peer.flagged) {
@@ -400,6 +411,11 @@ function peerRow(peer: PeerStatus): HTMLTableRowElement {
   }
   if (peer.expiringSoon && peer.expiresAt) {
     flags.push(badge(`expires ${until(peer.expiresAt)}`, 'warn'));
+  }
+  if (peer.olderSettings) {
+    const older = badge('older settings', 'warn');
+    older.title = "Its config was served before the network's settings changed: reissue it to hand out the new ones.";
+    flags.push(older);
   }
   const action = (kind: 'revoke' | 'reissue', label: string, style: string, confirm: () => void) => {
     const button = h(

@@ -11,6 +11,7 @@ export const PROBLEM_CATALOGUE = {
   'invalid-public-key': { status: 400, title: 'The public key is not a valid X25519 key' },
   'invalid-idempotency-key': { status: 400, title: 'The Idempotency-Key header is not valid' },
   'address-out-of-range': { status: 400, title: 'That address cannot be leased in this network' },
+  'setting-not-changeable': { status: 400, title: 'This setting of a network cannot be changed' },
   // 401
   unauthenticated: { status: 401, title: 'Authentication required' },
   'invalid-credential': { status: 401, title: 'Unknown, expired or revoked credential' },
