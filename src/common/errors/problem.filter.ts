@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../database/unavailable';
 import { codeOfStatus, PROBLEM_CATALOGUE, problemStatus, type ProblemCode } from '../../domain/problems/catalogue';
 import { DomainError } from '../../domain/problems/problems';
-import { allowedMethods, type RoutedApp } from '../http/allowed-methods';
+import { allowedMethods, type RoutedApp } from './allowed-methods';
 
 export interface ProblemBody {
   type: string;
