@@ -373,10 +373,33 @@ export interface components {
       type: string;
     };
   };
-  responses: never;
+  responses: {
+    /** @description A known path asked with a method it does not serve (code: method-not-allowed). OPTIONS on a known path is 204 with the same Allow. */
+    MethodNotAllowed: {
+      headers: {
+        /** @description The methods the path serves, e.g. "GET, HEAD, OPTIONS" */
+        Allow: string;
+        /** @description no-store on paths under /v1 and /claim, as every answer there */
+        'Cache-Control'?: 'no-store';
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+  };
   parameters: never;
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description Answers here may carry secrets: never stored by a cache */
+    NoStore: 'no-store';
+    /** @description Seconds until the limit lets requests through again */
+    RetryAfterLimited: number;
+    /** @description Seconds to wait before retrying (sent with database-unavailable) */
+    RetryAfterUnavailable: number;
+    /** @description The scheme to authenticate with (RFC 9110) */
+    'WWW-Authenticate': 'Bearer';
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -405,6 +428,7 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -422,16 +446,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description text/plain; version=0.0.4 */
+      /** @description The metrics */
       200: {
         headers: {
+          /** @description Never cached */
+          'Cache-Control': 'no-store';
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/plain': string;
+        };
       };
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -441,6 +470,7 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -477,6 +507,7 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -505,6 +536,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -528,6 +560,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -537,6 +570,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -546,6 +581,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -555,6 +591,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -564,6 +602,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -587,8 +627,11 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description With the text/plain body: `attachment; filename="<name>.conf"`, the name wg-quick takes */
+          'Content-Disposition'?: string;
           /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
-          'Hub-Applied'?: 'true' | 'false';
+          'Hub-Applied': 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -638,6 +681,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -647,6 +691,7 @@ export interface operations {
       /** @description Gone: served, expired or revoked */
       410: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -656,6 +701,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -665,6 +712,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -685,6 +734,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -719,6 +769,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -728,6 +780,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -737,6 +790,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -746,6 +801,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -789,6 +846,7 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -821,6 +879,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -830,6 +889,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -839,6 +900,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -848,6 +910,7 @@ export interface operations {
       /** @description Conflict with the current state */
       409: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -857,6 +920,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -866,6 +930,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -875,6 +940,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -884,6 +951,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -906,6 +975,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -938,6 +1008,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -947,6 +1019,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -956,6 +1029,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -965,6 +1039,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -974,6 +1050,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -991,7 +1069,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: {
       content: {
         'application/json': {
           /** @description Take a peer whose config is seen on two machines off the hub until an admin reissues it. */
@@ -1003,6 +1081,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1035,6 +1114,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1044,6 +1124,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1053,6 +1135,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1062,6 +1145,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1071,6 +1155,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1080,6 +1165,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1089,6 +1175,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1098,6 +1186,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1120,6 +1210,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1141,6 +1232,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1150,6 +1243,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1159,6 +1253,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1168,6 +1263,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1177,6 +1274,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1194,7 +1293,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: {
       content: {
         'application/json': {
           /**
@@ -1216,6 +1315,7 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1237,6 +1337,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1246,6 +1347,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1255,6 +1358,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1264,6 +1368,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1273,6 +1378,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1282,6 +1388,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1291,6 +1398,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1300,6 +1409,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1323,6 +1434,7 @@ export interface operations {
       /** @description Success */
       204: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content?: never;
@@ -1330,6 +1442,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1339,6 +1453,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1348,6 +1463,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1357,6 +1473,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1366,6 +1484,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1398,6 +1518,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1430,6 +1551,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1439,6 +1561,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1448,6 +1572,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1457,6 +1582,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1466,6 +1592,7 @@ export interface operations {
       /** @description Conflict with the current state */
       409: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1475,6 +1602,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1484,6 +1612,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1493,6 +1622,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1502,6 +1633,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1527,9 +1660,12 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The desired state (or 304 Not Modified) */
+      /** @description The desired state */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description The revision of the state, quoted ("<revision>"); send it back as If-None-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
@@ -1553,9 +1689,20 @@ export interface operations {
           };
         };
       };
+      /** @description Not Modified: If-None-Match names the current revision (after ?wait, no change came); no body */
+      304: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description The revision of the state, quoted ("<revision>"); send it back as If-None-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1565,6 +1712,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1574,6 +1723,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1583,6 +1733,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1592,6 +1743,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1601,6 +1754,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1649,6 +1804,7 @@ export interface operations {
       /** @description Success */
       204: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content?: never;
@@ -1656,6 +1812,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1665,6 +1822,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1674,6 +1833,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1683,6 +1843,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1692,6 +1853,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1701,6 +1863,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1710,6 +1873,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1719,6 +1884,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1747,6 +1914,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1779,6 +1947,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1788,6 +1957,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1797,6 +1968,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1806,6 +1978,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1815,6 +1988,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1824,6 +1999,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1871,7 +2048,9 @@ export interface operations {
       /** @description Idempotent replay: the peer enrolled by the first request with this key (its claim link is not repeated) */
       200: {
         headers: {
-          'Idempotent-Replayed'?: 'true';
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description This answer is a replay of the first request with this Idempotency-Key */
+          'Idempotent-Replayed': 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1924,8 +2103,11 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description With the text/plain body: `attachment; filename="<name>.conf"`, the name wg-quick takes */
+          'Content-Disposition'?: string;
           /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
-          'Hub-Applied'?: 'true' | 'false';
+          'Hub-Applied': 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -1979,6 +2161,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1988,6 +2171,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1997,6 +2182,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2006,6 +2192,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2015,24 +2202,52 @@ export interface operations {
       /** @description Not acceptable */
       406: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Conflict: pool-exhausted, address-unavailable, public-key-in-use, hub-not-registered, or idempotent-replay (a retry whose config was already handed out; `peerId` names the peer) */
+      /** @description Conflict: pool-exhausted, address-unavailable, public-key-in-use, public-key-is-hub-key, hub-not-registered, or idempotent-replay (a retry whose config was already handed out; `peerId` and `peer` name the peer) */
       409: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
-          'application/problem+json': components['schemas']['Problem'];
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @description idempotent-replay: that peer (no secret) */
+            peer?: {
+              addresses: string[];
+              claimExpiresAt: string | null;
+              createdAt: string;
+              /** @enum {string} */
+              delivery: 'inline' | 'link';
+              expiresAt: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              name: string;
+              network: string;
+              owner: string;
+              publicKey: string;
+              /** @description Desired-state revision at which this peer last changed on the hub. */
+              revision: string;
+              revokedAt: string | null;
+              servedAt: string | null;
+              /** @enum {string} */
+              status: 'pending' | 'active' | 'revoked' | 'expired';
+            };
+            /** @description idempotent-replay: the peer the first request enrolled */
+            peerId?: string;
+          };
         };
       };
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2042,6 +2257,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2051,6 +2267,7 @@ export interface operations {
       /** @description Idempotency-Key reused with another request (code: idempotency-key-reused) */
       422: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2060,6 +2277,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2069,6 +2288,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2100,6 +2321,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2165,6 +2387,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2174,6 +2397,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2183,6 +2408,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2192,6 +2418,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2201,6 +2428,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2210,6 +2439,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2232,6 +2463,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2261,6 +2493,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2270,6 +2504,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2279,6 +2514,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2288,6 +2524,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2297,6 +2535,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2319,6 +2559,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2348,6 +2589,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2357,6 +2600,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2366,6 +2610,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2375,6 +2620,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2384,6 +2631,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2401,7 +2650,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: {
       content: {
         'application/json': {
           /**
@@ -2409,6 +2658,7 @@ export interface operations {
            * @enum {string}
            */
           delivery?: 'inline' | 'link';
+          /** @description Your own new X25519 public key (base64). Omit it and the server makes the key pair. */
           publicKey?: string;
         };
       };
@@ -2417,8 +2667,11 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description With the text/plain body: `attachment; filename="<name>.conf"`, the name wg-quick takes */
+          'Content-Disposition'?: string;
           /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
-          'Hub-Applied'?: 'true' | 'false';
+          'Hub-Applied': 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -2472,6 +2725,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2481,6 +2735,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2490,6 +2746,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2499,6 +2756,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2508,6 +2766,7 @@ export interface operations {
       /** @description Not acceptable */
       406: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2517,6 +2776,7 @@ export interface operations {
       /** @description Conflict with the current state */
       409: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2526,6 +2786,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2535,6 +2796,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2544,6 +2806,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2553,6 +2817,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2573,6 +2839,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2596,6 +2863,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2605,6 +2874,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2614,6 +2884,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2623,6 +2895,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2658,6 +2932,7 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2681,6 +2956,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2690,6 +2966,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2699,6 +2977,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2708,6 +2987,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2717,6 +2997,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2726,6 +3007,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2735,6 +3017,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2744,6 +3028,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2766,6 +3052,7 @@ export interface operations {
       /** @description Success */
       204: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content?: never;
@@ -2773,6 +3060,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2782,6 +3071,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2791,6 +3081,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2800,6 +3091,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2809,6 +3102,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2829,6 +3124,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2850,6 +3146,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2859,6 +3157,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2868,6 +3167,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2877,6 +3178,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
