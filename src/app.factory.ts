@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { RevisionNotifier } from './hub/revision-notifier';
 import helmet from 'helmet';
-import { abuseLimits, requestContext, requireJson } from './common/http/request-context';
+import { abuseLimits, isNoStorePath, requestContext, requireJson } from './common/http/request-context';
 import { RateLimitStore } from './database/rate-limit.store';
+import { headerRef, SHARED_HEADERS } from './common/http/openapi.decorators';
 import { MetricsService } from './metrics/metrics.service';
 import type { AppConfig } from './config/env';
 import { PUBLIC_DIR } from './web/web-files';
@@ -30,6 +31,27 @@ const PROBLEM_SCHEMA = {
       items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
     },
   },
+};
+
+/**
+ * The answer to a method a known path does not serve (ProblemFilter, from the router's routes):
+ * no operation declares it, since it answers the methods no operation has.
+ */
+const METHOD_NOT_ALLOWED = {
+  description:
+    'A known path asked with a method it does not serve (code: method-not-allowed). OPTIONS on a known path is 204 with the same Allow.',
+  headers: {
+    'Cache-Control': {
+      description: 'no-store on paths under /v1 and /claim, as every answer there',
+      schema: { type: 'string', enum: ['no-store'] },
+    },
+    Allow: {
+      description: 'The methods the path serves, e.g. "GET, HEAD, OPTIONS"',
+      schema: { type: 'string', pattern: '^[A-Z]+(, [A-Z]+)*$' },
+      required: true,
+    },
+  },
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
 /** Builds the Nest application (not listening). main.ts, the tests and the OpenAPI sync use it. */
@@ -124,7 +146,7 @@ function corsOptions(origins: readonly string[] | '*') {
     origin: origins === '*' ? '*' : [...origins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id'],
-    exposedHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Content-Disposition', 'Location', 'Hub-Applied'],
+    exposedHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Content-Disposition', 'Location', 'Hub-Applied', 'Allow'],
     credentials: false,
     maxAge: 600,
   };
@@ -135,9 +157,11 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .setTitle('wg-enroll')
     .setDescription(
       'WireGuard enrollment service: unique address leases, X25519 keys and configs served exactly once. ' +
-        'Every error is application/problem+json (RFC 9457) with a stable `code`.',
+        'Every error is application/problem+json (RFC 9457) with a stable `code`. A known path asked with a method ' +
+        'it does not serve is 405 with `Allow` (components.responses.MethodNotAllowed); an unknown path is 404.',
     )
     .setVersion('1')
+    .setLicense('MIT', 'https://opensource.org/license/mit')
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',
@@ -159,9 +183,22 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
       }
     }
   }
+  // Every answer under /v1 carries Cache-Control: no-store (requestContext): declared on each.
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!isNoStorePath(path)) {
+      continue;
+    }
+    for (const operation of Object.values(item) as { responses?: Record<string, { headers?: object }> }[]) {
+      for (const response of Object.values(operation?.responses ?? {})) {
+        response.headers = { ...response.headers, 'Cache-Control': headerRef('NoStore') };
+      }
+    }
+  }
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA },
+    responses: { ...document.components?.responses, MethodNotAllowed: METHOD_NOT_ALLOWED },
+    headers: { ...document.components?.headers, ...SHARED_HEADERS },
   };
   return document;
 }

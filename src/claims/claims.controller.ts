@@ -5,7 +5,7 @@ import { Public } from '../common/http/auth.decorators';
 import { CanonicalParam } from '../common/http/canonical-param';
 import { CLAIM_TOKEN_PATTERN } from '../domain/tokens/tokens';
 import { ApiOp } from '../common/http/openapi.decorators';
-import { HUB_APPLIED_HEADER, HUB_APPLIED_HEADER_DOC, sendConfigFile } from '../enrollment/config-response';
+import { HUB_APPLIED_HEADER, CONFIG_HEADERS_DOC, sendConfigFile } from '../enrollment/config-response';
 import { ClaimResponse } from '../peers/peers.dto';
 import { ClaimsService } from './claims.service';
 
@@ -28,7 +28,7 @@ export class ClaimsController {
       'The claim token is the credential. The first request gets the config (text/plain with a file name, or JSON on ' +
       'Accept: application/json); every later or concurrent one gets 410 and is audit-logged.',
     auth: false,
-    ok: { status: 200, schema: ClaimResponse, text: true, headers: HUB_APPLIED_HEADER_DOC },
+    ok: { status: 200, schema: ClaimResponse, text: true, headers: CONFIG_HEADERS_DOC },
     problems: [404, 410],
   })
   async redeem(

@@ -376,10 +376,33 @@ export interface components {
       type: string;
     };
   };
-  responses: never;
+  responses: {
+    /** @description A known path asked with a method it does not serve (code: method-not-allowed). OPTIONS on a known path is 204 with the same Allow. */
+    MethodNotAllowed: {
+      headers: {
+        /** @description The methods the path serves, e.g. "GET, HEAD, OPTIONS" */
+        Allow: string;
+        /** @description no-store on paths under /v1 and /claim, as every answer there */
+        'Cache-Control'?: 'no-store';
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+  };
   parameters: never;
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description Answers here may carry secrets: never stored by a cache */
+    NoStore: 'no-store';
+    /** @description Seconds until the limit lets requests through again */
+    RetryAfterLimited: number;
+    /** @description Seconds to wait before retrying (sent with database-unavailable) */
+    RetryAfterUnavailable: number;
+    /** @description The scheme to authenticate with (RFC 9110) */
+    'WWW-Authenticate': 'Bearer';
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -408,6 +431,7 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -425,16 +449,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description text/plain; version=0.0.4 */
+      /** @description The metrics */
       200: {
         headers: {
+          /** @description Never cached */
+          'Cache-Control': 'no-store';
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/plain': string;
+        };
       };
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -444,6 +473,7 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -480,6 +510,7 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -508,6 +539,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -531,6 +563,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -540,6 +573,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -549,6 +584,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -558,6 +594,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -567,6 +605,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -590,8 +630,11 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description With the text/plain body: `attachment; filename="<name>.conf"`, the name wg-quick takes */
+          'Content-Disposition'?: string;
           /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
-          'Hub-Applied'?: 'true' | 'false';
+          'Hub-Applied': 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -643,6 +686,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -652,6 +696,7 @@ export interface operations {
       /** @description Gone: served, expired or revoked */
       410: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -661,6 +706,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -670,6 +717,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -690,6 +739,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -726,6 +776,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -735,6 +787,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -744,6 +797,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -753,6 +808,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -796,6 +853,7 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -830,6 +888,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -839,6 +898,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -848,6 +909,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -857,6 +919,7 @@ export interface operations {
       /** @description Conflict with the current state */
       409: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -866,6 +929,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -875,6 +939,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -884,6 +949,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -893,6 +960,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -915,6 +984,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -949,6 +1019,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -958,6 +1030,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -967,6 +1040,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -976,6 +1050,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -985,6 +1061,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1002,7 +1080,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: {
       content: {
         'application/json': {
           /** @description [] goes back to the network's own ranges. */
@@ -1024,6 +1102,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1058,6 +1137,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1067,6 +1147,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1076,6 +1158,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1085,6 +1168,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1094,6 +1178,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1103,6 +1188,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1112,6 +1198,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1121,6 +1209,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1143,6 +1233,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1164,6 +1255,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1173,6 +1266,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1182,6 +1276,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1191,6 +1286,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1200,6 +1297,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1217,7 +1316,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: {
       content: {
         'application/json': {
           /**
@@ -1239,6 +1338,7 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1260,6 +1360,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1269,6 +1370,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1278,6 +1381,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1287,6 +1391,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1296,6 +1401,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1305,6 +1411,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1314,6 +1421,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1323,6 +1432,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1346,6 +1457,7 @@ export interface operations {
       /** @description Success */
       204: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content?: never;
@@ -1353,6 +1465,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1362,6 +1476,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1371,6 +1486,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1380,6 +1496,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1389,6 +1507,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1421,6 +1541,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1455,6 +1576,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1464,6 +1586,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1473,6 +1597,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1482,6 +1607,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1491,6 +1617,7 @@ export interface operations {
       /** @description Conflict with the current state */
       409: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1500,6 +1627,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1509,6 +1637,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1518,6 +1647,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1527,6 +1658,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1552,9 +1685,12 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The desired state (or 304 Not Modified) */
+      /** @description The desired state */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description The revision of the state, quoted ("<revision>"); send it back as If-None-Match */
+          ETag: string;
           [name: string]: unknown;
         };
         content: {
@@ -1578,9 +1714,20 @@ export interface operations {
           };
         };
       };
+      /** @description Not Modified: If-None-Match names the current revision (after ?wait, no change came); no body */
+      304: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description The revision of the state, quoted ("<revision>"); send it back as If-None-Match */
+          ETag: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1590,6 +1737,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1599,6 +1748,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1608,6 +1758,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1617,6 +1768,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1626,6 +1779,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1674,6 +1829,7 @@ export interface operations {
       /** @description Success */
       204: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content?: never;
@@ -1681,6 +1837,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1690,6 +1847,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1699,6 +1858,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1708,6 +1868,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1717,6 +1878,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1726,6 +1888,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1735,6 +1898,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1744,6 +1909,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1772,6 +1939,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1806,6 +1974,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1815,6 +1984,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -1824,6 +1995,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1833,6 +2005,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -1842,6 +2015,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -1851,6 +2026,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -1898,7 +2075,9 @@ export interface operations {
       /** @description Idempotent replay: the peer enrolled by the first request with this key (its claim link is not repeated) */
       200: {
         headers: {
-          'Idempotent-Replayed'?: 'true';
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description This answer is a replay of the first request with this Idempotency-Key */
+          'Idempotent-Replayed': 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1953,8 +2132,11 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description With the text/plain body: `attachment; filename="<name>.conf"`, the name wg-quick takes */
+          'Content-Disposition'?: string;
           /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
-          'Hub-Applied'?: 'true' | 'false';
+          'Hub-Applied': 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -2010,6 +2192,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2019,6 +2202,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2028,6 +2213,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2037,6 +2223,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2046,24 +2233,52 @@ export interface operations {
       /** @description Not acceptable */
       406: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Conflict: pool-exhausted, address-unavailable, public-key-in-use, hub-not-registered, or idempotent-replay (a retry whose config was already handed out; `peerId` names the peer) */
+      /** @description Conflict: pool-exhausted, address-unavailable, public-key-in-use, public-key-is-hub-key, hub-not-registered, or idempotent-replay (a retry whose config was already handed out; `peerId` and `peer` name the peer) */
       409: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
-          'application/problem+json': components['schemas']['Problem'];
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @description idempotent-replay: that peer (no secret) */
+            peer?: {
+              addresses: string[];
+              claimExpiresAt: string | null;
+              createdAt: string;
+              /** @enum {string} */
+              delivery: 'inline' | 'link';
+              expiresAt: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              name: string;
+              network: string;
+              owner: string;
+              publicKey: string;
+              /** @description Desired-state revision at which this peer last changed on the hub. */
+              revision: string;
+              revokedAt: string | null;
+              servedAt: string | null;
+              /** @enum {string} */
+              status: 'pending' | 'active' | 'revoked' | 'expired';
+            };
+            /** @description idempotent-replay: the peer the first request enrolled */
+            peerId?: string;
+          };
         };
       };
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2073,6 +2288,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2082,6 +2298,7 @@ export interface operations {
       /** @description Idempotency-Key reused with another request (code: idempotency-key-reused) */
       422: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2091,6 +2308,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2100,6 +2319,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2131,6 +2352,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2204,6 +2426,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2213,6 +2436,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2222,6 +2447,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2231,6 +2457,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2240,6 +2467,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2249,6 +2478,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2271,6 +2502,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2302,6 +2534,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2311,6 +2545,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2320,6 +2555,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2329,6 +2565,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2338,6 +2576,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2360,6 +2600,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2391,6 +2632,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2400,6 +2643,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2409,6 +2653,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2418,6 +2663,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2427,6 +2674,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2444,7 +2693,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: {
       content: {
         'application/json': {
           /**
@@ -2452,6 +2701,7 @@ export interface operations {
            * @enum {string}
            */
           delivery?: 'inline' | 'link';
+          /** @description Your own new X25519 public key (base64). Omit it and the server makes the key pair. */
           publicKey?: string;
         };
       };
@@ -2460,8 +2710,11 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          /** @description With the text/plain body: `attachment; filename="<name>.conf"`, the name wg-quick takes */
+          'Content-Disposition'?: string;
           /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
-          'Hub-Applied'?: 'true' | 'false';
+          'Hub-Applied': 'true' | 'false';
           [name: string]: unknown;
         };
         content: {
@@ -2517,6 +2770,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2526,6 +2780,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2535,6 +2791,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2544,6 +2801,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2553,6 +2811,7 @@ export interface operations {
       /** @description Not acceptable */
       406: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2562,6 +2821,7 @@ export interface operations {
       /** @description Conflict with the current state */
       409: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2571,6 +2831,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2580,6 +2841,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2589,6 +2851,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2598,6 +2862,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2618,6 +2884,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2641,6 +2908,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2650,6 +2919,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2659,6 +2929,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2668,6 +2940,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2703,6 +2977,7 @@ export interface operations {
       /** @description Success */
       201: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2726,6 +3001,7 @@ export interface operations {
       /** @description Invalid request (code: validation-failed or a more specific code) */
       400: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2735,6 +3011,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2744,6 +3022,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2753,6 +3032,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2762,6 +3042,7 @@ export interface operations {
       /** @description Request body too large */
       413: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2771,6 +3052,7 @@ export interface operations {
       /** @description The body is not JSON */
       415: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2780,6 +3062,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2789,6 +3073,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2811,6 +3097,7 @@ export interface operations {
       /** @description Success */
       204: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content?: never;
@@ -2818,6 +3105,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2827,6 +3116,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2836,6 +3126,7 @@ export interface operations {
       /** @description Not found */
       404: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2845,6 +3136,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2854,6 +3147,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {
@@ -2874,6 +3169,7 @@ export interface operations {
       /** @description Success */
       200: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2895,6 +3191,8 @@ export interface operations {
       /** @description Missing, unknown, expired or revoked credential */
       401: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
           [name: string]: unknown;
         };
         content: {
@@ -2904,6 +3202,7 @@ export interface operations {
       /** @description The credential lacks the right */
       403: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
         };
         content: {
@@ -2913,6 +3212,8 @@ export interface operations {
       /** @description Rate limited (Retry-After) */
       429: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
           [name: string]: unknown;
         };
         content: {
@@ -2922,6 +3223,8 @@ export interface operations {
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
       503: {
         headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
           [name: string]: unknown;
         };
         content: {

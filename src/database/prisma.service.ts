@@ -58,6 +58,6 @@ export function postgresErrorCode(error: unknown): string | undefined {
 /** The name of the violated unique constraint/index, when Postgres says which. */
 export function violatedConstraint(error: unknown): string {
   const text = `${(error as Error)?.message ?? ''} ${JSON.stringify((error as { meta?: unknown })?.meta ?? {})}`;
-  const match = /(peer_live_\w+|lease_open_host_key|network_name_key|\w+_key)/.exec(text);
+  const match = /(peer_live_\w+|lease_open_host_key|network_name_key|wg_key_\w+|\w+_key)/.exec(text);
   return match ? match[1] : '';
 }

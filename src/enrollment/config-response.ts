@@ -20,11 +20,17 @@ export function prefersText(accept: string | undefined): boolean {
 /** Whether the hub had the peer when the answer left (`hub.applied` of a JSON answer). */
 export const HUB_APPLIED_HEADER = 'Hub-Applied';
 
-export const HUB_APPLIED_HEADER_DOC = {
+/** The headers of an answer that carries a config (enrollment, reissue, claim). */
+export const CONFIG_HEADERS_DOC = {
   [HUB_APPLIED_HEADER]: {
     description:
       'true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise',
     schema: { type: 'string', enum: ['true', 'false'] },
+    required: true,
+  },
+  'Content-Disposition': {
+    description: 'With the text/plain body: `attachment; filename="<name>.conf"`, the name wg-quick takes',
+    schema: { type: 'string' },
   },
 };
 

@@ -76,6 +76,22 @@ function publicKeyInUse(error: unknown): boolean {
   return postgresErrorCode(error) === UNIQUE_VIOLATION && violatedConstraint(error).includes('public_key');
 }
 
+/**
+ * The key is in wg_key already and no live peer holds it (that is the peer index, checked
+ * first): the hub holds it, set by a transaction that raced this one past the service's check.
+ */
+function publicKeyIsHubKey(error: unknown): boolean {
+  return postgresErrorCode(error) === UNIQUE_VIOLATION && violatedConstraint(error).startsWith('wg_key');
+}
+
+/** The catalogue error behind a refused peer key, or the error itself. */
+function keyProblem(error: unknown): unknown {
+  if (publicKeyIsHubKey(error)) {
+    return Problems.publicKeyIsHubKey();
+  }
+  return publicKeyInUse(error) ? Problems.publicKeyInUse() : error;
+}
+
 class Replay extends Error {
   constructor(readonly record: IdempotentRecord) {
     super('idempotent-replay');
@@ -148,7 +164,7 @@ export class EnrollmentRepository {
       if (error instanceof Replay) {
         return { kind: 'replay', record: error.record };
       }
-      throw publicKeyInUse(error) ? Problems.publicKeyInUse() : error;
+      throw keyProblem(error);
     }
   }
 
@@ -180,7 +196,7 @@ export class EnrollmentRepository {
         return rows[0] as PeerRecord;
       });
     } catch (error) {
-      throw publicKeyInUse(error) ? Problems.publicKeyInUse() : error;
+      throw keyProblem(error);
     }
   }
 

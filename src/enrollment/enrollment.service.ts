@@ -212,9 +212,6 @@ export class EnrollmentService {
 /** The hub's own key as a peer key lands in the hub file, where WireGuard drops it: refused. */
 function refuseHubKey(network: { hubPublicKey: string | null }, publicKey: string): void {
   if (network.hubPublicKey !== null && canonicalPublicKey(network.hubPublicKey) === publicKey) {
-    throw new DomainError(
-      'public-key-is-hub-key',
-      "This is the hub's own public key; make a new key pair for the device.",
-    );
+    throw Problems.publicKeyIsHubKey();
   }
 }

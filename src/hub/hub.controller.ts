@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Allow, CurrentPrincipal } from '../common/http/auth.decorators';
 import type { Principal } from '../domain/principal/principal';
@@ -40,6 +40,12 @@ function sendDesiredState(res: Response, state: DesiredStateText | null, known: 
   res.status(200).type('application/json').send(state.json);
 }
 
+const ETAG_DOC = {
+  description: 'The revision of the state, quoted ("<revision>"); send it back as If-None-Match',
+  schema: { type: 'string', pattern: '^"\\d{1,19}"$' },
+  required: true,
+};
+
 @ApiTags('hub')
 @Controller('v1/networks/:network')
 export class HubController {
@@ -61,8 +67,13 @@ export class HubController {
       'ETag is the revision. With If-None-Match equal to it the answer is 304; with ?wait=N as well, the request waits up to N ' +
       'seconds for the next change (woken through Postgres LISTEN/NOTIFY, whichever API process made the change).',
     query: DesiredStateQuery,
-    ok: { status: 200, schema: DesiredState, description: 'The desired state (or 304 Not Modified)' },
+    ok: { status: 200, schema: DesiredState, description: 'The desired state', headers: { ETag: ETAG_DOC } },
     problems: [400, 404],
+  })
+  @ApiResponse({
+    status: 304,
+    description: 'Not Modified: If-None-Match names the current revision (after ?wait, no change came); no body',
+    headers: { ETag: ETAG_DOC },
   })
   async desiredState(
     @CurrentPrincipal() principal: Principal,

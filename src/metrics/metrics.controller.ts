@@ -31,7 +31,18 @@ export class MetricsController {
       'Counters and latency are per process (sum over replicas); pool, hub and peer gauges are read from the database (same on every replica: use max).',
     auth: false,
     rateLimited: false,
-    ok: { status: 200, description: 'text/plain; version=0.0.4' },
+    ok: {
+      status: 200,
+      description: 'The metrics',
+      text: 'Prometheus text exposition format (Content-Type: text/plain; version=0.0.4)',
+      headers: {
+        'Cache-Control': {
+          description: 'Never cached',
+          schema: { type: 'string', enum: ['no-store'] },
+          required: true,
+        },
+      },
+    },
     problems: [401],
   })
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {

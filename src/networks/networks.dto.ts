@@ -1,15 +1,24 @@
 import { z } from 'zod';
-import { hasControlCharacters } from '../domain/text/text';
+import { checkedSpelling } from '../common/http/zod';
+import { IPV4_CIDR_PATTERN, IPV6_CIDR_PATTERN } from '../domain/ipam/cidr';
+import { KEY_PATTERN } from '../domain/keys/key-pattern';
+import { ENDPOINT_PATTERN, hasControlCharacters, NETWORK_NAME_PATTERN } from '../domain/text/text';
+
+/** Either kind of range (AllowedIPs), from the two patterns the parsers check. */
+const CIDR_PATTERN = new RegExp(`${IPV4_CIDR_PATTERN.source}|${IPV6_CIDR_PATTERN.source}`);
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 /** The settings a served config carries: the same checks on POST and PATCH. */
 const settingFields = {
-  endpoint: z.string().describe('host:port the nodes dial, e.g. hub.example.org:51820'),
+  endpoint: checkedSpelling(ENDPOINT_PATTERN).describe('host:port the nodes dial, e.g. hub.example.org:51820'),
   persistentKeepalive: int(0, 65535).describe('Seconds; default 30, 0 turns it off.'),
   dns: z.array(z.string()).max(8),
   mtu: int(1280, 9000),
-  allowedIps: z.array(z.string()).max(64).describe("Handed to nodes; default: the network's own ranges."),
+  allowedIps: z
+    .array(checkedSpelling(CIDR_PATTERN))
+    .max(64)
+    .describe("Handed to nodes; default: the network's own ranges."),
 };
 
 const noControlCharacters = (v: Record<string, unknown>) =>
@@ -17,16 +26,22 @@ const noControlCharacters = (v: Record<string, unknown>) =>
 
 export const CreateNetworkBody = z
   .strictObject({
-    name: z.string().describe('Slug used in URLs and file names, e.g. "mupif".'),
-    ipv4Cidr: z.string().describe('IPv4 range, /16 to /30, e.g. 172.22.2.0/24. Host .1 is the hub.'),
-    ipv6Cidr: z.string().nullish().describe('Optional IPv6 range, e.g. fd4e:6fb7:b3af::/64. Host ::1 is the hub.'),
+    name: checkedSpelling(NETWORK_NAME_PATTERN).describe('Slug used in URLs and file names, e.g. "mupif".'),
+    ipv4Cidr: checkedSpelling(IPV4_CIDR_PATTERN).describe(
+      'IPv4 range, /16 to /30, e.g. 172.22.2.0/24. Host .1 is the hub.',
+    ),
+    ipv6Cidr: checkedSpelling(IPV6_CIDR_PATTERN)
+      .nullish()
+      .describe('Optional IPv6 range, e.g. fd4e:6fb7:b3af::/64. Host ::1 is the hub.'),
     endpoint: settingFields.endpoint,
     listenPort: int(1, 65535).optional().describe("The hub's UDP port (default: the endpoint's port)."),
     persistentKeepalive: settingFields.persistentKeepalive.optional(),
     dns: settingFields.dns.optional(),
     mtu: settingFields.mtu.optional(),
     allowedIps: settingFields.allowedIps.optional(),
-    hubPublicKey: z.string().optional().describe("The hub's public key, if known before its agent registers."),
+    hubPublicKey: checkedSpelling(KEY_PATTERN)
+      .optional()
+      .describe("The hub's public key, if known before its agent registers."),
   })
   .refine(noControlCharacters, { message: 'control characters are not allowed' });
 export type CreateNetworkInput = z.infer<typeof CreateNetworkBody>;
@@ -52,7 +67,7 @@ export const UpdateNetworkBody = z
 export type UpdateNetworkInput = z.infer<typeof UpdateNetworkBody>;
 
 export const PutHubBody = z.strictObject({
-  publicKey: z.string().describe("The hub's WireGuard public key (base64)."),
+  publicKey: checkedSpelling(KEY_PATTERN).describe("The hub's WireGuard public key (base64)."),
   listenPort: int(1, 65535).optional(),
   replaceKey: z
     .boolean()

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { postgresErrorCode, PrismaService, REVISION_CHANNEL, UNIQUE_VIOLATION } from '../database/prisma.service';
-import { DomainError } from '../domain/problems/problems';
+import {
+  postgresErrorCode,
+  PrismaService,
+  REVISION_CHANNEL,
+  UNIQUE_VIOLATION,
+  violatedConstraint,
+} from '../database/prisma.service';
+import { DomainError, Problems } from '../domain/problems/problems';
 import type { NetworkSpec } from '../domain/network/network-spec';
 import { settingText, type NetworkSettings, type SettingChange } from '../domain/network/network-settings';
 import { AuditRepository, type AuditInput } from '../audit/audit.repository';
@@ -58,6 +64,10 @@ export class NetworksRepository {
             revision: 1n,
           },
         });
+        if (hubPublicKey !== null) {
+          // The network's keys are one table (see setHub); no peer can hold a key yet.
+          await tx.$executeRaw`INSERT INTO wg_key (network_id, public_key) VALUES (${id}::uuid, ${hubPublicKey})`;
+        }
         await this.ipam.fill(tx, id, hosts);
         await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
         return row;
@@ -85,28 +95,38 @@ export class NetworksRepository {
     });
   }
 
-  /** Sets the hub key and port; a change of either is a change of the desired state. */
+  /**
+   * Sets the hub key and port; a change of either is a change of the desired state. The key is
+   * registered in wg_key first (the one table of a network's keys, whose primary key refuses a
+   * key a live peer holds, even one whose enrollment is still committing), then the network row
+   * is updated: wg_key before the network row, the order enrollments keep too.
+   */
   async setHub(id: string, hubPublicKey: string, listenPort: number, event: AuditInput): Promise<NetworkRecord> {
-    return this.prisma.$transaction(async (tx) => {
-      // A live peer with this key would be dropped by WireGuard as the hub's own key (a read,
-      // no peer lock: the lock order of the other writers is untouched).
-      const holders = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM peer
-        WHERE network_id = ${id}::uuid AND public_key = ${hubPublicKey} AND status IN ('pending', 'active') LIMIT 1`;
-      if (holders.length > 0) {
-        throw new DomainError('hub-key-in-use', 'A live peer of this network holds this public key.', {
-          peerId: holders[0].id,
-        });
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const holders = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM peer
+          WHERE network_id = ${id}::uuid AND public_key = ${hubPublicKey} AND status IN ('pending', 'active') LIMIT 1`;
+        if (holders.length > 0) {
+          throw Problems.hubKeyInUse(holders[0].id);
+        }
+        await tx.$executeRaw`DELETE FROM wg_key WHERE network_id = ${id}::uuid AND peer_id IS NULL`;
+        await tx.$executeRaw`INSERT INTO wg_key (network_id, public_key) VALUES (${id}::uuid, ${hubPublicKey})`;
+        const rows = await tx.$queryRaw<{ id: string }[]>`UPDATE network
+          SET hub_public_key = ${hubPublicKey}, listen_port = ${listenPort}, revision = revision + 1, updated_at = now()
+          WHERE id = ${id}::uuid AND (hub_public_key IS DISTINCT FROM ${hubPublicKey} OR listen_port <> ${listenPort})
+          RETURNING id`;
+        if (rows.length > 0) {
+          await tx.$executeRaw`SELECT pg_notify(${REVISION_CHANNEL}, ${id}::text)`;
+          await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
+        }
+        return tx.network.findUniqueOrThrow({ where: { id } });
+      });
+    } catch (error) {
+      if (postgresErrorCode(error) === UNIQUE_VIOLATION && violatedConstraint(error) === 'wg_key_pkey') {
+        throw Problems.hubKeyInUse();
       }
-      const rows = await tx.$queryRaw<{ id: string }[]>`UPDATE network
-        SET hub_public_key = ${hubPublicKey}, listen_port = ${listenPort}, revision = revision + 1, updated_at = now()
-        WHERE id = ${id}::uuid AND (hub_public_key IS DISTINCT FROM ${hubPublicKey} OR listen_port <> ${listenPort})
-        RETURNING id`;
-      if (rows.length > 0) {
-        await tx.$executeRaw`SELECT pg_notify(${REVISION_CHANNEL}, ${id}::text)`;
-        await this.audit.record({ ...event, networkId: id, targetId: id }, tx);
-      }
-      return tx.network.findUniqueOrThrow({ where: { id } });
-    });
+      throw error;
+    }
   }
 
   /**

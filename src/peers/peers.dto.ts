@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FutureDateTime } from '../common/http/zod';
+import { checkedSpelling, FutureDateTime } from '../common/http/zod';
+import { KEY_PATTERN } from '../domain/keys/key-pattern';
 import { DELIVERIES, PEER_STATUSES } from '../domain/peer/lifecycle';
 import { hasControlCharacters, hasFormatCharacters } from '../domain/text/text';
 
@@ -15,8 +16,7 @@ const Delivery = z.enum(DELIVERIES);
 
 export const EnrollBody = z.strictObject({
   name: PeerName.describe('Device name, shown to admins and in the hub config comment.'),
-  publicKey: z
-    .string()
+  publicKey: checkedSpelling(KEY_PATTERN)
     .optional()
     .describe('Your own X25519 public key (base64). Omit it and the server makes the key pair.'),
   delivery: Delivery.default('inline').describe('inline: config in this response; link: a one-time claim link.'),
@@ -26,7 +26,9 @@ export const EnrollBody = z.strictObject({
 export type EnrollInput = z.infer<typeof EnrollBody>;
 
 export const ReissueBody = z.strictObject({
-  publicKey: z.string().optional(),
+  publicKey: checkedSpelling(KEY_PATTERN)
+    .optional()
+    .describe('Your own new X25519 public key (base64). Omit it and the server makes the key pair.'),
   delivery: Delivery.default('inline'),
 });
 export type ReissueInput = z.infer<typeof ReissueBody>;

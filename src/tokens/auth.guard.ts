@@ -6,6 +6,7 @@ import { RateLimitStore } from '../database/rate-limit.store';
 import { authFailureBuckets, credentialSubject } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/env';
 import { PERMITS } from '../common/http/auth.decorators';
+import { MetricsService } from '../metrics/metrics.service';
 import { AuthService } from './auth.service';
 import type { Permit, Principal } from '../domain/principal/principal';
 
@@ -16,6 +17,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly limits: RateLimitStore,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,6 +47,8 @@ export class AuthGuard implements CanActivate {
           authFailureBuckets(addressSubject(request.ip), credentialSubject(request.headers.authorization), this.config),
         );
         if (refusal !== null) {
+          // Counted like the limits before routing, so /metrics shows guessing being slowed down.
+          this.metrics.limited(refusal.bucket.name);
           throw rateLimited(refusal.retryAfter, refusal.bucket.name);
         }
       }

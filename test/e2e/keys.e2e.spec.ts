@@ -1,6 +1,7 @@
+import { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/domain/keys/x25519';
-import { bearer, rememberSecretsIn, startTestApp } from '../support/app';
+import { bearer, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
 import { rowCounts } from '../support/db';
 
@@ -63,6 +64,109 @@ describe('keys that cannot work', () => {
         "SELECT public_key AS k FROM peer WHERE name = 'stored-canonical'",
       );
       expect(stored.rows[0].k).toBe(other);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+/**
+ * The hub key and the live peers' keys of a network are one set in the database: a hub key
+ * equal to a live peer's key is refused even when the two requests race past the service's
+ * checks. Each race is made certain, not hoped for: a test transaction holds the network row
+ * against updates (FOR NO KEY UPDATE: foreign-key checks still pass), so the first request
+ * stops at its update of that row (the hub key, or an enrollment's revision bump at commit),
+ * holding what it wrote, until the second one has met it.
+ */
+describe('a hub key and a live peer key never meet, even in a race', () => {
+  const enroll = (t: TestApp, network: string, publicKey: string, name: string) =>
+    t.http
+      .post(`/v1/networks/${network}/peers`)
+      .set(bearer(t.adminToken))
+      .send({ name, publicKey, delivery: 'inline' })
+      .then((res) => {
+        rememberSecretsIn(res.body);
+        return res;
+      });
+  const putHub = (t: TestApp, network: string, publicKey: string) =>
+    t.http
+      .put(`/v1/networks/${network}/hub`)
+      .set(bearer(t.adminToken))
+      .send({ publicKey, replaceKey: true })
+      .then((res) => res);
+
+  /** Backends of this database waiting for a lock (pg_stat_activity, read fresh each time). */
+  async function waitForLockWaiters(watch: Client, count: number): Promise<void> {
+    for (;;) {
+      const { rows } = await watch.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if (rows[0].n >= count) {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Live peers of the network whose key is the network's hub key (must stay 0). */
+  const clashes = async (t: TestApp, network: string) =>
+    Number(
+      (
+        await t.sql.query(
+          `SELECT count(*) FROM peer p JOIN network n ON n.id = p.network_id
+           WHERE n.name = $1 AND p.public_key = n.hub_public_key AND p.status IN ('pending', 'active')`,
+          [network],
+        )
+      ).rows[0].count,
+    );
+
+  async function race(first: 'hub' | 'peer') {
+    const t = await startTestApp();
+    const hold = new Client({ connectionString: t.databaseUrl });
+    const watch = new Client({ connectionString: t.databaseUrl });
+    await hold.connect();
+    await watch.connect();
+    try {
+      const name = `race-${first}`;
+      await new Api(t).createNetwork({ name, ipv4Cidr: '10.92.0.0/24' });
+      const key = generateKeyPair().publicKey;
+      await hold.query('BEGIN');
+      await hold.query('SELECT id FROM network WHERE name = $1 FOR NO KEY UPDATE', [name]);
+      // The first request does its writes and stops at the held network row; the second passes
+      // the service's check (nothing committed yet) and meets the first one's key.
+      const a = first === 'hub' ? putHub(t, name, key) : enroll(t, name, key, 'racer');
+      await waitForLockWaiters(watch, 1);
+      const b = first === 'hub' ? enroll(t, name, key, 'racer') : putHub(t, name, key);
+      await waitForLockWaiters(watch, 2);
+      await hold.query('ROLLBACK');
+      const [ra, rb] = await Promise.all([a, b]);
+      expect(ra.status, JSON.stringify(ra.body)).toBe(first === 'hub' ? 200 : 201);
+      expectProblem(rb, 409, first === 'hub' ? 'public-key-is-hub-key' : 'hub-key-in-use');
+      expect(await clashes(t, name)).toBe(0);
+    } finally {
+      await hold.end();
+      await watch.end();
+      await t.close();
+    }
+  }
+
+  it('a peer enrolling with the key a hub registration is committing is refused (public-key-is-hub-key)', () =>
+    race('hub'));
+
+  it('a hub key that an enrollment is committing is refused (hub-key-in-use)', () => race('peer'));
+
+  it('two concurrent requests, again and again: never both, and no live peer holds the hub key', async () => {
+    const t = await startTestApp();
+    try {
+      await new Api(t).createNetwork({ name: 'race-free', ipv4Cidr: '10.93.0.0/24' });
+      for (let i = 0; i < 10; i++) {
+        const key = generateKeyPair().publicKey;
+        const [hub, peer] = await Promise.all([putHub(t, 'race-free', key), enroll(t, 'race-free', key, `free-${i}`)]);
+        const won = [hub.status, peer.status].filter((s) => s < 300).length;
+        expect(won, `${hub.status} ${peer.status}`).toBe(1);
+        expect([hub.status, peer.status].filter((s) => s === 409)).toHaveLength(1);
+        expect(await clashes(t, 'race-free')).toBe(0);
+      }
     } finally {
       await t.close();
     }

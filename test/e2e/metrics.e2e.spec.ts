@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSecret } from '../../src/domain/tokens/tokens';
 import { bearer, rememberSecret, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
 
@@ -160,6 +161,28 @@ describe('metrics', () => {
       expect(sample(y, 'wg_enroll_enrollments_total', { network: 'default', delivery: 'inline' })).toBe(1);
     } finally {
       await b.close();
+    }
+  });
+
+  it('counts the 429s of the failed-authentication limits by limit', async () => {
+    const g = await startTestApp({ AUTH_FAILURES_PER_MINUTE: '2', AUTH_FAILURES_PER_CREDENTIAL: '3' });
+    try {
+      const guess = newSecret('apiToken');
+      for (let i = 0; i < 2; i++) {
+        expectProblem(await g.http.get('/v1/networks').set(bearer(newSecret('apiToken'))), 401, 'invalid-credential');
+      }
+      for (let i = 0; i < 3; i++) {
+        const res = await g.http.get('/v1/networks').set(bearer(guess));
+        expectProblem(res, 429, 'rate-limited');
+        expect(res.body.limit).toBe('auth-failures-per-address');
+      }
+      const text = await scrape(g);
+      expect(sample(text, 'wg_enroll_rate_limited_total', { limit: 'auth-failures-per-address' })).toBe(3);
+      // A valid credential from the same address is neither refused nor counted.
+      await g.http.get('/v1/networks').set(bearer(g.adminToken)).expect(200);
+      expect(sample(await scrape(g), 'wg_enroll_rate_limited_total', { limit: 'auth-failures-per-address' })).toBe(3);
+    } finally {
+      await g.close();
     }
   });
 });

@@ -1,8 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../database/unavailable';
 import { codeOfStatus, PROBLEM_CATALOGUE, problemStatus, type ProblemCode } from '../../domain/problems/catalogue';
 import { DomainError } from '../../domain/problems/problems';
+import { allowedMethods, type RoutedApp } from './allowed-methods';
 
 export interface ProblemBody {
   type: string;
@@ -94,6 +95,9 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request & { id?: string }>();
     const response = http.getResponse<Response>();
+    if (error instanceof NotFoundException && request !== undefined && unrouted(request, response)) {
+      return;
+    }
     const problem = toProblem(error, request?.id);
     if (problem.code === 'internal-error') {
       this.logger.error({ msg: 'unhandled error', requestId: request?.id, err: error });
@@ -104,6 +108,42 @@ export class ProblemFilter implements ExceptionFilter {
     }
     sendProblem(response, problem);
   }
+}
+
+/**
+ * A route took the request: req.route is set by a route that ran, but for HEAD the router also
+ * leaves it set after trying a route of another method, so the route's methods decide.
+ */
+function routeServes(request: Request): boolean {
+  const methods = (request.route as { methods?: Record<string, boolean> } | undefined)?.methods;
+  const method = request.method.toLowerCase();
+  return methods !== undefined && (methods[method] === true || (method === 'head' && methods.get === true));
+}
+
+/**
+ * A request no route took (Nest's not-found handler; a route that ran sets req.route): when the
+ * path is known with other methods, OPTIONS is answered 204 and any other method 405, both with
+ * `Allow`. Returns false for a path no route serves (the caller answers 404).
+ */
+function unrouted(request: Request & { id?: string }, response: Response): boolean {
+  if (routeServes(request)) {
+    return false;
+  }
+  const allow = allowedMethods(request.app as unknown as RoutedApp, request.path);
+  if (allow.length === 0) {
+    return false;
+  }
+  response.setHeader('Allow', allow.join(', '));
+  if (request.method === 'OPTIONS') {
+    response.status(204).end();
+    return true;
+  }
+  sendProblem(
+    response,
+    // The path is not echoed: it may hold a secret (a claim token).
+    toProblem(new DomainError('method-not-allowed', `This path answers ${allow.join(', ')}.`), request.id),
+  );
+  return true;
 }
 
 export function sendProblem(response: Response, problem: ProblemBody): void {

@@ -18,6 +18,47 @@ const PROBLEM_TEXT: Record<number, string> = {
   503: 'The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed',
 };
 
+export interface HeaderDoc {
+  description: string;
+  schema: Record<string, unknown>;
+  required?: boolean;
+}
+
+/** Shared response headers, declared once under components.headers (buildOpenApi). */
+export const SHARED_HEADERS: Record<string, HeaderDoc> = {
+  'WWW-Authenticate': {
+    description: 'The scheme to authenticate with (RFC 9110)',
+    schema: { type: 'string', enum: ['Bearer'] },
+    required: true,
+  },
+  RetryAfterLimited: {
+    description: 'Seconds until the limit lets requests through again',
+    schema: { type: 'integer', minimum: 0 },
+    required: true,
+  },
+  RetryAfterUnavailable: {
+    description: 'Seconds to wait before retrying (sent with database-unavailable)',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  NoStore: {
+    description: 'Answers here may carry secrets: never stored by a cache',
+    schema: { type: 'string', enum: ['no-store'] },
+    required: true,
+  },
+};
+
+export const headerRef = (name: keyof typeof SHARED_HEADERS) => ({ $ref: `#/components/headers/${name}` });
+
+/** The headers a problem response carries (set by sendProblem in problem.filter.ts). */
+const PROBLEM_HEADERS: Record<number, Record<string, { $ref: string }>> = {
+  401: { 'WWW-Authenticate': headerRef('WWW-Authenticate') },
+  429: { 'Retry-After': headerRef('RetryAfterLimited') },
+  503: { 'Retry-After': headerRef('RetryAfterUnavailable') },
+};
+
+/** The problem body: the shared Problem schema. */
+export const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+
 /** One operation: summary, body, success response and the problem responses it can give. */
 export function ApiOp(options: {
   summary: string;
@@ -30,12 +71,15 @@ export function ApiOp(options: {
     status: number;
     schema?: z.ZodType;
     description?: string;
-    text?: boolean;
-    headers?: Record<string, { description: string; schema: Record<string, unknown> }>;
+    /** A text/plain body as well (true: a wg-quick .conf file), or only, with this description. */
+    text?: boolean | string;
+    headers?: Record<string, HeaderDoc>;
   };
   problems?: number[];
   /** Operation-specific wording of a problem response. */
   problemText?: Record<number, string>;
+  /** Operation-specific problem bodies (the Problem with extension members), by status. */
+  problemSchema?: Record<number, Record<string, unknown>>;
   auth?: boolean;
   /** Under /v1 every request counts against the per-client rate limit (429). */
   rateLimited?: boolean;
@@ -49,7 +93,10 @@ export function ApiOp(options: {
     decorators.push(ApiBearerAuth());
   }
   if (options.body) {
-    decorators.push(ApiBody({ schema: openApiSchema(options.body, 'input') }));
+    // A request without a body is read as {} (ZodPipe): the body is optional when {} is valid.
+    decorators.push(
+      ApiBody({ schema: openApiSchema(options.body, 'input'), required: !options.body.safeParse({}).success }),
+    );
   }
   if (options.query) {
     for (const [name, field] of Object.entries(options.query.shape)) {
@@ -70,7 +117,8 @@ export function ApiOp(options: {
       content['application/json'] = { schema: openApiSchema(options.ok.schema) };
     }
     if (options.ok.text) {
-      content['text/plain'] = { schema: { type: 'string', description: 'a wg-quick .conf file' } };
+      const description = options.ok.text === true ? 'a wg-quick .conf file' : options.ok.text;
+      content['text/plain'] = { schema: { type: 'string', description } };
     }
     decorators.push(
       ApiResponse({
@@ -93,7 +141,8 @@ export function ApiOp(options: {
       ApiResponse({
         status,
         description: options.problemText?.[status] ?? PROBLEM_TEXT[status] ?? 'Problem',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        content: { 'application/problem+json': { schema: options.problemSchema?.[status] ?? PROBLEM_REF } },
+        ...(PROBLEM_HEADERS[status] ? { headers: PROBLEM_HEADERS[status] } : {}),
       }),
     );
   }

@@ -17,12 +17,17 @@ const VALID_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * there can carry secrets. Paths are logged through the redacting logger, so claim tokens in
  * URLs appear only as their masked prefix.
  */
+/** Paths whose every answer is `Cache-Control: no-store` (the OpenAPI document declares it there). */
+export function isNoStorePath(path: string): boolean {
+  return path.startsWith('/v1/') || path.startsWith('/claim/');
+}
+
 export function requestContext(req: Request & { id?: string }, res: Response, next: NextFunction): void {
   const incoming = req.headers['x-request-id'];
   req.id = typeof incoming === 'string' && VALID_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', req.id);
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  if (req.path.startsWith('/v1/') || req.path.startsWith('/claim/')) {
+  if (isNoStorePath(req.path)) {
     res.setHeader('Cache-Control', 'no-store');
   }
   const started = process.hrtime.bigint();

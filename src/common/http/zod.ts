@@ -54,7 +54,35 @@ function notUnicode(value: unknown, path: string[] = [], depth = 0): string[] {
 export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>;
   delete json.$schema;
-  return json;
+  return nullableEnums(json) as Record<string, unknown>;
+}
+
+/**
+ * OpenAPI 3.0.3 (§4.7.25.1, `nullable`): an `enum` lists every allowed value, so a nullable
+ * enum must list null too, or JSON Schema validators (ajv) refuse the null that openapi-typescript
+ * and the server allow. Added wherever zod writes `nullable: true` next to an `enum`.
+ */
+function nullableEnums(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node.map(nullableEnums);
+  }
+  if (node === null || typeof node !== 'object') {
+    return node;
+  }
+  const out = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, nullableEnums(value)]));
+  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) {
+    out.enum = [...(out.enum as unknown[]), null];
+  }
+  return out;
+}
+
+/**
+ * A string whose spelling the service checks against `pattern` itself (with a problem code of its
+ * own: invalid-public-key, the network spec's field errors, …): the schema publishes the same
+ * regex (its source), so clients can check before sending, and refuses nothing on its own.
+ */
+export function checkedSpelling(pattern: RegExp): z.ZodString {
+  return z.string().meta({ pattern: pattern.source });
 }
 
 /** An ISO 8601 date-time with offset that lies in the future. */

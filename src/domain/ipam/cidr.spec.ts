@@ -10,6 +10,8 @@ import {
   formatIpv6Cidr,
   hostOfIpv4,
   HUB_HOST,
+  IPV4_CIDR_PATTERN,
+  IPV6_CIDR_PATTERN,
   ipv4ForHost,
   ipv4Size,
   ipv6ForHost,
@@ -384,5 +386,55 @@ describe('assertIpv6HoldsIpv4Hosts', () => {
     expect(() => assertIpv6HoldsIpv4Hosts(parseIpv4Cidr('172.22.2.0/24'), { base: 0n, prefix: 121 })).toThrow(
       CidrError,
     );
+  });
+});
+
+describe("the published CIDR patterns (OpenAPI) are the parsers' spelling check", () => {
+  const parses = (parse: () => unknown) => {
+    try {
+      parse();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  it('a range the parser takes matches its pattern; a spelling the pattern refuses the parser refuses', () => {
+    const v6 = ['::/0', '::1/128', 'fd4e:6fb7:b3af::/64', '1:2:3:4:5:6:7:8/128', '1::/16', '::2:3:4:5:6:7:8/128'];
+    const v6bad = [
+      '1:2:3:4:5:6:7:8:9/64',
+      '1::2::3/64',
+      ':::/64',
+      '1:2:3:4:5:6:7/64',
+      '12345::/64',
+      '::ffff:1.2.3.4/96',
+    ];
+    for (const text of v6) {
+      expect([text, parses(() => parseIpv6Cidr(text, 0, 128)), IPV6_CIDR_PATTERN.test(text)]).toEqual([
+        text,
+        true,
+        true,
+      ]);
+    }
+    for (const text of v6bad) {
+      expect([text, parses(() => parseIpv6Cidr(text, 0, 128)), IPV6_CIDR_PATTERN.test(text)]).toEqual([
+        text,
+        false,
+        false,
+      ]);
+    }
+    for (const text of ['10.0.0.0/24', '0.0.0.0/0', '255.255.255.252/30']) {
+      expect([text, parses(() => parseIpv4Cidr(text, 0, 32)), IPV4_CIDR_PATTERN.test(text)]).toEqual([
+        text,
+        true,
+        true,
+      ]);
+    }
+    for (const text of ['256.0.0.0/24', '01.0.0.0/24', '10.0.0/24', '10.0.0.0', '10.0.0.0/1234']) {
+      expect([text, parses(() => parseIpv4Cidr(text, 0, 32)), IPV4_CIDR_PATTERN.test(text)]).toEqual([
+        text,
+        false,
+        false,
+      ]);
+    }
   });
 });

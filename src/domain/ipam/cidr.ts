@@ -99,17 +99,38 @@ export function formatIpv6(value: bigint): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
 }
 
-function splitCidr(text: string): [string, number] {
+const OCTET = '(?:0|[1-9]\\d?|1\\d\\d|2[0-4]\\d|25[0-5])';
+const H = '[0-9a-fA-F]{1,4}';
+/** An IPv6 address as parseIpv6 reads it: eight groups, or fewer with one "::" (no dotted quad). */
+const IPV6 = [
+  `(?:${H}:){7}${H}`,
+  `(?:${H}:){1,7}:`,
+  ...[1, 2, 3, 4, 5, 6].map((tail) => `(?:${H}:){1,${7 - tail}}(?::${H}){1,${tail}}`),
+  `:(?:(?::${H}){1,7}|:)`,
+].join('|');
+
+/**
+ * The spelling of a range, checked first by parseIpv4Cidr/parseIpv6Cidr (on the trimmed text)
+ * and published as the schemas' `pattern` (one source): address/prefix. The prefix's bounds and
+ * host bits are checked after it, as numbers.
+ */
+export const IPV4_CIDR_PATTERN = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}\\/\\d{1,3}$`);
+export const IPV6_CIDR_PATTERN = new RegExp(`^(?:${IPV6})\\/\\d{1,3}$`);
+
+function splitCidr(text: string, pattern: RegExp): [string, number] {
   const match = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
   if (!match) {
     throw new CidrError(`"${text}" is not in CIDR notation (address/prefix)`);
+  }
+  if (!pattern.test(text.trim())) {
+    throw new CidrError(`"${text}" is not an ${pattern === IPV4_CIDR_PATTERN ? 'IPv4' : 'IPv6'} range`);
   }
   return [match[1], Number(match[2])];
 }
 
 /** A network's own range: /16 (65,533 leasable hosts) to /30. */
 export function parseIpv4Cidr(text: string, min = MIN_IPV4_PREFIX, max = MAX_IPV4_PREFIX): Ipv4Cidr {
-  const [address, prefix] = splitCidr(text);
+  const [address, prefix] = splitCidr(text, IPV4_CIDR_PATTERN);
   if (prefix < min || prefix > max) {
     throw new CidrError(`IPv4 prefix must be between /${min} and /${max}`);
   }
@@ -122,7 +143,7 @@ export function parseIpv4Cidr(text: string, min = MIN_IPV4_PREFIX, max = MAX_IPV
 }
 
 export function parseIpv6Cidr(text: string, min = 1, max = 120): Ipv6Cidr {
-  const [address, prefix] = splitCidr(text);
+  const [address, prefix] = splitCidr(text, IPV6_CIDR_PATTERN);
   if (prefix < min || prefix > max) {
     throw new CidrError(`IPv6 prefix must be between /${min} and /${max}`);
   }

@@ -41,6 +41,14 @@ export const Problems = {
   poolExhausted: () => new DomainError('pool-exhausted', 'Revoke unused peers or widen the network.'),
   addressUnavailable: () => new DomainError('address-unavailable', 'Pick another address or let the service choose.'),
   publicKeyInUse: () => new DomainError('public-key-in-use', 'Make a new key pair for each device.'),
+  publicKeyIsHubKey: () =>
+    new DomainError('public-key-is-hub-key', "This is the hub's own public key; make a new key pair for the device."),
+  hubKeyInUse: (peerId?: string) =>
+    new DomainError(
+      'hub-key-in-use',
+      'A live peer of this network holds this public key.',
+      peerId === undefined ? undefined : { peerId },
+    ),
   enrollmentKeySpent: (detail?: string) => new DomainError('enrollment-key-spent', detail),
   peerNotLive: (detail: string) => new DomainError('peer-not-live', detail),
 } as const;
