@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Status page benchmark (not a test): the real service on a fresh embedded Postgres, N peers
 // (default 10,000) put into one network with fast SQL (scripts/bench/sql-prefill.mjs, then
 // handshakes, endpoints, bytes, flags and expiries so the table looks like a live VPN), and
@@ -18,6 +19,7 @@
 // (`npm run bench:web` builds first).
 
 /* global window, document, Event -- used inside page.evaluate(), which runs in the page */
+/// <reference lib="dom" />
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -54,15 +56,26 @@ const RESULTS_FILE = fileURLToPath(new URL('../.test-artifacts/bench/web.json', 
 const KINDS = ['laptop', 'phone', 'desktop', 'server', 'tablet', 'router', 'build', 'kiosk'];
 
 const t0 = performance.now();
-const log = (msg) =>
+const log = (/** @type {string} */ msg) =>
   process.stderr.write(`[bench:web ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
 
-let service = null; // the running stack (scripts/bench/lib.mjs startStack)
-let db = null;
+/** @typedef {Awaited<ReturnType<typeof startStack>>} Stack */
+/** The running stack (scripts/bench/lib.mjs startStack); set in main() before anything uses it. */
+let service = /** @type {Stack | null} */ (null);
+/** Set in main() before any query; null until then and after cleanup. */
+let db = /** @type {import('pg').Pool | null} */ (null);
+/** @type {import('playwright-core').Browser | null} */
 let browser = null;
 
-/** Names like laptop-00042, handshakes, endpoints, bytes, a few flagged and expiring peers. */
+/** The pool main() opened (every query runs after it). */
+const database = () => /** @type {import('pg').Pool} */ (db);
+
+/**
+ * Names like laptop-00042, handshakes, endpoints, bytes, a few flagged and expiring peers.
+ * @param {string} networkId
+ */
 async function makeRealistic(networkId) {
+  const db = database();
   await db.query(
     `WITH numbered AS (
        SELECT id, row_number() OVER (ORDER BY id) AS n FROM peer WHERE network_id = $1
@@ -95,10 +108,18 @@ async function makeRealistic(networkId) {
   await db.query('VACUUM (ANALYZE) peer');
 }
 
-/** EXPLAIN ANALYZE of the status endpoint's peer query (its WHERE, ORDER BY and LIMIT; Prisma's insensitive `contains` is ILIKE). */
+/**
+ * EXPLAIN ANALYZE of the status endpoint's peer query (its WHERE, ORDER BY and LIMIT; Prisma's insensitive `contains` is ILIKE).
+ * @param {string} networkId
+ * @param {string} term
+ */
 async function explain(networkId, term) {
+  /**
+   * @param {string} where
+   * @param {string[]} params
+   */
   const plan = async (where, params) => {
-    const { rows } = await db.query(
+    const { rows } = await database().query(
       `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
        SELECT id, name, ipv4, ipv6, public_key, first_handshake_at, last_handshake_at, endpoint, rx_bytes,
               tx_bytes, flagged_at, flag_reason, quarantined, expires_at
@@ -106,11 +127,13 @@ async function explain(networkId, term) {
       [networkId, ...params],
     );
     const top = rows[0]['QUERY PLAN'][0];
+    /** @type {string[]} */
     const nodes = [];
+    /** @param {{ 'Node Type': string; 'Index Name'?: string; Plans?: unknown[] }} node */
     const walk = (node) => {
       nodes.push(`${node['Node Type']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}`);
       for (const child of node.Plans ?? []) {
-        walk(child);
+        walk(/** @type {Parameters<typeof walk>[0]} */ (child));
       }
     };
     walk(top.Plan);
@@ -128,53 +151,78 @@ async function explain(networkId, term) {
   };
 }
 
-const median = (xs) => {
+const median = (/** @type {number[]} */ xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const round = (x) => Math.round(x);
+const round = (/** @type {number} */ x) => Math.round(x);
 
+/**
+ * The page's globals the benchmark sets (page.evaluate callbacks run in the page).
+ * @typedef {Window & { __benchStart?: number }} BenchWindow
+ * A drawing mark of the page: performance.mark('wg:peers-drawn', { detail: { query, rows } }).
+ * @typedef {PerformanceEntry & { detail?: { query: string; rows: number } }} DrawnMark
+ */
+
+/** @param {string} adminToken */
 async function measure(adminToken) {
   browser = await chromium.launch({ ...CHROMIUM_LAUNCH_OPTIONS, args: [...CHROMIUM_LAUNCH_OPTIONS.args] });
+  /** @type {number[]} */
   const signIn = [];
+  /** @type {number[]} */
   const reload = [];
+  /** @type {number[]} */
   const search = [];
+  /** @type {string[]} */
   const problems = [];
+  /**
+   * @param {import('playwright-core').Page} page
+   * @param {string} query
+   */
   const drawn = (page, query) =>
     page.waitForFunction(
-      (q) =>
-        performance
+      (q) => {
+        const since = /** @type {BenchWindow} */ (window).__benchStart ?? 0;
+        return performance
           .getEntriesByName('wg:peers-drawn')
-          .some((m) => m.detail?.query === q && m.startTime > (window.__benchStart ?? 0)),
+          .some((/** @type {DrawnMark} */ m) => m.detail?.query === q && m.startTime > since);
+      },
       query,
       { timeout: 30_000, polling: 'raf' },
     );
+  /**
+   * The latest drawing of `query` (drawn() waited for one).
+   * @param {import('playwright-core').Page} page
+   * @param {string} query
+   * @returns {Promise<{ at: number; rows: number }>}
+   */
   const lastMark = (page, query) =>
-    page.evaluate(
-      (q) =>
-        performance
-          .getEntriesByName('wg:peers-drawn')
-          .filter((m) => m.detail?.query === q)
-          .map((m) => ({ at: m.startTime, rows: m.detail.rows }))
-          .pop(),
-      query,
+    /** @type {Promise<{ at: number; rows: number }>} */ (
+      page.evaluate(
+        (q) =>
+          /** @type {DrawnMark[]} */ (performance.getEntriesByName('wg:peers-drawn'))
+            .filter((m) => m.detail?.query === q)
+            .map((m) => ({ at: m.startTime, rows: /** @type {{ rows: number }} */ (m.detail).rows }))
+            .pop(),
+        query,
+      )
     );
   for (let run = 0; run < RUNS + 1; run++) {
     const warmUp = run === 0; // the first run warms Chromium's caches and the service's JIT: not counted
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.on('pageerror', (error) => problems.push(String(error)));
-    await page.goto(`${service.url}/status`);
+    await page.goto(`${/** @type {Stack} */ (service).url}/status`);
     await page.locator('#token').waitFor({ state: 'visible' });
     await page.fill('#token', adminToken);
     // Sign in: the click and the start time in the same task of the page.
     await page.evaluate(() => {
-      window.__benchStart = performance.now();
-      document.getElementById('sign-in-button').click();
+      /** @type {BenchWindow} */ (window).__benchStart = performance.now();
+      /** @type {HTMLElement} */ (document.getElementById('sign-in-button')).click();
     });
     await drawn(page, '');
     const first = await lastMark(page, '');
-    const start = await page.evaluate(() => window.__benchStart);
+    const start = await page.evaluate(() => /** @type {number} */ (/** @type {BenchWindow} */ (window).__benchStart));
     if (first.rows < Math.min(50, PEERS)) {
       throw new Error(`the table drew ${first.rows} rows, not a full page of ${NETWORK.name}: wrong network shown?`);
     }
@@ -183,7 +231,9 @@ async function measure(adminToken) {
     }
     // Load with the token in the session: navigation start (time origin 0) to table drawn.
     await page.reload();
-    await page.evaluate(() => (window.__benchStart = 0));
+    await page.evaluate(() => {
+      /** @type {BenchWindow} */ (window).__benchStart = 0;
+    });
     await drawn(page, '');
     const loaded = await lastMark(page, '');
     if (!warmUp) {
@@ -193,14 +243,16 @@ async function measure(adminToken) {
     const n = 1 + ((run * 1237) % PEERS);
     const term = `${KINDS[n % KINDS.length]}-${String(n).padStart(5, '0')}`;
     await page.evaluate((q) => {
-      const input = document.getElementById('search');
-      window.__benchStart = performance.now();
+      const input = /** @type {HTMLInputElement} */ (document.getElementById('search'));
+      /** @type {BenchWindow} */ (window).__benchStart = performance.now();
       input.value = q;
       input.dispatchEvent(new Event('input', { bubbles: true }));
     }, term);
     await drawn(page, term);
     const answered = await lastMark(page, term);
-    const searchStart = await page.evaluate(() => window.__benchStart);
+    const searchStart = await page.evaluate(
+      () => /** @type {number} */ (/** @type {BenchWindow} */ (window).__benchStart),
+    );
     if (!warmUp) {
       search.push(answered.at - searchStart);
     }
@@ -321,8 +373,9 @@ async function main() {
 let exitCode = 0;
 try {
   await main();
-} catch (error) {
+} catch (thrown) {
   exitCode = 1;
+  const error = /** @type {{ stack?: string } | null | undefined} */ (thrown);
   process.stderr.write(`bench-web failed: ${error?.stack ?? error}\n`);
 } finally {
   await cleanup().catch(() => undefined);

@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
 import { hubConfigChunks, type HubConfigInput } from '../domain/render/hub-config';
-import { duplicateWindowMs, EndpointFlapDetector } from '../domain/wg/duplicates';
 import { AgentApiClient, ApiError, type DesiredState, type HubStatusInput } from './api-client';
+import { EndpointSampler } from './endpoint-sampler';
 import { atomicWrite, ensureHubKey, removeStaleTemporaries } from './hub-files';
 import { Wg, WgUnavailableError } from './wg';
 
@@ -24,14 +24,6 @@ export interface AgentOptions {
 const COALESCE_MS = 250;
 /** The longest wait between two retries (backoff with full jitter). */
 const MAX_BACKOFF_MS = 30_000;
-/**
- * How often the interface's endpoints are read for one config on two machines: every 200 ms, or
- * ten times as long as the last read took (a big interface is read less often, so sampling never
- * takes more than a tenth of the time). Two machines' keepalives can arrive a second apart, so
- * the key sits at the second machine's address for a second only: a sample each second misses it.
- */
-const ENDPOINT_SAMPLE_MIN_MS = 200;
-const ENDPOINT_SAMPLE_COST_FACTOR = 10;
 
 export interface AgentLogger {
   log(message: unknown, context?: string): void;
@@ -73,11 +65,8 @@ export class HubAgent {
   private saidNotApplied = false;
   private lastApplyAt = 0;
   private reporter: NodeJS.Timeout | null = null;
-  private sampler: NodeJS.Timeout | null = null;
-  private readonly flaps = new EndpointFlapDetector();
-  /** Keys found alternating between machines, with their hosts, until a report has carried them. */
-  private readonly suspected = new Map<string, string[]>();
-  private duplicateWindowMs = duplicateWindowMs(0);
+  /** One config on two machines: the interface's endpoints, sampled between reports. */
+  private readonly endpoints: EndpointSampler;
   private loop: Promise<void> | null = null;
   /** Hub files written and applies made since start (tests and the benchmark count them). */
   writes = 0;
@@ -88,6 +77,10 @@ export class HubAgent {
     private readonly logger: AgentLogger,
   ) {
     this.client = new AgentApiClient(options.apiUrl, options.token, options.network, this.stop.signal);
+    this.endpoints = new EndpointSampler(this.wg, options.iface, logger, this.stop.signal, {
+      applied: () => this.applies > 0,
+      report: () => this.report(),
+    });
   }
 
   get configFile(): string {
@@ -120,7 +113,7 @@ export class HubAgent {
     this.reporter = setInterval(() => void this.report(), interval);
     this.reporter.unref?.();
     if (this.options.apply !== 'none') {
-      this.scheduleSample(ENDPOINT_SAMPLE_MIN_MS);
+      this.endpoints.start();
     }
   }
 
@@ -129,9 +122,7 @@ export class HubAgent {
     if (this.reporter) {
       clearInterval(this.reporter);
     }
-    if (this.sampler) {
-      clearTimeout(this.sampler);
-    }
+    this.endpoints.stop();
     await this.loop;
   }
 
@@ -180,7 +171,7 @@ export class HubAgent {
       this.options.apply === 'none'
         ? 'the agent only writes the hub file (apply mode none); something else applies it'
         : null;
-    this.duplicateWindowMs = duplicateWindowMs(state.interface.persistentKeepalive ?? 0);
+    this.endpoints.keepalive(state.interface.persistentKeepalive ?? 0);
     let how: 'syncconf' | 'delta' | 'file' = 'file';
     if (this.options.apply !== 'none') {
       try {
@@ -221,52 +212,13 @@ export class HubAgent {
     await this.report();
   }
 
-  private scheduleSample(delayMs: number): void {
-    if (this.stop.signal.aborted) {
-      return;
-    }
-    this.sampler = setTimeout(() => {
-      const began = performance.now();
-      void this.sampleEndpoints().finally(() =>
-        this.scheduleSample(
-          Math.max(ENDPOINT_SAMPLE_MIN_MS, ENDPOINT_SAMPLE_COST_FACTOR * (performance.now() - began)),
-        ),
-      );
-    }, delayMs);
-    this.sampler.unref?.();
-  }
-
-  /**
-   * One sample of the interface's endpoints (see ENDPOINT_SAMPLE_MIN_MS): a key seen alternating
-   * between two machines is reported at once, not at the next interval (a report every 10 s
-   * aliases flips that come every few seconds). Nothing to do before the first apply.
-   */
-  private async sampleEndpoints(): Promise<void> {
-    if (this.applies === 0 || this.stop.signal.aborted) {
-      return;
-    }
-    try {
-      const endpoints = await this.wg.endpoints(this.options.iface);
-      const found = this.flaps.observe(endpoints, Date.now(), this.duplicateWindowMs);
-      for (const { publicKey, hosts } of found) {
-        this.suspected.set(publicKey, hosts);
-        this.logger.warn({ msg: 'one peer key alternates between machines', publicKey, hosts });
-      }
-      if (found.length > 0) {
-        await this.report();
-      }
-    } catch {
-      // The interface is away for a moment: the next sample tries again.
-    }
-  }
-
   /** What the interface sees, with the applied revision. Failures are logged, not thrown. */
   async report(): Promise<void> {
     if (this.applied === null && this.applyError === null) {
       return;
     }
     let peers: HubStatusInput['peers'] = [];
-    const suspected = new Map(this.suspected);
+    const suspected = this.endpoints.pending();
     if (this.options.apply !== 'none') {
       try {
         const dump = await this.wg.dump(this.options.iface);
@@ -293,12 +245,7 @@ export class HubAgent {
         notApplied: this.notApplied,
         peers,
       });
-      // Carried (or the key has left the interface): the server keeps the flag from here.
-      for (const [key, hosts] of suspected) {
-        if (this.suspected.get(key) === hosts) {
-          this.suspected.delete(key);
-        }
-      }
+      this.endpoints.carried(suspected);
     } catch (error) {
       this.logger.warn({ msg: 'status report failed', error: (error as Error).message });
     }

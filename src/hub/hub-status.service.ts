@@ -6,7 +6,7 @@ import { AGENT_HEALTHY_MS, ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
 import type { Principal } from '../domain/principal/principal';
 import { NetworksService } from '../networks/networks.service';
 import type { NetworkStatus, NetworkStatusQueryInput } from './hub.dto';
-import { HubRepository } from './hub.repository';
+import { HubStatusRepository } from './hub-status.repository';
 
 /** An agent that reported within this long counts as healthy. */
 /** "Expiring soon" on the status page: an expiry within this many days. */
@@ -17,7 +17,7 @@ const EXPIRING_SOON_MS = EXPIRING_SOON_DAYS * 86_400_000;
 @Injectable()
 export class HubStatusService {
   constructor(
-    private readonly repository: HubRepository,
+    private readonly repository: HubStatusRepository,
     private readonly networks: NetworksService,
   ) {}
 

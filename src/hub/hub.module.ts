@@ -6,13 +6,14 @@ import { HubApplyService } from './hub-apply.service';
 import { HubController } from './hub.controller';
 import { HubStatusService } from './hub-status.service';
 import { HubRepository } from './hub.repository';
+import { HubStatusRepository } from './hub-status.repository';
 import { HubService } from './hub.service';
 import { RevisionNotifier } from './revision-notifier';
 
 @Module({
   imports: [AuditModule, NetworksModule, SecretsModule],
   controllers: [HubController],
-  providers: [HubRepository, HubService, HubStatusService, HubApplyService, RevisionNotifier],
+  providers: [HubRepository, HubStatusRepository, HubService, HubStatusService, HubApplyService, RevisionNotifier],
   exports: [RevisionNotifier, HubApplyService],
 })
 export class HubModule {}

@@ -9,6 +9,7 @@ import { NetworksService } from '../networks/networks.service';
 import { SecretsService } from '../secrets/secrets.service';
 import type { DesiredState, HubStatusInput } from './hub.dto';
 import { type DesiredPeerRow, HubRepository } from './hub.repository';
+import { HubStatusRepository } from './hub-status.repository';
 import { RevisionNotifier } from './revision-notifier';
 
 type DesiredPeer = DesiredState['peers'][number];
@@ -41,6 +42,7 @@ export class HubService {
 
   constructor(
     private readonly repository: HubRepository,
+    private readonly statuses: HubStatusRepository,
     private readonly networks: NetworksService,
     private readonly secrets: SecretsService,
     private readonly notifier: RevisionNotifier,
@@ -209,7 +211,7 @@ export class HubService {
   }
 
   async recordStatus(network: NetworkRecord, body: HubStatusInput): Promise<void> {
-    const moved = await this.repository.recordStatus(
+    const moved = await this.statuses.recordStatus(
       network.id,
       { revision: BigInt(body.appliedRevision), configSha256: body.configSha256, ...applyStateOf(body) },
       body.peers,
@@ -227,11 +229,11 @@ export class HubService {
       let hosts = observed.duplicateSuspected?.sourceHosts ?? null;
       if (peer.moved) {
         const verdict = observeEndpoint(peer.endpointHistory, observed.endpoint!, now, windowMs);
-        await this.repository.saveEndpointHistory(peer.id, verdict.history);
+        await this.statuses.saveEndpointHistory(peer.id, verdict.history);
         hosts ??= verdict.flagged ? verdict.hosts : null;
       }
       if (hosts !== null && peer.flaggedAt === null) {
-        const flagged = await this.repository.flagDuplicate(
+        const flagged = await this.statuses.flagDuplicate(
           network.id,
           peer.id,
           `one key seen from ${hosts.join(' and ')} in turn: the same config on two machines`,

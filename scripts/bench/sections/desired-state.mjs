@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Section 5 (issue 6): the hub's desired state at scale.
 //
 // Three networks (/16 each) with 1k, 10k and 50k active peers (quick: 200, 1k, 2k) in one
@@ -46,8 +47,20 @@ const log = logger(SECTION);
 const SIZES = QUICK ? [200, 1000, 2000] : [1000, 10_000, 50_000];
 const REPS = QUICK ? 3 : 9;
 const REPS_304 = 5;
-const label = (n) => (n >= 1000 ? `${n / 1000}k` : String(n));
+const label = (/** @type {number} */ n) => (n >= 1000 ? `${n / 1000}k` : String(n));
+/** The latest figure of a repetition (every list has one by then). */
+const last = (/** @type {number[]} */ xs) => /** @type {number} */ (xs.at(-1));
 const HUB_PRIVATE_KEY = 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=';
+
+/**
+ * One network of the section, its agent's client on the API child and its figures (ms).
+ * @typedef {{
+ *   size: number; name: string; network: Awaited<ReturnType<typeof filledNetwork>>; token: string;
+ *   client: import('../lib.mjs').BenchClient;
+ *   cold: number[]; cached: number[]; render: number[]; total: number[]; notModified: number[];
+ *   peers: number; bytes: number; profile?: Awaited<ReturnType<typeof profile>>;
+ * }} Net
+ */
 
 /**
  * GET the desired state of `net` with its agent's client; with `revision`, as If-None-Match.
@@ -59,19 +72,31 @@ const desiredState = (net, revision) =>
     params: { path: { network: net.name }, header: revision ? { 'If-None-Match': `"${revision}"` } : {} },
   });
 
+/**
+ * @template T
+ * @param {() => T | Promise<T>} fn
+ * @returns {Promise<{ ms: number; value: T }>}
+ */
 async function timed(fn) {
   const start = performance.now();
   const value = await fn();
   return { ms: performance.now() - start, value };
 }
 
+/**
+ * @param {string} databaseUrl
+ * @param {Buffer} secretKey
+ * @param {string} networkId
+ */
 async function profile(databaseUrl, secretKey, networkId) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const sql = `SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6 FROM peer
       WHERE network_id = $1::uuid AND status = 'active' AND NOT quarantined ORDER BY id`;
+    /** @type {number[]} */
     const sqlMs = [];
+    /** @type {{ id: string; name: string; public_key: string; preshared_key_enc: Buffer; ipv4: string; ipv6: string | null }[]} */
     let rows = [];
     for (let i = 0; i < 3; i++) {
       const t = await timed(async () => {
@@ -86,7 +111,9 @@ async function profile(databaseUrl, secretKey, networkId) {
     }
     const explain = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, [networkId]);
     const box = new SecretBox(secretKey);
+    /** @type {number[]} */
     const openMs = [];
+    /** @type {{ id: string; name: string; publicKey: string; presharedKey: string; allowedIps: string[] }[]} */
     let peers = [];
     for (let i = 0; i < 3; i++) {
       const t = await timed(() =>
@@ -102,6 +129,7 @@ async function profile(databaseUrl, secretKey, networkId) {
       peers = t.value;
     }
     const state = { network: 'x', revision: '1', interface: { addresses: [], listenPort: 51820 }, peers };
+    /** @type {number[]} */
     const stringifyMs = [];
     let bytes = 0;
     for (let i = 0; i < 3; i++) {
@@ -126,11 +154,14 @@ async function profile(databaseUrl, secretKey, networkId) {
 async function main() {
   log(`sizes ${SIZES.join(', ')}; ${REPS} repetitions${QUICK ? ' (quick mode: figures not meaningful)' : ''}`);
   const stack = await startStack();
+  /** @type {Awaited<ReturnType<typeof startApiChild>> | null} */
   let api = null;
+  /** @type {import('../lib.mjs').BenchClient[]} */
   const clients = [];
   try {
     const admin = makeClient(stack.url, stack.adminToken);
     clients.push(admin);
+    /** @type {Net[]} */
     const nets = [];
     for (const [i, size] of SIZES.entries()) {
       const name = `bench-ds-${label(size)}`;
@@ -141,7 +172,8 @@ async function main() {
         count: size,
         log,
       });
-      nets.push({ size, name, network, token: await agentToken(admin, name) });
+      // The client and the figures are set below, once the API child runs.
+      nets.push(/** @type {Net} */ ({ size, name, network, token: await agentToken(admin, name) }));
     }
     const secretKey = await secretKeyOf(stack);
     log('starting the API child process');
@@ -161,6 +193,10 @@ async function main() {
       // Warm-up: the first fetch also warms code paths; not counted.
       await expectStatus(200, desiredState(net));
     }
+    /**
+     * @param {Net} net
+     * @param {string} [revision]
+     */
     const fetchState = async (net, revision) => {
       const t = await timed(() => desiredState(net, revision));
       return { ms: t.ms, res: { status: t.value.response.status, json: t.value.data ?? null } };
@@ -187,6 +223,7 @@ async function main() {
             peers: state.peers,
           }),
         );
+        /** @type {number[]} */
         const notModified = [];
         for (let i = 0; i < REPS_304; i++) {
           const r = await fetchState(net, state.revision);
@@ -206,8 +243,8 @@ async function main() {
           nets
             .map(
               (n) =>
-                `${label(n.size)} cold ${n.cold.at(-1).toFixed(1)} cached ${n.cached.at(-1).toFixed(1)} ` +
-                `render ${n.render.at(-1).toFixed(1)} 304 ${n.notModified.at(-1).toFixed(2)} ms`,
+                `${label(n.size)} cold ${last(n.cold).toFixed(1)} cached ${last(n.cached).toFixed(1)} ` +
+                `render ${last(n.render).toFixed(1)} 304 ${last(n.notModified).toFixed(2)} ms`,
             )
             .join(' | '),
       );
@@ -218,8 +255,9 @@ async function main() {
     }
 
     const [small, mid, large] = nets;
-    const t = (n) => median(n.total);
-    const t304 = (n) => median(n.notModified);
+    const t = (/** @type {Net} */ n) => median(n.total);
+    const t304 = (/** @type {Net} */ n) => median(n.notModified);
+    /** @type {import('../report.mjs').BenchRow[]} */
     const rows = [];
     const qnote = QUICK ? 'quick mode: sizes 200/1k/2k, not meaningful' : '';
     for (const net of nets) {

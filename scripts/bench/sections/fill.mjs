@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Section 2 (issue 6): flat as the pool fills. Enrollments/s and p99 through the real HTTP service
 // into a /16 at 1 % and at 90 % fill, at concurrency 1 and 32. Both networks live in the same
 // database and are filled before anything is timed; the timed rounds alternate between the fill
@@ -20,6 +21,10 @@ import { QUICK, createNetwork, emit, logger, makeClient, row, startStack, runSec
 import { loadGenerator } from '../load-worker.mjs';
 import { sqlPrefill } from '../sql-prefill.mjs';
 import { accumulator, errorText, ownerOf, round2, tolerateShutdownErrors } from '../enroll.mjs';
+/**
+ * One fill level at one concurrency: the accumulated rounds' summary and the fill around them.
+ * @typedef {ReturnType<typeof import('../enroll.mjs').summarize> & { fill: string; concurrency: number; fillBefore: number | null; fillAfter: number | null; warmupFailures: Record<string, number> }} Result
+ */
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -27,6 +32,10 @@ const { parseIpv4Cidr, leasableCount } = require('../../../dist/domain/ipam/cidr
 const log = logger('fill');
 const SECTION = 'fill';
 
+/**
+ * @param {string} name
+ * @param {number} fallback
+ */
 const num = (name, fallback) => {
   const v = process.env[name];
   if (v === undefined || v === '') return fallback;
@@ -34,10 +43,14 @@ const num = (name, fallback) => {
   return Number(v);
 };
 const PREFIX = QUICK ? 20 : 16;
-const LEVELS = [
+/**
+ * A fill level and its network (`id` and `poolSize` are set once the network exists).
+ * @typedef {{ label: string; fill: number; name: string; ipv4Cidr: string; ipv6Cidr: string; id: string; poolSize: number }} Level
+ */
+const LEVELS = /** @type {Level[]} */ ([
   { label: '1%', fill: 0.01, name: 'bench-fill-01', ipv4Cidr: `10.128.0.0/${PREFIX}`, ipv6Cidr: 'fd10:128::/64' },
   { label: '90%', fill: 0.9, name: 'bench-fill-90', ipv4Cidr: `10.129.0.0/${PREFIX}`, ipv6Cidr: 'fd10:129::/64' },
-];
+]);
 const PREFILL_MODE = process.env.BENCH_PREFILL || (QUICK ? 'sql' : 'auto');
 if (!['auto', 'api', 'sql'].includes(PREFILL_MODE)) {
   throw new Error('BENCH_PREFILL must be auto, api or sql');
@@ -50,11 +63,16 @@ const PHASES = [
   { concurrency: 32, warmup: QUICK ? 32 : 320, n: num('BENCH_N_C32', QUICK ? 128 : 2000), rounds: QUICK ? 2 : 4 },
 ];
 
-let stack = null;
-let db = null;
+/** Set in main() first; null until then. @type {Awaited<ReturnType<typeof startStack>>} */
+let stack = /** @type {any} */ (null);
+/** Set in main() before any query; null until then. @type {import('pg').Pool} */
+let db = /** @type {any} */ (null);
+/** @type {import('../lib.mjs').BenchClient | null} */
 let request = null;
-let gen = null;
+/** Set in main() before any load; null until then. @type {ReturnType<typeof loadGenerator>} */
+let gen = /** @type {any} */ (null);
 
+/** @param {string} networkId */
 async function liveCount(networkId) {
   const { rows } = await db.query(
     `SELECT count(*)::int AS n FROM peer WHERE network_id = $1 AND status IN ('pending', 'active')`,
@@ -63,6 +81,7 @@ async function liveCount(networkId) {
   return rows[0].n;
 }
 
+/** @param {Level} level */
 async function sanity(level) {
   const { rows } = await db.query(
     `SELECT
@@ -75,6 +94,7 @@ async function sanity(level) {
     [level.id],
   );
   const r = rows[0];
+  /** @type {string[]} */
   const problems = [];
   if (r.live !== r.open_leases) problems.push(`live peers ${r.live} != open leases ${r.open_leases}`);
   if (r.live + r.free !== level.poolSize) problems.push(`live ${r.live} + free ${r.free} != pool ${level.poolSize}`);
@@ -83,7 +103,10 @@ async function sanity(level) {
   return { ...r, ok: problems.length === 0, problems };
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of the service's lease statement, rolled back. */
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the service's lease statement, rolled back.
+ * @param {Level} level
+ */
 async function explainLease(level) {
   const client = await db.connect();
   try {
@@ -110,8 +133,16 @@ async function explainLease(level) {
   }
 }
 
+/**
+ * @param {Level} level
+ * @param {string} owner
+ */
 async function prefill(level, owner) {
   const target = Math.round(level.fill * level.poolSize);
+  /**
+   * @type {{ target: number; viaApi: number; viaSql: number; apiSeconds: number; sqlSeconds: number | null;
+   *   apiFailures: Record<string, number>; seconds?: number | null; live?: number; method?: string }}
+   */
   const info = { target, viaApi: 0, viaSql: 0, apiSeconds: 0, sqlSeconds: 0, apiFailures: {} };
   const mode = level.fill < 0.05 ? 'api' : PREFILL_MODE;
   const started = performance.now();
@@ -166,7 +197,7 @@ async function prefill(level, owner) {
     live = await liveCount(level.id);
   }
   info.seconds = round2((performance.now() - started) / 1000);
-  info.apiSeconds = round2(info.apiSeconds);
+  info.apiSeconds = /** @type {number} */ (round2(info.apiSeconds));
   info.live = live;
   info.method = info.viaSql === 0 ? 'api' : info.viaApi === 0 ? 'sql' : 'api+sql';
   log(
@@ -199,6 +230,7 @@ async function main() {
 
   // Fill both networks before measuring anything, so both fill levels are measured against the
   // same state of the shared tables (network, audit_event, …).
+  /** @type {Record<string, Awaited<ReturnType<typeof prefill>>>} */
   const prefills = {};
   for (const level of LEVELS) {
     prefills[level.label] = await prefill(level, owner);
@@ -212,10 +244,12 @@ async function main() {
     log(`VACUUM (ANALYZE) after pre-fill: ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   await db.query('CHECKPOINT');
+  /** @type {Record<string, Awaited<ReturnType<typeof explainLease>>>} */
   const explain = {};
   for (const level of LEVELS) explain[level.label] = await explainLease(level);
 
   const loadBefore = loadavg();
+  /** @type {Result[]} */
   const results = [];
   for (const phase of PHASES) {
     const c = phase.concurrency;
@@ -256,6 +290,7 @@ async function main() {
     }
   }
   const loadAfter = loadavg();
+  /** @type {Record<string, Awaited<ReturnType<typeof sanity>>>} */
   const checks = {};
   for (const level of LEVELS) checks[level.label] = await sanity(level);
   const bad = Object.entries(checks).filter(([, v]) => !v.ok);
@@ -268,12 +303,18 @@ async function main() {
   const hi = LEVELS[1];
   for (const phase of PHASES) {
     const c = phase.concurrency;
-    const at = (label) => results.find((r) => r.concurrency === c && r.fill === label);
+    // Every phase measured every level: the result is there.
+    const at = (/** @type {string} */ label) =>
+      /** @type {Result} */ (results.find((r) => r.concurrency === c && r.fill === label));
     const a = at(lo.label);
     const b = at(hi.label);
-    const rateRatio = b.perSecond / a.perSecond;
-    const p99Ratio = b.p99 / a.p99;
-    const spread = (r) => `rounds ${Math.min(...r.rounds).toFixed(0)}–${Math.max(...r.rounds).toFixed(0)}/s`;
+    // A null figure (no finite rate) counts as 0, as JavaScript's arithmetic takes it.
+    const rateRatio = /** @type {number} */ (b.perSecond) / /** @type {number} */ (a.perSecond);
+    const p99Ratio = /** @type {number} */ (b.p99) / /** @type {number} */ (a.p99);
+    const spread = (/** @type {Result} */ r) => {
+      const rounds = /** @type {number[]} */ (r.rounds);
+      return `rounds ${Math.min(...rounds).toFixed(0)}–${Math.max(...rounds).toFixed(0)}/s`;
+    };
     const dbNote =
       `EXPLAIN ANALYZE of the lease statement: ${explain[lo.label].executionMs} ms / ${explain[lo.label].sharedHitBlocks} buffers at 1 %, ` +
       `${explain[hi.label].executionMs} ms / ${explain[hi.label].sharedHitBlocks} buffers at 90 %`;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Section 6 (issue 6): the hub under a burst of enrollments, and a full `wg syncconf` at 10k.
 //
 // Part 1 — burst. The API as its own process (`wg-enroll serve` on the stack's Postgres) and the
@@ -37,6 +38,7 @@ import pg from 'pg';
 import {
   QUICK,
   agentToken,
+  asProblem,
   createNetwork,
   drive,
   emit,
@@ -90,6 +92,7 @@ async function burst() {
     api = await startApiChild(stack);
     log(`API child pid ${api.pid}; starting the agent (file mode, ${dir})`);
 
+    /** @type {{ at: number; revision: string | undefined; peers: number | undefined }[]} */
     const applied = [];
     agent = await startChild(
       ['agent', '--api-url', api.url, '--network', name, '--interface', iface, '--config-dir', dir, '--apply', 'none'],
@@ -155,9 +158,10 @@ async function burst() {
           params: { path: { network: name } },
           body: { name: `burst-${i}`, publicKey: keys[i] },
         });
-        if (response.status !== 201) return `HTTP ${response.status} ${error?.code ?? ''}`;
+        if (response.status !== 201) return `HTTP ${response.status} ${asProblem(error)?.code ?? ''}`;
         // The service stores keys in their canonical form (RFC 7748 top bit clear): track that one.
-        responseAt.set(data.peer.publicKey, now());
+        // A 201 carries the enrollment.
+        responseAt.set(/** @type {NonNullable<typeof data>} */ (data).peer.publicKey, now());
         return true;
       },
     });
@@ -299,6 +303,7 @@ const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 const PATH = [...new Set([...(process.env.PATH ?? '').split(':').filter(Boolean), ...SBIN])].join(':');
 const ENV = { ...process.env, PATH, LC_ALL: 'C' };
 
+/** @param {string} name */
 function which(name) {
   for (const d of PATH.split(':')) {
     try {
@@ -321,13 +326,18 @@ function whyNoInterface() {
   return reasons.length ? reasons.join('; ') : null;
 }
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {Omit<import('node:child_process').ExecFileOptions, 'encoding'>} [opts]
+ */
 const sh = (cmd, args, opts = {}) => run(cmd, args, { env: ENV, ...BIG, ...opts });
 
 const FULL_GOAL_MS = 1000;
 const FULL_METRIC = `full apply (render + write + wg syncconf), ${SYNC_PEERS} peers from empty (wireguard-go)`;
 
 /** The syncconf rows without a figure, saying why. */
-const syncconfNullRows = (why) => [
+const syncconfNullRows = (/** @type {string} */ why) => [
   row({
     id: 'syncconf-full',
     section: SECTION,
@@ -354,20 +364,22 @@ async function syncconfBench() {
   const ifname = `wgeb${process.pid}`.slice(0, 15);
   const dir = mkdtempSync(join(tmpdir(), 'wg-enroll-bench-wg-'));
   const socket = `/var/run/wireguard/${ifname}.sock`;
+  /** @type {import('node:child_process').ChildProcessByStdio<null, null, import('node:stream').Readable> | null} */
   let wggo = null;
   try {
     if (existsSync(socket)) throw new Error(`${socket} exists already: another interface has this name`);
     await sh('ip', ['netns', 'add', ns]);
-    wggo = spawn('ip', ['netns', 'exec', ns, 'wireguard-go', '-f', ifname], {
+    const child = spawn('ip', ['netns', 'exec', ns, 'wireguard-go', '-f', ifname], {
       env: ENV,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    wggo = child;
     let wgErr = '';
-    wggo.stderr.on('data', (d) => (wgErr += d));
-    const wgInNs = (args) => sh('ip', ['netns', 'exec', ns, 'wg', ...args]);
+    child.stderr.on('data', (d) => (wgErr += d));
+    const wgInNs = (/** @type {string[]} */ args) => sh('ip', ['netns', 'exec', ns, 'wg', ...args]);
     await waitFor(
       async () => {
-        if (wggo.exitCode !== null) throw new Error(`wireguard-go exited: ${wgErr}`);
+        if (child.exitCode !== null) throw new Error(`wireguard-go exited: ${wgErr}`);
         try {
           await wgInNs(['show', ifname, 'public-key']);
           return true;
@@ -420,13 +432,17 @@ async function syncconfBench() {
       const keys = await listed();
       return { totalMs: t2 - t0, stripMs: t1 - t0, syncconfMs: t2 - t1, peersOnInterface: count(keys), listed: keys };
     };
-    const count = (keys) => keys.split('\n').filter(Boolean).length;
+    const count = (/** @type {string} */ keys) => keys.split('\n').filter(Boolean).length;
     const changeOne = () => {
       const i = SYNC_PEERS >> 1;
       const oldKey = peers[i].publicKey;
       peers[i] = { ...peers[i], publicKey: randomPublicKey() };
       return { oldKey, newKey: peers[i].publicKey };
     };
+    /**
+     * @param {{ peersOnInterface: number; listed: string }} result
+     * @param {{ oldKey: string; newKey: string }} change
+     */
     const expectChanged = (result, { oldKey, newKey }) => {
       if (result.peersOnInterface !== SYNC_PEERS || !result.listed.includes(newKey) || result.listed.includes(oldKey)) {
         throw new Error('the changed peer is not on the interface after syncconf');
@@ -447,7 +463,7 @@ async function syncconfBench() {
         `wg-quick strip path, one changed ${before.totalMs.toFixed(0)} ms`,
     );
     const { stdout: version } = await sh('wireguard-go', ['--version']).catch(() => ({ stdout: '' }));
-    const strip = (result) => ({ ...result, listed: undefined });
+    const strip = (/** @type {object} */ result) => ({ ...result, listed: undefined });
     return {
       rows: [
         row({
@@ -502,9 +518,10 @@ async function syncconfBench() {
       },
     };
   } finally {
-    if (wggo && wggo.exitCode === null) {
-      const gone = new Promise((r) => wggo.once('exit', r));
-      wggo.kill('SIGTERM');
+    const child = wggo;
+    if (child && child.exitCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
     }
     await sh('ip', ['netns', 'exec', ns, 'ip', 'link', 'del', ifname]).catch(() => undefined);
@@ -523,7 +540,8 @@ async function main() {
   let b;
   try {
     b = await syncconfBench();
-  } catch (error) {
+  } catch (thrown) {
+    const error = /** @type {{ stack?: string; message?: string } | null | undefined} */ (thrown);
     log(`syncconf failed: ${error?.stack ?? error}`);
     b = {
       rows: syncconfNullRows(`could not measure: ${String(error?.message ?? error).slice(0, 200)}`),

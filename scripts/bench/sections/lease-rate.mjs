@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Section 1 (issue 6): against the database's own limit.
 //
 // R = the raw lease rate: the service's own lease transaction (scripts/bench/enroll.mjs
@@ -11,9 +12,9 @@
 // never runs out and both stay at a low fill.
 // Goals: HTTP c=32 ≥ 0.35 × R; c=32 ≥ c=8 ≥ 2 × c=1.
 
-import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import { QUICK, createNetwork, drive, emit, logger, makeClient, row, startStack, runSection } from '../lib.mjs';
 import { loadGenerator } from '../load-worker.mjs';
 import {
@@ -26,13 +27,14 @@ import {
   tolerateShutdownErrors,
   sampleWaits,
 } from '../enroll.mjs';
+/** @typedef {ReturnType<typeof import('../enroll.mjs').summarize>} Summary */
 
-const require = createRequire(import.meta.url);
-const pg = require('pg');
 const log = logger('lease-rate');
 const SECTION = 'lease-rate';
 
 const ROUNDS = QUICK ? 2 : 4;
+/** @typedef {{ key: string; label: string; concurrency: number; n: number; warmup: number }} Kind */
+/** @type {Kind[]} */
 const KINDS = [
   { key: 'raw', label: 'raw lease transaction (pg)', concurrency: 32, n: QUICK ? 200 : 1500, warmup: QUICK ? 50 : 300 },
   // Not a goal: R at c=1 shows how much concurrency the database itself turns into rate.
@@ -42,10 +44,14 @@ const KINDS = [
   { key: 'c32', label: 'HTTP c=32', concurrency: 32, n: QUICK ? 64 : 900, warmup: QUICK ? 32 : 300 },
 ];
 
+/** @type {Awaited<ReturnType<typeof startStack>> | null} */
 let stack = null;
-let pool = null;
+/** Set in main() before any transaction; null until then. @type {import('pg').Pool} */
+let pool = /** @type {any} */ (null);
+/** @type {import('../lib.mjs').BenchClient | null} */
 let request = null;
-let gen = null;
+/** Set in main() before any load; null until then. @type {ReturnType<typeof loadGenerator>} */
+let gen = /** @type {any} */ (null);
 
 async function main() {
   log('starting the service');
@@ -68,6 +74,11 @@ async function main() {
   // HTTP load comes from a worker thread (load-worker.mjs), so the service's event loop serves
   // only; the raw transactions run on the main thread (nothing else runs meanwhile).
   gen = loadGenerator(stack.url, stack.adminToken);
+  /**
+   * @param {Kind} k
+   * @param {number} total
+   * @param {string} prefix
+   */
   const runKind = (k, total, prefix) =>
     k.key.startsWith('raw')
       ? drive({ total, concurrency: k.concurrency, task: rawLeaseTask(pool, rawNet, owner, prefix) })
@@ -78,9 +89,11 @@ async function main() {
   }
   const acc = Object.fromEntries(KINDS.map((k) => [k.key, accumulator()]));
   const meter = cpuMeter(stack.dataDir);
+  /** @type {Record<string, Record<string, number>>} */
   const cpuAcc = Object.fromEntries(
     KINDS.map((k) => [k.key, { node: 0, postgres: 0, machineBusy: 0, machineTotal: 0, loopActive: 0, loopTotal: 0 }]),
   );
+  /** @type {Record<string, Awaited<ReturnType<ReturnType<typeof sampleWaits>['stop']>>[]>} */
   const waitsByKind = Object.fromEntries(KINDS.map((k) => [k.key, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
@@ -102,9 +115,14 @@ async function main() {
       );
     }
   }
-  const s = Object.fromEntries(KINDS.map((k) => [k.key, acc[k.key].summary()]));
+  // Every kind ran rounds of k.n > 0 operations: its rate and rounds are numbers.
+  const s =
+    /** @type {Record<string, Omit<Summary, 'perSecond' | 'rounds'> & { perSecond: number; rounds: number[] }>} */ (
+      Object.fromEntries(KINDS.map((k) => [k.key, acc[k.key].summary()]))
+    );
 
   // Sanity: every leased host is leased once, live peers = open leases, nothing both leased and free.
+  /** @type {Record<string, Record<string, number> & { ok: boolean }>} */
   const sanity = {};
   for (const net of [rawNet, httpNet]) {
     const { rows } = await pool.query(
@@ -154,11 +172,14 @@ async function main() {
   );
   const failures = KINDS.filter((k) => s[k.key].failed > 0).map((k) => `${k.label}: ${errorText(s[k.key].errors)}`);
   const failureNote = failures.length ? ` Failures: ${failures.join('; ')}.` : '';
-  const f2 = (x) => x.toFixed(2);
+  const f2 = (/** @type {number} */ x) => x.toFixed(2);
   // Backends by wait event, averaged over the rounds of a kind: "CPU 3.1, Lock:tuple 20.4, …".
-  const waitText = (key) => {
+  const waitText = (/** @type {string} */ key) => {
+    /** @type {Record<string, number>} */
     const sum = {};
-    for (const w of waitsByKind[key]) for (const [k, v] of Object.entries(w)) sum[k] = (sum[k] ?? 0) + v;
+    for (const w of waitsByKind[key]) {
+      for (const [k, v] of Object.entries(w)) sum[k] = (sum[k] ?? 0) + /** @type {number} */ (v);
+    }
     return (
       Object.entries(sum)
         .sort((a, b) => b[1] - a[1])
@@ -167,12 +188,12 @@ async function main() {
         .join(', ') || 'none sampled'
     );
   };
-  const where = (key) =>
+  const where = (/** @type {string} */ key) =>
     `Node ${f2(cpu[key].nodeMsPerOp)} ms + Postgres ${f2(cpu[key].postgresMsPerOp)} ms of CPU per operation; ` +
     `cores busy: Node ${f2(cpu[key].nodeCores)} (main event loop ${(100 * cpu[key].mainLoopBusy).toFixed(0)} % busy), ` +
     `Postgres ${f2(cpu[key].postgresCores)}, other processes ${f2(cpu[key].otherCores)} of ${CORES}`;
   // One event loop running at a full core serves at most 1000 / (Node CPU ms per enrollment) per second.
-  const loopCap = (key) => 1000 / cpu[key].nodeMsPerOp;
+  const loopCap = (/** @type {string} */ key) => 1000 / cpu[key].nodeMsPerOp;
   const cause =
     ratio >= 0.35
       ? ''
@@ -234,7 +255,7 @@ async function main() {
     }),
   ];
   for (const key of ['c1', 'c8', 'c32']) {
-    const k = KINDS.find((x) => x.key === key);
+    const k = /** @type {Kind} */ (KINDS.find((x) => x.key === key));
     rows.push(
       row({
         id: `${SECTION}.http-${key}`,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Section 7 (issue 6): resident memory of the API and of the agent.
 //
 // The API is a real `wg-enroll serve` child process on the stack's Postgres; the agent a real
@@ -45,29 +46,37 @@ const SMALL = QUICK ? 1000 : 10_000;
 const LARGE = QUICK ? 2000 : 50_000;
 const BURST = QUICK ? 200 : 1000;
 const CONCURRENCY = 128;
-const label = (n) => `${n / 1000}k`;
+const label = (/** @type {number} */ n) => `${n / 1000}k`;
 const qnote = QUICK ? 'quick mode: 1k/2k peers, not meaningful' : '';
 const SEMI_SPACE_OPTION = '--max-semi-space-size=2';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The V8 heap of an API process, from its Prometheus metrics (prom-client's default ones). */
+/**
+ * The V8 heap of an API process, from its Prometheus metrics (prom-client's default ones).
+ * @param {string} url
+ * @returns {Promise<{ heapTotalMb: number; heapUsedMb: number; externalMb: number } | { error: string }>}
+ */
 async function heapOf(url) {
   try {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const value = (name) => Number(new RegExp(`^wg_enroll_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1048576;
+    const value = (/** @type {string} */ name) =>
+      Number(new RegExp(`^wg_enroll_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1048576;
     return {
       heapTotalMb: value('nodejs_heap_size_total_bytes'),
       heapUsedMb: value('nodejs_heap_size_used_bytes'),
       externalMb: value('nodejs_external_memory_bytes'),
     };
-  } catch (error) {
+  } catch (thrown) {
+    const error = /** @type {{ message?: string } | null | undefined} */ (thrown);
     return { error: String(error?.message ?? error) };
   }
 }
 
 /** Samples processes' RSS every 50 ms; peak(pid, from, to) = highest sample in the window. */
 function sampler() {
+  /** @type {Map<number, { at: number; mb: number }[]>} */
   const samples = new Map();
+  /** @type {Set<number>} */
   const pids = new Set();
   const timer = setInterval(async () => {
     const at = performance.now();
@@ -76,7 +85,7 @@ function sampler() {
         const mb = await rssMb(pid);
         if (Number.isFinite(mb)) {
           if (!samples.has(pid)) samples.set(pid, []);
-          samples.get(pid).push({ at, mb });
+          samples.get(pid)?.push({ at, mb });
         }
       } catch {
         // exited
@@ -84,12 +93,20 @@ function sampler() {
     }
   }, 50);
   return {
-    watch: (pid) => pids.add(pid),
-    forget: (pid) => pids.delete(pid),
+    watch: (/** @type {number} */ pid) => pids.add(pid),
+    forget: (/** @type {number} */ pid) => pids.delete(pid),
+    /**
+     * @param {number} pid
+     * @param {number} from
+     */
     peak(pid, from, to = performance.now()) {
       const inWindow = (samples.get(pid) ?? []).filter((s) => s.at >= from && s.at <= to).map((s) => s.mb);
       return inWindow.length ? Math.max(...inWindow) : NaN;
     },
+    /**
+     * @param {number} pid
+     * @param {number} from
+     */
     count(pid, from, to = performance.now()) {
       return (samples.get(pid) ?? []).filter((s) => s.at >= from && s.at <= to).length;
     },
@@ -121,9 +138,16 @@ async function main() {
     const idleFrom = performance.now();
     await sleep(1000);
     const idle = rss.peak(api.pid, idleFrom);
+    /** @type {Record<string, Awaited<ReturnType<typeof heapOf>>>} */
     const heaps = { idle: await heapOf(api.url) };
     log(`API idle: ${idle.toFixed(1)} MB`);
 
+    /**
+     * @param {{ url: string; pid: number }} target
+     * @param {string} name
+     * @param {string} token
+     * @param {number} count
+     */
     const touch = async (target, name, token, count) => {
       const agentClient = makeClient(target.url, token);
       const adminClient = makeClient(target.url, stack.adminToken);
@@ -165,6 +189,7 @@ async function main() {
     const smallToken = await agentToken(setup, small);
     const apiSmall = await touch(api, small, smallToken, SMALL);
     log(`API at ${label(SMALL)} peers: ${apiSmall.toFixed(1)} MB`);
+    /** @type {number[]} */
     const applied = [];
     agent = await startChild(
       ['agent', '--api-url', api.url, '--network', small, '--interface', iface, '--config-dir', dir, '--apply', 'none'],
@@ -196,6 +221,7 @@ async function main() {
     //     beside the goal row, not instead of it).
     const dir2 = mkdtempSync(join(tmpdir(), 'wg-enroll-bench-mem-agent2-'));
     copyFileSync(join(dir, `${iface}.key`), join(dir2, `${iface}.key`));
+    /** @type {number[]} */
     const applied2 = [];
     const agent2 = await startChild(
       [
