@@ -67,18 +67,17 @@ async function serveCommand(): Promise<number> {
   const config = await loadConfig();
   const { serve } = await server();
   const logger = new JsonLogger(config.logLevel, format === 'pretty' ? prettySink() : undefined);
+  // The handlers come before the start: a signal while it runs (or just after "listening") stops
+  // the service once it is up, never the process halfway with its embedded Postgres left running.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   const service = await serve(config, logger);
   if (format === 'pretty' && config.logLevel !== 'silent') {
     process.stdout.write(summary(service.url, config));
   }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stderr.write(`${signal}: shutting down\n`);
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  process.stderr.write(`${await signalled}: shutting down\n`);
   await service.stop();
   // Everything is closed; a request that slipped in after the database pool closed may have
   // opened a connection of its own, which must not keep the process alive.

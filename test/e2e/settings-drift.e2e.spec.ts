@@ -33,9 +33,6 @@ async function start(env: Record<string, string>, whileUp?: (url: string) => Pro
   const p = runCli(['serve'], { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...env });
   const url = await p.url;
   await whileUp?.(url);
-  // As the start-output spec does: the signal handlers are installed just after the listening
-  // line, and a SIGTERM before them would kill the process with its Postgres still running.
-  await new Promise((r) => setTimeout(r, 500));
   p.child.kill('SIGTERM');
   expect(await p.exited, p.output()).toBe(0);
   return p
