@@ -38,7 +38,8 @@ DIR/INTERFACE.conf (mode 0600, atomically), brings it up and pings the hub over 
   --no-up            only install the config
   --systemd          systemctl enable --now wg-quick@INTERFACE instead of wg-quick up
   --nmcli            import it into NetworkManager (nmcli connection import) instead
-  --server URL       the wg-enroll service (default: where this script came from)
+  --server URL       the wg-enroll service (default: WG_ENROLL_SERVER, else where this script
+                     came from)
   --reissue          replace the key pair of the peer this script installed here (new key made
                      here; the old key leaves the hub); needs --token of its owner or an admin
   --login            sign in instead of a key (not available on this server yet)
@@ -87,7 +88,7 @@ EOF
   IFACE=''
   DIR=/etc/wireguard
   MODE=wg-quick
-  SERVER=$JOIN_SERVER_DEFAULT
+  SERVER=${WG_ENROLL_SERVER:-$JOIN_SERVER_DEFAULT}
   REISSUE=no
   LOGIN=no
 

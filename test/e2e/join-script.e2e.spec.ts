@@ -19,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOIN_SCRIPT_FILE } from '../../src/web/web-files';
 import { Api } from '../support/api';
 import { bearer, rememberSecret, startTestApp, type TestApp } from '../support/app';
-import { runProcess } from '../support/process';
+import { runCli, runProcess } from '../support/process';
+import { buildDist } from '../support/replica';
 
 /**
  * GET /join.sh serves deploy/join.sh, and the served script (fetched with curl, run by dash)
@@ -34,6 +35,7 @@ let notWgEnroll: Server;
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 beforeAll(async () => {
+  buildDist(); // for `wg-enroll join` (bin/wg-enroll.js runs dist/)
   t = await startTestApp();
   api = new Api(t);
   await api.createNetwork({ name: 'joinnet', ipv4Cidr: '10.93.0.0/24', ipv6Cidr: 'fd93::/64' });
@@ -47,7 +49,7 @@ beforeAll(async () => {
     res.end('{"hello":"world"}');
   });
   await new Promise<void>((resolve) => notWgEnroll.listen(0, '127.0.0.1', resolve));
-});
+}, 120_000);
 afterAll(async () => {
   notWgEnroll?.close();
   rmSync(work, { recursive: true, force: true });
@@ -338,5 +340,25 @@ describe('the served script, --no-up (no interface)', () => {
     expect(readdirSync(readOnly)).toEqual([]);
     const peersAfter = (await t.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM peer')).rows[0].n;
     expect(peersAfter).toBe(peersBefore + 1); // only the one that spent the key
+  });
+});
+
+describe('wg-enroll join', () => {
+  it('runs the same script with the same options and exit codes', async () => {
+    const dir = dirFor('cli');
+    const cli = runCli(['join', '--key', key, '--name', 'cli-node', '--no-up', '--dir', dir], {
+      PATH: SYSTEM_PATH,
+      WG_ENROLL_SERVER: t.url,
+      WG_ENROLL_MACHINE_ID_FILE: machineId('m1'),
+    });
+    expect(await cli.exited, cli.output()).toBe(0);
+    expect(cli.output()).toMatch(/installed .*cli_node\.conf for peer [0-9a-f-]{36} in joinnet/);
+    const [peer] = await peersNamed('cli-node');
+    expect(pubkeyOf(readFileSync(join(dir, 'cli_node.conf'), 'utf8'))).toBe(peer.public_key);
+    const help = runCli(['join', '--help'], { PATH: SYSTEM_PATH });
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toContain(readFileSync(JOIN_SCRIPT_FILE, 'utf8').split("<<'EOF'\n")[1].split('\nEOF')[0]);
+    const login = runCli(['join', '--login'], { PATH: SYSTEM_PATH });
+    expect(await login.exited).toBe(12);
   });
 });
