@@ -396,6 +396,15 @@ EOF
   [ "$(grep -c -x -F "$PLACEHOLDER" "$TMP_BODY")" = 1 ] ||
     fail 6 "$SERVER sent a config without exactly one private-key placeholder"
   HUB_ADDRESSES=$(sed -n 's/^# The hub in the tunnel: \(.*\)\. Check the tunnel with: .*/\1/p' "$TMP_BODY" | tr -d ',')
+  for address in $HUB_ADDRESSES; do
+    case $address in
+      *[!0-9A-Fa-f.:]* | -*) fail 6 "$SERVER named a hub address that is no IP address: $address" ;;
+    esac
+  done
+  # wg-quick runs these lines as root; the service never writes them.
+  if grep -qiE '^[[:space:]]*(PreUp|PostUp|PreDown|PostDown|SaveConfig)[[:space:]]*=' "$TMP_BODY"; then
+    fail 6 "$SERVER sent a config with commands in it (PreUp/PostUp/PreDown/PostDown/SaveConfig): refused"
+  fi
 
   # The config: the marker, then the server's text with the private key put in by the shell's
   # own read and printf (no command line ever holds the key).

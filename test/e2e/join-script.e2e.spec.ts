@@ -8,7 +8,6 @@ import {
   readFileSync,
   rmSync,
   statSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,6 +19,7 @@ import { JOIN_SCRIPT_FILE } from '../../src/web/web-files';
 import { Api } from '../support/api';
 import { bearer, rememberSecret, startTestApp, type TestApp } from '../support/app';
 import { runCli, runProcess } from '../support/process';
+import { FETCH_AND_RUN, SYSTEM_PATH, toolsWithout } from '../support/join-script';
 import { buildDist } from '../support/replica';
 
 /**
@@ -32,7 +32,6 @@ let api: Api;
 let work: string;
 let key: string;
 let notWgEnroll: Server;
-const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 beforeAll(async () => {
   buildDist(); // for `wg-enroll join` (bin/wg-enroll.js runs dist/)
@@ -72,17 +71,13 @@ interface Run {
 /** `curl -fsS <url>/join.sh | dash -s -- args`, as a node would run it (the script's PATH: env.PATH). */
 async function join_(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const { PATH: scriptPath = SYSTEM_PATH, ...rest } = env;
-  const proc = runProcess(
-    '/bin/sh',
-    ['-c', 'curl -fsS "$JOIN_URL/join.sh" | PATH="$SCRIPT_PATH" /usr/bin/dash -s -- "$@"', 'join', ...args],
-    {
-      PATH: SYSTEM_PATH,
-      SCRIPT_PATH: scriptPath,
-      JOIN_URL: t.url,
-      WG_ENROLL_MACHINE_ID_FILE: machineId('m1'),
-      ...rest,
-    },
-  );
+  const proc = runProcess('/bin/sh', ['-c', FETCH_AND_RUN, 'join', ...args], {
+    PATH: SYSTEM_PATH,
+    SCRIPT_PATH: scriptPath,
+    JOIN_URL: t.url,
+    WG_ENROLL_MACHINE_ID_FILE: machineId('m1'),
+    ...rest,
+  });
   const code = await proc.exited;
   return { code, output: proc.output() };
 }
@@ -212,44 +207,12 @@ describe('the served script, --no-up (no interface)', () => {
     expect((await api.enroll('joinnet', spent, { name: 'spends-it' })).status).toBe(201);
     const nohubKey = await api.enrollmentKey('nohub', { maxUses: 5 });
     // A PATH with the tools the script uses, but without curl.
-    const noCurl = join(work, 'no-curl-bin');
-    mkdirSync(noCurl);
-    for (const tool of [
-      'dash',
-      'sh',
-      'wg',
-      'id',
-      'hostname',
-      'tr',
-      'sed',
-      'cut',
-      'head',
-      'tail',
-      'grep',
-      'awk',
-      'cat',
-      'rm',
-      'mv',
-      'mkdir',
-      'mktemp',
-      'chmod',
-      'sha256sum',
-    ]) {
-      const where = execFileSync('sh', ['-c', `command -v ${tool}`])
-        .toString()
-        .trim();
-      symlinkSync(where, join(noCurl, tool));
-    }
+    // PATHs with the tools the script uses, but without curl, or without wg-quick.
+    const noCurl = toolsWithout(join(work, 'no-curl-bin'), 'curl');
+    const noWgQuick = toolsWithout(join(work, 'no-wg-quick-bin'), 'wg-quick');
     const readOnly = join(work, 'read-only');
     mkdirSync(readOnly, { mode: 0o500 });
     chmodSync(readOnly, 0o500);
-    // … and one with curl but without wg-quick.
-    const noWgQuick = join(work, 'no-wg-quick-bin');
-    mkdirSync(noWgQuick);
-    for (const tool of readdirSync(noCurl)) {
-      symlinkSync(join(noCurl, tool), join(noWgQuick, tool));
-    }
-    symlinkSync(execFileSync('sh', ['-c', 'command -v curl']).toString().trim(), join(noWgQuick, 'curl'));
     chmodSync(work, 0o711); // so that another user reaches read-only/
     const cases: {
       args: string[];
@@ -296,50 +259,53 @@ describe('the served script, --no-up (no interface)', () => {
       expect(readdirSync(dir), c.args.join(' ')).toEqual([]);
     }
     // Not writable (as a user other than root): exit 4, nothing made.
-    const asNobody = runProcess(
-      '/usr/bin/setpriv',
-      [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        'dash',
-        JOIN_SCRIPT_FILE,
-        '--key',
-        key,
-        '--name',
-        'no-root',
-        '--no-up',
-        '--dir',
-        readOnly,
-        '--server',
-        t.url,
-      ],
-      { PATH: SYSTEM_PATH },
-    );
-    expect(await asNobody.exited, asNobody.output()).toBe(4);
-    expect(asNobody.output()).toContain(`cannot write in ${readOnly}`);
-    const upAsNobody = runProcess(
-      '/usr/bin/setpriv',
-      [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        'dash',
-        JOIN_SCRIPT_FILE,
-        '--key',
-        key,
-        '--name',
-        'no-root',
-        '--server',
-        t.url,
-      ],
-      { PATH: SYSTEM_PATH },
-    );
-    expect(await upAsNobody.exited, upAsNobody.output()).toBe(4);
-    expect(upAsNobody.output()).toContain('needs root');
+    const asNobody = (args: string[]) =>
+      runProcess(
+        '/usr/bin/setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', 'dash', JOIN_SCRIPT_FILE, ...args, '--server', t.url],
+        { PATH: SYSTEM_PATH },
+      );
+    const readOnlyRun = asNobody(['--key', key, '--name', 'no-root', '--no-up', '--dir', readOnly]);
+    expect(await readOnlyRun.exited, readOnlyRun.output()).toBe(4);
+    expect(readOnlyRun.output()).toContain(`cannot write in ${readOnly}`);
+    const upRun = asNobody(['--key', key, '--name', 'no-root']);
+    expect(await upRun.exited, upRun.output()).toBe(4);
+    expect(upRun.output()).toContain('needs root');
     expect(readdirSync(readOnly)).toEqual([]);
     const peersAfter = (await t.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM peer')).rows[0].n;
     expect(peersAfter).toBe(peersBefore + 1); // only the one that spent the key
+  });
+});
+
+describe('a server that answers like wg-enroll but sends commands', () => {
+  it('refuses a config with PostUp (wg-quick would run it as root): exit 6, nothing installed', async () => {
+    const evil = createServer((req, res) => {
+      if (req.url === '/v1/whoami') {
+        res.setHeader('Content-Type', 'application/json');
+        res.end('{"kind":"enrollment-key","role":null,"network":"evil","networks":["evil"]}');
+        return;
+      }
+      res.statusCode = 201;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.setHeader('Hub-Applied', 'true');
+      res.setHeader('Location', '/v1/peers/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+      res.end(
+        '[Interface]\nPrivateKey = <the private key that belongs to the public key you sent>\n' +
+          'Address = 10.99.0.2/24\nPostUp = touch /tmp/wg-enroll-join-pwned\n\n' +
+          '# The hub in the tunnel: 10.99.0.1. Check the tunnel with: ping 10.99.0.1\n',
+      );
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = dirFor('evil');
+      const url = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+      const run = await join_(['--key', key, '--name', 'evil', '--no-up', '--dir', dir, '--server', url]);
+      expect(run.code, run.output).toBe(6);
+      expect(run.output).toContain('sent a config with commands in it');
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      evil.close();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rememberSecret } from '../support/app';
+import { FETCH_AND_RUN, SYSTEM_PATH, toolsWithout } from '../support/join-script';
 import { LOG_DIR } from '../support/paths';
 import { ping, whyUnavailable } from './support/netns';
 import { createNetwork, createToken } from '../support/api';
@@ -24,7 +25,6 @@ if (reason !== null && process.env.CI) {
 }
 
 const NETWORK = { name: 'joinnet', ipv4Cidr: '172.29.40.0/24', ipv6Cidr: 'fd29:40::/64', persistentKeepalive: 25 };
-const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const measured: Record<string, unknown> = {};
 
 describe.skipIf(reason !== null)(
@@ -46,7 +46,7 @@ describe.skipIf(reason !== null)(
         '/bin/sh',
         [
           '-c',
-          'curl -fsS "$JOIN_URL/join.sh" | PATH="$SCRIPT_PATH" /usr/bin/dash -s -- "$@"',
+          FETCH_AND_RUN,
           'join',
           // The served default is PUBLIC_URL (127.0.0.1 of the root namespace here): name the relay.
           '--server',
@@ -70,6 +70,20 @@ describe.skipIf(reason !== null)(
       const output = proc.output();
       writeFileSync(join(LOG_DIR, `join-script-${proc.pid}.log`), output);
       return { code, output, endedAt: Date.now() };
+    }
+
+    /** The first node's join, with the enrollment key (run twice: the second changes nothing). */
+    function firstJoin(): string[] {
+      return [
+        '--key',
+        stack.enrollmentKey,
+        '--name',
+        'sim-node-1',
+        '--interface',
+        stack.lab.ifname('j1'),
+        '--dir',
+        dir,
+      ];
     }
 
     async function peers(): Promise<{ id: string; name: string; public_key: string; status: string }[]> {
@@ -171,16 +185,7 @@ describe.skipIf(reason !== null)(
     it('joins with the one-liner: tunnel answers v4 and v6 within 1 s of the end; no private key on the server', async () => {
       const ifname = stack.lab.ifname('j1');
       const started = Date.now();
-      const run = await join_([
-        '--key',
-        stack.enrollmentKey,
-        '--name',
-        'sim-node-1',
-        '--interface',
-        ifname,
-        '--dir',
-        dir,
-      ]);
+      const run = await join_(firstJoin());
       measured.joinMs = run.endedAt - started;
       expect(run.code, run.output).toBe(0);
       expect(run.output.trim().split('\n')).toHaveLength(1);
@@ -208,16 +213,7 @@ describe.skipIf(reason !== null)(
       const ifname = stack.lab.ifname('j1');
       const file = join(dir, `${ifname}.conf`);
       const before = await peers();
-      const again = await join_([
-        '--key',
-        stack.enrollmentKey,
-        '--name',
-        'sim-node-1',
-        '--interface',
-        ifname,
-        '--dir',
-        dir,
-      ]);
+      const again = await join_(firstJoin());
       expect(again.code, again.output).toBe(0);
       expect(again.output).toMatch(/already joined as peer [0-9a-f-]{36}/);
       expect(await peers()).toEqual(before);
@@ -268,37 +264,7 @@ describe.skipIf(reason !== null)(
       rememberSecret(nohubToken);
       const existing = stack.lab.ifname('jx');
       await stack.lab.exec(node, 'ip', ['tuntap', 'add', 'dev', existing, 'mode', 'tun']);
-      // A PATH with the script's tools but without wg.
-      const noWg = join(stack.lab.workDir, 'no-wg');
-      mkdirSync(noWg);
-      for (const tool of [
-        'curl',
-        'id',
-        'hostname',
-        'tr',
-        'sed',
-        'cut',
-        'head',
-        'tail',
-        'grep',
-        'awk',
-        'cat',
-        'rm',
-        'mv',
-        'mkdir',
-        'mktemp',
-        'chmod',
-        'sha256sum',
-        'wg-quick',
-      ]) {
-        execFileSync('ln', [
-          '-s',
-          execFileSync('sh', ['-c', `command -v ${tool}`])
-            .toString()
-            .trim(),
-          join(noWg, tool),
-        ]);
-      }
+      const noWg = toolsWithout(join(stack.lab.workDir, 'no-wg'), 'wg');
       const peersBefore = await peers();
       const linksBefore = await nodeLinks();
       const cases: { args: string[]; code: number; says: RegExp; env?: Record<string, string> }[] = [
