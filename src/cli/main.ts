@@ -150,6 +150,20 @@ function program(run: (code: Promise<number>) => Promise<void>): Command {
     .argument('[options...]')
     .action((args: string[]) => run(runAgent(args, process.env)));
   cli
+    .command('join')
+    .description(
+      'join this machine to a network: key made here, config installed, tunnel up (see: wg-enroll join --help)',
+    )
+    // The script (deploy/join.sh, also served as GET /join.sh) parses its own options and --help.
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[options...]')
+    .action(async (args: string[]) => {
+      const { runJoin } = await import('./join.js');
+      await run(runJoin(args));
+    });
+  cli
     .command('migrate')
     .description('apply database migrations and exit')
     .allowExcessArguments(false)

@@ -20,6 +20,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/join.sh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The node-side join script (POSIX sh)
+     * @description deploy/join.sh of this release, its `JOIN_SERVER_DEFAULT` line set to this service (PUBLIC_URL). On the node: `curl -fsS <service>/join.sh | sudo sh -s -- --key wgk_… --name NAME`. The key pair is made on the node; only the public key is sent. `--help` lists the options and exit codes.
+     */
+    get: operations['Web_joinScript'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/metrics': {
     parameters: {
       query?: never;
@@ -429,6 +449,36 @@ export interface operations {
         };
       };
       /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Web_joinScript: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The script (cache it, revalidate: ETag) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description The script is missing from this install (code: web-assets-missing) */
       503: {
         headers: {
           'Retry-After': components['headers']['RetryAfterUnavailable'];
@@ -2137,6 +2187,8 @@ export interface operations {
           'Content-Disposition'?: string;
           /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
           'Hub-Applied': 'true' | 'false';
+          /** @description The peer: /v1/peers/{id} (also on a text/plain answer, whose body is only the .conf) */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2267,6 +2319,8 @@ export interface operations {
               revision: string;
               revokedAt: string | null;
               servedAt: string | null;
+              /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+              settingsRevision: string | null;
               /** @enum {string} */
               status: 'pending' | 'active' | 'revoked' | 'expired';
             };
@@ -2715,6 +2769,8 @@ export interface operations {
           'Content-Disposition'?: string;
           /** @description true when the hub agent reported an applied revision that includes the peer before this answer (as `hub.applied`); false otherwise */
           'Hub-Applied': 'true' | 'false';
+          /** @description The peer: /v1/peers/{id} (also on a text/plain answer, whose body is only the .conf) */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {

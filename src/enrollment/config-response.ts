@@ -34,6 +34,18 @@ export const CONFIG_HEADERS_DOC = {
   },
 };
 
+/**
+ * The peer's own URL on a 201 (enroll or reissue): with `Accept: text/plain` the body is the
+ * bare .conf, and this is how a script (deploy/join.sh) learns which peer it got.
+ */
+export const PEER_CREATED_HEADERS_DOC = {
+  ...CONFIG_HEADERS_DOC,
+  Location: {
+    description: 'The peer: /v1/peers/{id} (also on a text/plain answer, whose body is only the .conf)',
+    schema: { type: 'string' },
+  },
+};
+
 /** The .conf file itself, named so that `wg-quick up ./<file>` works. */
 export function sendConfigFile(res: Response, config: { filename: string; text: string }): void {
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -66,6 +78,7 @@ export async function respondWithConfig(
   }
   res.status(201);
   res.setHeader(HUB_APPLIED_HEADER, String(result.hub.applied));
+  res.setHeader('Location', `/v1/peers/${result.peer.id}`);
   if (text && result.config) {
     sendConfigFile(res, result.config);
     return undefined;

@@ -17,7 +17,7 @@ import {
   ReissueBody,
   type ReissueInput,
 } from '../peers/peers.dto';
-import { CONFIG_HEADERS_DOC, respondWithConfig } from './config-response';
+import { PEER_CREATED_HEADERS_DOC, respondWithConfig } from './config-response';
 import { EnrollmentService } from './enrollment.service';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency';
 
@@ -56,7 +56,7 @@ export class EnrollmentController {
       'Leases addresses, makes keys and returns the config once (delivery "inline") or a one-time claim link (delivery "link"). ' +
       'With Accept: text/plain and inline delivery the body is the .conf file itself.',
     body: EnrollBody,
-    ok: { status: 201, schema: EnrollResponse, text: true, headers: CONFIG_HEADERS_DOC },
+    ok: { status: 201, schema: EnrollResponse, text: true, headers: PEER_CREATED_HEADERS_DOC },
     problems: [400, 404, 406, 409, 422],
     problemText: {
       409: 'Conflict: pool-exhausted, address-unavailable, public-key-in-use, public-key-is-hub-key, hub-not-registered, or idempotent-replay (a retry whose config was already handed out; `peerId` and `peer` name the peer)',
@@ -105,7 +105,7 @@ export class EnrollmentController {
     summary: 'New keys and a new one-time config; the old key leaves the hub',
     operationId: 'Peers_reissue',
     body: ReissueBody,
-    ok: { status: 201, schema: EnrollResponse, text: true, headers: CONFIG_HEADERS_DOC },
+    ok: { status: 201, schema: EnrollResponse, text: true, headers: PEER_CREATED_HEADERS_DOC },
     problems: [400, 404, 406, 409],
   })
   reissue(

@@ -36,3 +36,30 @@ export function pageHtml(file: string): string {
   }
   return html;
 }
+
+/** The node-side join script, as it is in the repository (deploy/join.sh). */
+export const JOIN_SCRIPT_FILE = resolve(__dirname, '..', '..', 'deploy', 'join.sh');
+
+/** The one line of deploy/join.sh the service fills in: where the script came from. */
+const JOIN_SERVER_LINE = /^JOIN_SERVER_DEFAULT=''$/m;
+
+let joinScript: string | undefined;
+
+/**
+ * deploy/join.sh with its `JOIN_SERVER_DEFAULT=''` line set to this service's public URL
+ * (single-quoted for sh), so that `curl …/join.sh | sh -s -- --key …` needs no --server. Every
+ * other byte is the file's.
+ */
+export function servedJoinScript(publicUrl: string): string {
+  if (joinScript === undefined) {
+    if (!existsSync(JOIN_SCRIPT_FILE)) {
+      throw new DomainError('web-assets-missing', `The join script ${JOIN_SCRIPT_FILE} is missing from this install.`);
+    }
+    joinScript = readFileSync(JOIN_SCRIPT_FILE, 'utf8');
+  }
+  if (!JOIN_SERVER_LINE.test(joinScript)) {
+    throw new Error(`${JOIN_SCRIPT_FILE} has no JOIN_SERVER_DEFAULT='' line`);
+  }
+  const quoted = `'${publicUrl.replaceAll("'", `'\\''`)}'`;
+  return joinScript.replace(JOIN_SERVER_LINE, () => `JOIN_SERVER_DEFAULT=${quoted}`);
+}

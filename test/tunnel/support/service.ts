@@ -121,7 +121,8 @@ export class Stack {
   hubAddresses: string[] = [];
   private port = 0;
   private dataDir = '';
-  private databaseUrl = '';
+  /** The stack's own database (cloned per stack), for specs that read rows directly. */
+  databaseUrl = '';
   private dropDatabase: () => Promise<void> = () => Promise.resolve();
   private readonly secretKey = randomBytes(32).toString('base64');
   private counter = 0;
