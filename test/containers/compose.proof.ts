@@ -230,6 +230,10 @@ describe('docker/compose.yml, run: Postgres, two API replicas, the hub agent', (
       expect(write.stderr).toContain('Read-only file system');
       // The image's HEALTHCHECK, run by hand (no systemd here to schedule it).
       expect((await podman(['healthcheck', 'run', replica.name], { allowFailure: true })).code).toBe(0);
+      // The node-side join script is in the image (GET /join.sh serves deploy/join.sh).
+      const join = await fetch(`${replica.url}/join.sh`);
+      expect(join.status).toBe(200);
+      expect(await join.text()).toMatch(/^#!\/bin\/sh/);
     }
     timings['up to ready'] = `${((Date.now() - started) / 1000).toFixed(0)} s`;
   }, 300_000);
