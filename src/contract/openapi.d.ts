@@ -97,6 +97,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's own devices in every network (the "my devices" page) */
+    get: operations['Peers_mine'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/networks': {
     parameters: {
       query?: never;
@@ -673,6 +690,87 @@ export interface operations {
       };
     };
   };
+  Peers_mine: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              addresses: string[];
+              claimExpiresAt: string | null;
+              createdAt: string;
+              /** @enum {string} */
+              delivery: 'inline' | 'link';
+              expiresAt: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              lastHandshakeAt: string | null;
+              name: string;
+              network: string;
+              /** @description A handshake within the online window (3 minutes). */
+              online: boolean;
+              owner: string;
+              publicKey: string;
+              /** @description Desired-state revision at which this peer last changed on the hub. */
+              revision: string;
+              revokedAt: string | null;
+              servedAt: string | null;
+              /** @enum {string} */
+              status: 'pending' | 'active' | 'revoked' | 'expired';
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   Networks_list: {
     parameters: {
       query?: never;
@@ -692,6 +790,7 @@ export interface operations {
             items: {
               allowedIps: string[];
               createdAt: string;
+              devicesPerUser: number;
               dns: string[];
               endpoint: string;
               hubAddresses: string[];
@@ -712,6 +811,7 @@ export interface operations {
               quarantineDuplicates: boolean;
               /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
               revision: string;
+              selfService: boolean;
             }[];
           };
         };
@@ -766,6 +866,8 @@ export interface operations {
         'application/json': {
           /** @description Handed to nodes; default: the network's own ranges. */
           allowedIps?: string[];
+          /** @description How many live devices one person may have here. Default 5. */
+          devicesPerUser?: number;
           dns?: string[];
           /** @description host:port the nodes dial, e.g. hub.example.org:51820 */
           endpoint: string;
@@ -782,6 +884,8 @@ export interface operations {
           name: string;
           /** @description Seconds; default 30, 0 turns it off. */
           persistentKeepalive?: number;
+          /** @description Let signed-in people (OpenID Connect) enroll their own devices here. Default false. */
+          selfService?: boolean;
         };
       };
     };
@@ -795,6 +899,7 @@ export interface operations {
           'application/json': {
             allowedIps: string[];
             createdAt: string;
+            devicesPerUser: number;
             dns: string[];
             endpoint: string;
             hubAddresses: string[];
@@ -815,6 +920,7 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            selfService: boolean;
           };
         };
       };
@@ -912,6 +1018,7 @@ export interface operations {
           'application/json': {
             allowedIps: string[];
             createdAt: string;
+            devicesPerUser: number;
             dns: string[];
             endpoint: string;
             hubAddresses: string[];
@@ -932,6 +1039,7 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            selfService: boolean;
           };
         };
       };
@@ -994,8 +1102,12 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          /** @description How many live devices one person may have here. Default 5. */
+          devicesPerUser?: number;
           /** @description Take a peer whose config is seen on two machines off the hub until an admin reissues it. */
           quarantineDuplicates?: boolean;
+          /** @description Let signed-in people (OpenID Connect) enroll their own devices here. Default false. */
+          selfService?: boolean;
         };
       };
     };
@@ -1009,6 +1121,7 @@ export interface operations {
           'application/json': {
             allowedIps: string[];
             createdAt: string;
+            devicesPerUser: number;
             dns: string[];
             endpoint: string;
             hubAddresses: string[];
@@ -1029,6 +1142,7 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            selfService: boolean;
           };
         };
       };
@@ -1404,6 +1518,7 @@ export interface operations {
           'application/json': {
             allowedIps: string[];
             createdAt: string;
+            devicesPerUser: number;
             dns: string[];
             endpoint: string;
             hubAddresses: string[];
@@ -1424,6 +1539,7 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            selfService: boolean;
           };
         };
       };
@@ -2833,8 +2949,11 @@ export interface operations {
         };
         content: {
           'application/json': {
-            /** @enum {string} */
-            kind: 'token' | 'enrollment-key';
+            /**
+             * @description user: a person signed in (session cookie or personal token).
+             * @enum {string}
+             */
+            kind: 'token' | 'enrollment-key' | 'user';
             /** @description The network the credential is bound to (always set for enrollment keys and agent tokens). */
             network: string | null;
             /** @description Names of the networks this credential may enroll devices into (empty for agent tokens). */

@@ -3,6 +3,15 @@ import { hasControlCharacters } from '../domain/text/text';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
+/** Self-service: signed-in people enroll their own devices (up to devicesPerUser each). */
+const selfServiceFields = {
+  selfService: z
+    .boolean()
+    .optional()
+    .describe('Let signed-in people (OpenID Connect) enroll their own devices here. Default false.'),
+  devicesPerUser: int(1, 1000).optional().describe('How many live devices one person may have here. Default 5.'),
+};
+
 export const CreateNetworkBody = z
   .strictObject({
     name: z.string().describe('Slug used in URLs and file names, e.g. "mupif".'),
@@ -15,6 +24,7 @@ export const CreateNetworkBody = z
     mtu: int(1280, 9000).optional(),
     allowedIps: z.array(z.string()).max(64).optional().describe("Handed to nodes; default: the network's own ranges."),
     hubPublicKey: z.string().optional().describe("The hub's public key, if known before its agent registers."),
+    ...selfServiceFields,
   })
   .refine((v) => !Object.values(v).some((x) => typeof x === 'string' && hasControlCharacters(x)), {
     message: 'control characters are not allowed',
@@ -26,6 +36,7 @@ export const UpdateNetworkBody = z.strictObject({
     .boolean()
     .optional()
     .describe('Take a peer whose config is seen on two machines off the hub until an admin reissues it.'),
+  ...selfServiceFields,
 });
 export type UpdateNetworkInput = z.infer<typeof UpdateNetworkBody>;
 
@@ -53,6 +64,8 @@ export const NetworkView = z.object({
   allowedIps: z.array(z.string()),
   hubPublicKey: z.string().nullable(),
   quarantineDuplicates: z.boolean(),
+  selfService: z.boolean(),
+  devicesPerUser: z.number(),
   revision: z.string().describe('Desired-state revision (a decimal string: it is a 64-bit counter).'),
   pool: z.object({ size: z.number(), leased: z.number(), free: z.number(), cooling: z.number() }).optional(),
   createdAt: z.string(),

@@ -15,8 +15,15 @@ export interface NetworkRecord extends NetworkSpec {
   readonly applyState: string | null;
   readonly applyProblem: string | null;
   readonly quarantineDuplicates: boolean;
+  readonly selfService: boolean;
+  readonly devicesPerUser: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+export interface SelfServiceSettings {
+  readonly selfService?: boolean;
+  readonly devicesPerUser?: number;
 }
 
 @Injectable()
@@ -34,6 +41,7 @@ export class NetworksRepository {
     hubPublicKey: string | null,
     hosts: { first: number; last: number },
     event: AuditInput,
+    selfService: SelfServiceSettings = {},
   ): Promise<NetworkRecord> {
     try {
       return await this.prisma.$transaction(async (tx) => {
@@ -41,6 +49,7 @@ export class NetworksRepository {
           data: {
             id,
             ...spec,
+            ...selfService,
             dns: [...spec.dns],
             allowedIps: [...spec.allowedIps],
             hubPublicKey,
@@ -103,7 +112,11 @@ export class NetworksRepository {
    * the desired state: the deferred trigger bumps the revision). Peer rows first (in id order),
    * then the network row: the lock order every writer keeps.
    */
-  async update(id: string, data: { quarantineDuplicates?: boolean }, event: AuditInput): Promise<NetworkRecord> {
+  async update(
+    id: string,
+    data: { quarantineDuplicates?: boolean } & SelfServiceSettings,
+    event: AuditInput,
+  ): Promise<NetworkRecord> {
     return this.prisma.$transaction(async (tx) => {
       const quarantined =
         data.quarantineDuplicates === true

@@ -9,7 +9,7 @@ import type { NetworkSpec } from '../domain/network/network-spec';
 import { isLive } from '../domain/peer/lifecycle';
 import { DomainError } from '../domain/problems/problems';
 import type { PoolUsage } from '../ipam/ipam.repository';
-import type { NetworkRecord } from '../networks/networks.repository';
+import type { NetworkRecord, SelfServiceSettings } from '../networks/networks.repository';
 import type { Store } from './fakes';
 
 export class FakeNetworksRepository {
@@ -21,6 +21,7 @@ export class FakeNetworksRepository {
     hubPublicKey: string | null,
     hosts: { first: number; last: number },
     event: AuditInput,
+    selfService: SelfServiceSettings = {},
   ): Promise<NetworkRecord> {
     if (this.find((n) => n.name === spec.name) !== null) {
       throw new DomainError('network-exists', `"${spec.name}" is taken.`);
@@ -35,6 +36,8 @@ export class FakeNetworksRepository {
       appliedConfigSha256: null,
       agentLastSeenAt: null,
       quarantineDuplicates: false,
+      selfService: selfService.selfService ?? false,
+      devicesPerUser: selfService.devicesPerUser ?? 5,
       applyState: null,
       applyProblem: null,
       createdAt: now,
@@ -70,7 +73,11 @@ export class FakeNetworksRepository {
     );
   }
 
-  async update(id: string, data: { quarantineDuplicates?: boolean }, event: AuditInput): Promise<NetworkRecord> {
+  async update(
+    id: string,
+    data: { quarantineDuplicates?: boolean } & SelfServiceSettings,
+    event: AuditInput,
+  ): Promise<NetworkRecord> {
     return this.save({ ...this.store.networks.get(id)!, ...data }, { ...event, networkId: id, targetId: id });
   }
 

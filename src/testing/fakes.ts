@@ -50,6 +50,8 @@ export function network(overrides: Partial<NetworkRecord> = {}): NetworkRecord {
     applyState: null,
     applyProblem: null,
     quarantineDuplicates: false,
+    selfService: false,
+    devicesPerUser: 5,
     createdAt: new Date(),
     updatedAt: new Date(),
     ...overrides,
