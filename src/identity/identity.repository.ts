@@ -125,7 +125,7 @@ export class IdentityRepository {
    * Disables a person: every session and personal token ends in the same transaction, so no
    * request of theirs is authenticated after it commits.
    */
-  async disable(id: string, event: AuditInput): Promise<UserRecord | null> {
+  async disable(id: string, offHub: boolean, event: AuditInput): Promise<UserRecord | null> {
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ id: string }[]>`UPDATE app_user SET disabled_at = now()
         WHERE id = ${id}::uuid AND disabled_at IS NULL RETURNING id::text`;
@@ -137,16 +137,43 @@ export class IdentityRepository {
         where: { ownerUserId: id, revokedAt: null },
         data: { revokedAt: new Date() },
       });
+      // Off the hub: quarantined peers leave the desired state (until an admin reissues them).
+      const quarantined = offHub
+        ? await tx.$queryRaw<{ id: string }[]>`UPDATE peer SET quarantined = true, updated_at = now()
+            WHERE id IN (SELECT id FROM peer WHERE owner_id = ${`user:${id}`} AND status IN ('pending', 'active')
+              AND NOT quarantined ORDER BY id FOR UPDATE)
+            RETURNING id::text`
+        : [];
       await this.audit.record(
-        { ...event, details: { ...event.details, sessions: sessions.count, tokens: tokens.count } },
+        {
+          ...event,
+          details: {
+            ...event.details,
+            sessions: sessions.count,
+            tokens: tokens.count,
+            quarantinedPeers: quarantined.length,
+          },
+        },
         tx,
       );
       return tx.appUser.findUniqueOrThrow({ where: { id } });
     });
   }
 
-  /** Live devices (pending or active peers) a person owns in a network. */
-  async liveDevices(ownerId: string, networkId: string): Promise<number> {
-    return this.prisma.peer.count({ where: { ownerId, networkId, status: { in: ['pending', 'active'] } } });
+  /** Live devices (pending or active peers) per owner string ("user:<id>"). */
+  async liveDevices(): Promise<Map<string, number>> {
+    const rows = await this.prisma.$queryRaw<{ owner_id: string; n: number }[]>`SELECT owner_id, count(*)::int AS n
+      FROM peer WHERE owner_id LIKE 'user:%' AND status IN ('pending', 'active') GROUP BY owner_id`;
+    return new Map(rows.map((r) => [r.owner_id, r.n]));
+  }
+
+  /** The ids of a person's live devices. */
+  async liveDeviceIds(userId: string): Promise<string[]> {
+    const rows = await this.prisma.peer.findMany({
+      where: { ownerId: `user:${userId}`, status: { in: ['pending', 'active'] } },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map((r) => r.id);
   }
 }

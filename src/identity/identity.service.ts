@@ -9,6 +9,8 @@ import { actorOf, type Principal } from '../domain/principal/principal';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { hashSecret, newSecret } from '../domain/tokens/tokens';
 import { IdentityRepository, type UserRecord } from './identity.repository';
+import { PeersService } from '../peers/peers.service';
+import type { UserView } from './users.dto';
 import { authorizationRequest, endSessionUrl, groupsOf, redeemCode, type ProviderConfiguration } from './oidc-provider';
 
 export const OIDC_PROVIDER = Symbol('OIDC_PROVIDER');
@@ -36,15 +38,35 @@ export interface SignedIn {
 @Injectable()
 export class IdentityService implements SessionAuthenticator {
   private readonly logger = new Logger('Identity');
-  private readonly oidc: OidcConfig;
 
   constructor(
     private readonly repository: IdentityRepository,
     private readonly audit: AuditRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(OIDC_PROVIDER) private readonly provider: ProviderConfiguration,
-  ) {
-    this.oidc = config.oidc!;
+    /** Null without OIDC_ISSUER: the users API still answers (with the people signed in before). */
+    @Inject(OIDC_PROVIDER) private readonly providerOrNull: ProviderConfiguration | null,
+    private readonly peers: PeersService,
+  ) {}
+
+  private get provider(): ProviderConfiguration {
+    if (this.providerOrNull === null) {
+      throw new DomainError('sign-in-not-configured', 'Set OIDC_ISSUER to let people sign in.');
+    }
+    return this.providerOrNull;
+  }
+
+  private get oidc(): OidcConfig {
+    return (
+      this.config.oidc ?? {
+        issuer: '',
+        clientId: '',
+        clientSecret: undefined,
+        scopes: '',
+        groupsClaim: '',
+        adminGroups: [],
+        allowedGroups: [],
+      }
+    );
   }
 
   get cookieName(): string {
@@ -224,19 +246,50 @@ export class IdentityService implements SessionAuthenticator {
     return endSessionUrl(this.provider, `${this.config.publicUrl}/`) ?? '/';
   }
 
-  listUsers(): Promise<UserRecord[]> {
-    return this.repository.listUsers();
+  async listUsers(): Promise<UserView[]> {
+    const [users, devices] = await Promise.all([this.repository.listUsers(), this.repository.liveDevices()]);
+    return users.map((u) => this.view(u, devices.get(`user:${u.id}`) ?? 0));
   }
 
-  async disable(actor: Principal, id: string): Promise<UserRecord> {
-    const user = await this.repository.disable(id, {
+  view(user: UserRecord, devices: number): UserView {
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      groups: [...user.groups],
+      admin: this.roleOf(user) === 'admin',
+      lastSignInAt: user.lastSignInAt?.toISOString() ?? null,
+      disabledAt: user.disabledAt?.toISOString() ?? null,
+      devices,
+    };
+  }
+
+  /**
+   * Disables a person: their sessions and personal tokens end at once (one transaction); their
+   * devices either leave the hub (quarantined, kept for the record) or are revoked.
+   */
+  async disable(actor: Principal, id: string, devices: 'off-hub' | 'revoke'): Promise<UserRecord> {
+    const user = await this.repository.disable(id, devices === 'off-hub', {
       actor: actorOf(actor),
       action: 'user.disabled',
       targetType: 'user',
       targetId: id,
+      details: { devices },
     });
     if (user === null) {
-      throw Problems.notFound('user');
+      throw (await this.repository.findUserById(id)) === null
+        ? Problems.notFound('user')
+        : new DomainError('conflict', 'This person is disabled already.');
+    }
+    if (devices === 'revoke') {
+      for (const peerId of await this.repository.liveDeviceIds(id)) {
+        await this.peers.revoke(actor, peerId).catch((error: unknown) => {
+          // Revoked or expired meanwhile: nothing left to do for that one.
+          if (!(error instanceof DomainError)) {
+            throw error;
+          }
+        });
+      }
     }
     return user;
   }

@@ -247,7 +247,11 @@ describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`
   });
 
   it('lets an admin-group member read the admin API; refuses a person outside the allowed groups', async () => {
-    const admin = await session('admin');
+    const admin = await session('admin', '/status');
+    // The status page opens for the admin group's member without a pasted token.
+    expect(admin.page.url()).toBe(`${t.url}/status`);
+    await admin.page.locator('#dashboard').waitFor();
+    expect(await admin.page.locator('#sign-in-section').isHidden()).toBe(true);
     await t.http.get('/v1/networks/lab/status').set(withCookie(admin)).expect(200);
     expect((await t.http.get('/v1/networks/lab/status').set(withCookie(alice)).expect(403)).body.code).toBe(
       'forbidden',
@@ -318,5 +322,61 @@ describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`
     await alice.page.waitForURL((url) => url.origin === op.issuer);
     expect((await t.http.get('/v1/me/devices').set(withCookie(alice)).expect(401)).body.code).toBe('session-expired');
     await alice.context.close();
+  });
+
+  it('gives a person a personal token (requester, shown once); an admin lists people and disables one', async () => {
+    const bob = await session('bob');
+    const made = await t.http.post('/v1/me/tokens').set(stateChange(bob)).send({ name: 'bob script' }).expect(201);
+    rememberSecretsIn(made.body);
+    const personal = made.body.token as string;
+    expect(personal).toMatch(/^wgt_/);
+    const listed = await t.http.get('/v1/tokens').set(bearer(t.adminToken)).expect(200);
+    expect(JSON.stringify(listed.body)).not.toContain(personal);
+    // The token acts as Bob: his device, his list; never admin.
+    const enrolled = await t.http
+      .post('/v1/networks/lab/peers')
+      .set(bearer(personal))
+      .send({ name: 'bob-desktop', publicKey: Buffer.alloc(32, 77).toString('base64') })
+      .expect(201);
+    const bobId = (await t.http.get('/auth/session').set(withCookie(bob))).body.user.id as string;
+    expect(enrolled.body.peer.owner).toBe(`user:${bobId}`);
+    expect((await t.http.get('/v1/me/devices').set(bearer(personal)).expect(200)).body.items).toHaveLength(1);
+    await t.http.get('/v1/networks').set(bearer(personal)).expect(403);
+    // A personal token cannot mint more tokens.
+    await t.http.post('/v1/me/tokens').set(bearer(personal)).send({ name: 'again' }).expect(403);
+
+    const admin = await session('admin');
+    const people = (await t.http.get('/v1/users').set(withCookie(admin)).expect(200)).body.items as {
+      id: string;
+      email: string;
+      devices: number;
+      lastSignInAt: string | null;
+    }[];
+    expect(people.find((p) => p.email === 'bob@example.org')).toMatchObject({ id: bobId, devices: 1 });
+    expect(people.find((p) => p.email === 'alice@example.org')?.lastSignInAt).not.toBeNull();
+    // Requesters do not see the users view.
+    await t.http.get('/v1/users').set(withCookie(bob)).expect(403);
+
+    const disabled = await t.http
+      .post(`/v1/users/${bobId}/disable`)
+      .set(stateChange(admin))
+      .send({ devices: 'off-hub' })
+      .expect(200);
+    expect(disabled.body.disabledAt).not.toBeNull();
+    expect((await t.http.get('/v1/me/devices').set(withCookie(bob)).expect(401)).body.code).toBe('session-expired');
+    await t.http.get('/v1/me/devices').set(bearer(personal)).expect(401);
+    const desired = await t.http.get('/v1/networks/lab/hub/desired-state').set(bearer(t.adminToken)).expect(200);
+    expect(JSON.stringify(desired.body.peers)).not.toContain(enrolled.body.peer.publicKey);
+    expect(
+      (await t.sql.query('SELECT status, quarantined FROM peer WHERE id = $1', [enrolled.body.peer.id])).rows[0],
+    ).toEqual({ status: 'active', quarantined: true });
+    await t.http.post(`/v1/users/${bobId}/disable`).set(stateChange(admin)).send({ devices: 'revoke' }).expect(409);
+    await bob.context.close();
+
+    // Signing in again does not bring Bob back.
+    const again = await signIn('bob');
+    await again.page.locator('#sign-in-problem[data-code="sign-in-refused"]').waitFor();
+    await again.context.close();
+    await admin.context.close();
   });
 });
