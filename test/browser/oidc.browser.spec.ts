@@ -82,6 +82,9 @@ describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`
     });
     await page.goto(`${t.url}/auth/login?return_to=${encodeURIComponent(returnTo)}`);
     await page.locator('input[name="login"]').fill(login);
+    if (login === 'alice') {
+      await screenshot(page, 'sign-in-provider');
+    }
     await page.locator('input[name="password"]').fill('any password');
     await page.locator('button[type="submit"]').click();
     await page.locator('button[type="submit"]', { hasText: 'Continue' }).click();
@@ -149,6 +152,7 @@ describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`
     await page.locator('#signed-in-name').waitFor();
     await page.fill('#name', 'alice-laptop');
     await page.waitForFunction(`document.getElementById('network').value === 'lab'`);
+    await screenshot(page, 'enroll-signed-in');
     await page.click('#enroll-submit');
     await page.locator('#config-text').waitFor();
     const shown = (await page.locator('#config-text').textContent()) ?? '';
