@@ -239,12 +239,21 @@ describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`
     ).toBe(1);
 
     // A real form on another site, posted in Alice's browser with her cookie.
-    const page = await alice.context.newPage();
-    await page.goto(otherOrigin);
-    await Promise.all([page.waitForLoadState('load'), page.evaluate('document.getElementById("f").submit()')]);
-    await page.goto(otherOrigin);
-    await Promise.all([page.waitForLoadState('load'), page.evaluate('document.getElementById("g").submit()')]);
-    await page.close();
+    for (const [form, path] of [
+      ['f', '/v1/networks/lab/peers'],
+      ['g', '/auth/logout'],
+    ] as const) {
+      const page = await alice.context.newPage();
+      await page.goto(otherOrigin);
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url() === `${t.url}${path}` && r.request().method() === 'POST'),
+        page.evaluate(`document.getElementById("${form}").submit()`),
+      ]);
+      // The cookie went along (same site, other origin) and was refused all the same.
+      expect(answer.request().headers().cookie ?? (await answer.request().allHeaders()).cookie).toContain(COOKIE);
+      expect([403, 415]).toContain(answer.status());
+      await page.close();
+    }
     expect(await count('peer')).toBe(before);
     // Still signed in: the cross-site sign-out form did not end the session either.
     await t.http.get('/v1/me/devices').set(withCookie(alice)).expect(200);
