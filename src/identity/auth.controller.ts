@@ -53,17 +53,26 @@ export class AuthController {
     }
   }
 
-  /** Who is signed in and the CSRF token for state changes (same-origin scripts only can read it). */
+  /**
+   * Who is signed in and the CSRF token for state changes (same-origin scripts only can read it).
+   * Always 200, so a page that asks shows no failed request: `user` is null when nobody is.
+   */
   @Get('session')
   @Public()
   @Header('Cache-Control', 'no-store')
   async session(@Req() req: Request): Promise<object> {
-    const found = await this.identity.session(req);
+    const found = await this.identity.session(req).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === 'session-expired') {
+        return null;
+      }
+      throw error;
+    });
     if (found === null) {
-      throw new DomainError('unauthenticated', 'Not signed in: go to /auth/login.');
+      return { signIn: true, user: null };
     }
     const { user } = found;
     return {
+      signIn: true,
       user: { id: user.id, email: user.email, name: user.name, admin: this.identity.roleOf(user) === 'admin' },
       csrfToken: found.csrfToken,
     };
@@ -85,5 +94,17 @@ export class AuthController {
     const next = await this.identity.logout(req);
     res.clearCookie(this.identity.cookieName, { ...this.identity.cookieOptions(), maxAge: undefined });
     res.status(200).json({ redirect: next });
+  }
+}
+
+/** Without OIDC_ISSUER: the pages ask whether sign-in exists here, and hear that it does not. */
+@ApiExcludeController()
+@Controller('auth')
+export class NoSignInController {
+  @Get('session')
+  @Public()
+  @Header('Cache-Control', 'no-store')
+  session(): object {
+    return { signIn: false, user: null };
   }
 }

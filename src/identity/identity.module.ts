@@ -4,7 +4,7 @@ import { SESSION_AUTHENTICATOR } from '../common/http/session-auth';
 import type { AppConfig } from '../config/env';
 import { PeersModule } from '../peers/peers.module';
 import { TokensModule } from '../tokens/tokens.module';
-import { AuthController } from './auth.controller';
+import { AuthController, NoSignInController } from './auth.controller';
 import { UsersController } from './users.controller';
 import { IdentityRepository } from './identity.repository';
 import { IdentityService, OIDC_PROVIDER } from './identity.service';
@@ -24,7 +24,7 @@ export class IdentityModule {
       return {
         module: IdentityModule,
         imports: [AuditModule, PeersModule, TokensModule],
-        controllers: [UsersController],
+        controllers: [UsersController, NoSignInController],
         providers: [...common, { provide: OIDC_PROVIDER, useValue: null }],
       };
     }

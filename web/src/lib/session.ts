@@ -16,10 +16,14 @@ export async function currentSession(): Promise<SignedIn | 'signed-out' | null> 
       cache: 'no-store',
       headers: { Accept: 'application/json' },
     });
-    if (response.ok) {
-      return (await response.json()) as SignedIn;
+    if (!response.ok) {
+      return null;
     }
-    return response.status === 401 ? 'signed-out' : null;
+    const answer = (await response.json()) as { signIn: boolean; user: SignedIn['user'] | null; csrfToken?: string };
+    if (answer.user === null || answer.csrfToken === undefined) {
+      return answer.signIn ? 'signed-out' : null;
+    }
+    return { user: answer.user, csrfToken: answer.csrfToken };
   } catch {
     return null;
   }
