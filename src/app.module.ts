@@ -10,6 +10,7 @@ import { EnrollmentModule } from './enrollment/enrollment.module';
 import { EnrollmentKeysModule } from './enrollment-keys/enrollment-keys.module';
 import { HealthModule } from './health/health.module';
 import { HubModule } from './hub/hub.module';
+import { IdentityModule } from './identity/identity.module';
 import { IpamModule } from './ipam/ipam.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NetworksModule } from './networks/networks.module';
@@ -45,6 +46,7 @@ export class AppModule {
         AuditModule,
         SecretsModule,
         IpamModule,
+        IdentityModule.register(config),
         NetworksModule,
         EnrollmentKeysModule,
         TokensModule,

@@ -1,3 +1,4 @@
+import { discoverProvider } from '../identity/oidc-provider';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -122,5 +123,17 @@ export async function checkDatabase(url: string): Promise<void> {
     throw problem === null ? error : new StartupError(problem);
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/** With OIDC_ISSUER: the provider's discovery document must be readable before anything starts. */
+export async function checkOidcProvider(config: AppConfig): Promise<void> {
+  if (config.oidc === null) {
+    return;
+  }
+  try {
+    await discoverProvider(config.oidc);
+  } catch (error) {
+    throw new StartupError(error instanceof Error ? error.message : String(error));
   }
 }

@@ -9,7 +9,7 @@ import { DataFolderBusyError, liveHolder } from '../database/data-folder-lock';
 import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedOptions } from '../database/embedded-postgres';
 import { applyMigrations } from '../database/migrate';
 import { join } from 'node:path';
-import { checkDatabase, checkPort, checkSecretKeyStorage } from './preflight';
+import { checkDatabase, checkOidcProvider, checkPort, checkSecretKeyStorage } from './preflight';
 
 /** How long in-flight requests may take to finish after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -55,6 +55,7 @@ export async function serve(
   }
   await checkPort(config.host, config.port);
   checkSecretKeyStorage(config);
+  await checkOidcProvider(config);
   let app: NestExpressApplication | undefined;
   const { url: databaseUrl, embedded } = await prepareDatabase(config, logger, {
     command: 'serve',

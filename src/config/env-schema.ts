@@ -192,4 +192,14 @@ export const schema = z.object({
   WG_PERSISTENT_KEEPALIVE: int(30, 0, 65535),
   WG_LISTEN_PORT: optionalInt(1, 65535),
   WG_MTU: optionalInt(1280, 9000),
+  // Sign-in through OpenID Connect (all off without OIDC_ISSUER).
+  OIDC_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_SCOPES: z.string().default('openid email profile'),
+  OIDC_GROUPS_CLAIM: z.string().default('groups'),
+  OIDC_ADMIN_GROUPS: optionalText,
+  OIDC_ALLOWED_GROUPS: optionalText,
+  SESSION_IDLE_TIMEOUT: duration('2h', 60_000, 365 * 86_400_000),
+  SESSION_MAX_AGE: duration('12h', 60_000, 365 * 86_400_000),
 });

@@ -393,3 +393,50 @@ describe('NO_RATE_LIMITS', () => {
     expect(Object.values(config.limits).filter((v) => typeof v === 'number' && v !== 0)).toEqual([]);
   });
 });
+
+describe('OpenID Connect settings', () => {
+  it('are off without OIDC_ISSUER', () => {
+    expect(loadConfig({}).oidc).toBeNull();
+  });
+
+  it('reads the provider, the groups and the session lifetimes', () => {
+    const config = loadConfig({
+      OIDC_ISSUER: 'https://login.example.org/realms/lab',
+      OIDC_CLIENT_ID: 'wg-enroll',
+      OIDC_CLIENT_SECRET: 's3cret',
+      OIDC_ADMIN_GROUPS: 'vpn-admins, ops',
+      OIDC_ALLOWED_GROUPS: 'vpn-users',
+      SESSION_IDLE_TIMEOUT: '30m',
+      SESSION_MAX_AGE: '8h',
+    });
+    expect(config.oidc).toEqual({
+      issuer: 'https://login.example.org/realms/lab',
+      clientId: 'wg-enroll',
+      clientSecret: 's3cret',
+      scopes: 'openid email profile',
+      groupsClaim: 'groups',
+      adminGroups: ['vpn-admins', 'ops'],
+      allowedGroups: ['vpn-users'],
+    });
+    expect([config.sessionIdleMs, config.sessionMaxMs]).toEqual([30 * 60_000, 8 * 3_600_000]);
+  });
+
+  it('refuses half a configuration, scopes without openid and a bad issuer, naming each variable', () => {
+    expect(() => loadConfig({ OIDC_CLIENT_ID: 'x' })).toThrow(/OIDC_ISSUER: set it too/);
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://login.example.org' })).toThrow(/OIDC_CLIENT_ID: required/);
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://a.example', OIDC_CLIENT_ID: 'x', OIDC_SCOPES: 'email' })).toThrow(
+      /OIDC_SCOPES: must include openid/,
+    );
+    expect(() => loadConfig({ OIDC_ISSUER: 'ftp://a.example', OIDC_CLIENT_ID: 'x' })).toThrow(/OIDC_ISSUER/);
+  });
+
+  it('reads OIDC_CLIENT_SECRET from OIDC_CLIENT_SECRET_FILE', () => {
+    const file = tempFile('oidc-secret', 'from-a-file\n');
+    const config = loadConfig({
+      OIDC_ISSUER: 'https://login.example.org',
+      OIDC_CLIENT_ID: 'x',
+      OIDC_CLIENT_SECRET_FILE: file,
+    });
+    expect(config.oidc?.clientSecret).toBe('from-a-file');
+  });
+});

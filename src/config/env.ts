@@ -131,6 +131,23 @@ export interface AppConfig {
    * compared with a stored network at start (a default is no statement of the user's).
    */
   readonly defaultNetworkVariables: Readonly<Partial<Record<keyof NetworkSpec, string>>>;
+  /** OpenID Connect sign-in; null without OIDC_ISSUER. */
+  readonly oidc: OidcConfig | null;
+  /** A session ends after this long without a request, and after sessionMaxMs in any case. */
+  readonly sessionIdleMs: number;
+  readonly sessionMaxMs: number;
+}
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Undefined: a public client (PKCE only). */
+  readonly clientSecret: string | undefined;
+  readonly scopes: string;
+  readonly groupsClaim: string;
+  readonly adminGroups: readonly string[];
+  /** Empty: every signed-in person may use self-service. */
+  readonly allowedGroups: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -139,7 +156,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = ['ADMIN_TOKEN', 'SECRET_KEY', 'DATABASE_URL', 'METRICS_TOKEN'] as const;
+const SECRET_VARIABLES = ['ADMIN_TOKEN', 'SECRET_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'OIDC_CLIENT_SECRET'] as const;
 
 /** Reads X from X_FILE where given (Docker and Kubernetes secrets). */
 function withFileSecrets(source: NodeJS.ProcessEnv, problems: string[]): Record<string, string | undefined> {
@@ -178,6 +195,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       // The value is never echoed: it may be a secret.
       problems.push(`${issue.path.join('.')}: ${issue.message}`);
     }
+  }
+  if (parsed.success) {
+    problems.push(...oidcProblems(parsed.data));
   }
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(problems);
@@ -224,7 +244,42 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         Record<keyof NetworkSpec, string>
       >,
     ),
+    oidc:
+      e.OIDC_ISSUER === undefined
+        ? null
+        : Object.freeze({
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID!,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            scopes: e.OIDC_SCOPES.trim(),
+            groupsClaim: e.OIDC_GROUPS_CLAIM.trim(),
+            adminGroups: Object.freeze(list(e.OIDC_ADMIN_GROUPS)),
+            allowedGroups: Object.freeze(list(e.OIDC_ALLOWED_GROUPS)),
+          }),
+    sessionIdleMs: e.SESSION_IDLE_TIMEOUT,
+    sessionMaxMs: Math.max(e.SESSION_MAX_AGE, e.SESSION_IDLE_TIMEOUT),
   });
+}
+
+/** The OIDC variables that only make sense together. */
+function oidcProblems(e: z.infer<typeof schema>): string[] {
+  const problems: string[] = [];
+  const oidcSet = Object.entries(e).some(
+    ([key, value]) => /^OIDC_(CLIENT_ID|CLIENT_SECRET|ADMIN_GROUPS|ALLOWED_GROUPS)$/.test(key) && value !== undefined,
+  );
+  if (e.OIDC_ISSUER === undefined) {
+    if (oidcSet) {
+      problems.push('OIDC_ISSUER: set it too (the other OIDC_ variables do nothing without it)');
+    }
+    return problems;
+  }
+  if (e.OIDC_CLIENT_ID === undefined) {
+    problems.push('OIDC_CLIENT_ID: required with OIDC_ISSUER (the client id registered at the provider)');
+  }
+  if (!e.OIDC_SCOPES.split(/\s+/).includes('openid')) {
+    problems.push('OIDC_SCOPES: must include openid');
+  }
+  return problems;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

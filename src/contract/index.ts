@@ -32,6 +32,8 @@ export interface ApiClientOptions {
   readonly baseUrl: string;
   /** Bearer credential: an API token (wgt_…) or an enrollment key (wgk_…). Never put in a URL. */
   readonly credential?: string | null;
+  /** Extra headers for every call (a signed-in page sends X-CSRF-Token). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Replaces the global fetch (e.g. to record every answer, or to use a keep-alive agent). */
   readonly fetch?: (request: Request) => Promise<Response>;
   /** Request options for every call (a page sends no cookies and no referrer, caches nothing). */
@@ -49,6 +51,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     headers: {
       Accept: 'application/json',
       ...(options.credential ? { Authorization: `Bearer ${options.credential}` } : {}),
+      ...options.headers,
     },
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...options.init,

@@ -117,6 +117,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's own devices in every network (the "my devices" page) */
+    get: operations['Peers_mine'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/tokens': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A personal API token (requester rights, acting as you); the secret is in this response only */
+    post: operations['Users_personalToken'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/networks': {
     parameters: {
       query?: never;
@@ -351,6 +385,40 @@ export interface paths {
     post?: never;
     /** Revoke an API token */
     delete: operations['Tokens_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** People who signed in: name, e-mail, last sign-in, devices */
+    get: operations['Users_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/{id}/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Disable a person: signed out everywhere, tokens revoked, devices off the hub or revoked */
+    post: operations['Users_disable'];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -777,6 +845,204 @@ export interface operations {
       };
     };
   };
+  Peers_mine: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              addresses: string[];
+              claimExpiresAt: string | null;
+              createdAt: string;
+              /** @enum {string} */
+              delivery: 'inline' | 'link';
+              expiresAt: string | null;
+              id: string;
+              ipv4: string;
+              ipv6: string | null;
+              lastHandshakeAt: string | null;
+              name: string;
+              network: string;
+              /** @description A handshake within the online window (3 minutes). */
+              online: boolean;
+              owner: string;
+              publicKey: string;
+              /** @description Desired-state revision at which this peer last changed on the hub. */
+              revision: string;
+              revokedAt: string | null;
+              servedAt: string | null;
+              /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+              settingsRevision: string | null;
+              /** @enum {string} */
+              status: 'pending' | 'active' | 'revoked' | 'expired';
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Users_personalToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description What the token is for, e.g. "laptop script". */
+          name: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            prefix: string;
+            /** @description The secret, shown in this response only. It acts as you, with requester rights. */
+            token: string;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   Networks_list: {
     parameters: {
       query?: never;
@@ -797,6 +1063,7 @@ export interface operations {
             items: {
               allowedIps: string[];
               createdAt: string;
+              devicesPerUser: number;
               dns: string[];
               endpoint: string;
               hubAddresses: string[];
@@ -817,6 +1084,7 @@ export interface operations {
               quarantineDuplicates: boolean;
               /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
               revision: string;
+              selfService: boolean;
               /** @description Bumped by every change of the settings a served config carries (a decimal string). */
               settingsRevision: string;
             }[];
@@ -880,6 +1148,8 @@ export interface operations {
         'application/json': {
           /** @description Handed to nodes; default: the network's own ranges. */
           allowedIps?: string[];
+          /** @description How many live devices one person may have here. Default 5. */
+          devicesPerUser?: number;
           dns?: string[];
           /** @description host:port the nodes dial, e.g. hub.example.org:51820 */
           endpoint: string;
@@ -896,6 +1166,8 @@ export interface operations {
           name: string;
           /** @description Seconds; default 30, 0 turns it off. */
           persistentKeepalive?: number;
+          /** @description Let signed-in people (OpenID Connect) enroll their own devices here. Default false. */
+          selfService?: boolean;
         };
       };
     };
@@ -910,6 +1182,7 @@ export interface operations {
           'application/json': {
             allowedIps: string[];
             createdAt: string;
+            devicesPerUser: number;
             dns: string[];
             endpoint: string;
             hubAddresses: string[];
@@ -930,6 +1203,7 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            selfService: boolean;
             /** @description Bumped by every change of the settings a served config carries (a decimal string). */
             settingsRevision: string;
           };
@@ -1041,6 +1315,7 @@ export interface operations {
           'application/json': {
             allowedIps: string[];
             createdAt: string;
+            devicesPerUser: number;
             dns: string[];
             endpoint: string;
             hubAddresses: string[];
@@ -1061,6 +1336,7 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            selfService: boolean;
             /** @description Bumped by every change of the settings a served config carries (a decimal string). */
             settingsRevision: string;
           };
@@ -1135,6 +1411,8 @@ export interface operations {
         'application/json': {
           /** @description [] goes back to the network's own ranges. */
           allowedIps?: string[];
+          /** @description How many live devices one person may have here. Default 5. */
+          devicesPerUser?: number;
           /** @description [] removes the DNS line. */
           dns?: string[];
           /** @description host:port the nodes dial, e.g. hub.example.org:51820 */
@@ -1145,6 +1423,8 @@ export interface operations {
           persistentKeepalive?: number;
           /** @description Take a peer whose config is seen on two machines off the hub until an admin reissues it. */
           quarantineDuplicates?: boolean;
+          /** @description Let signed-in people (OpenID Connect) enroll their own devices here. Default false. */
+          selfService?: boolean;
         };
       };
     };
@@ -1159,6 +1439,7 @@ export interface operations {
           'application/json': {
             allowedIps: string[];
             createdAt: string;
+            devicesPerUser: number;
             dns: string[];
             endpoint: string;
             hubAddresses: string[];
@@ -1179,6 +1460,7 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            selfService: boolean;
             /** @description Bumped by every change of the settings a served config carries (a decimal string). */
             settingsRevision: string;
           };
@@ -1598,6 +1880,7 @@ export interface operations {
           'application/json': {
             allowedIps: string[];
             createdAt: string;
+            devicesPerUser: number;
             dns: string[];
             endpoint: string;
             hubAddresses: string[];
@@ -1618,6 +1901,7 @@ export interface operations {
             quarantineDuplicates: boolean;
             /** @description Desired-state revision (a decimal string: it is a 64-bit counter). */
             revision: string;
+            selfService: boolean;
             /** @description Bumped by every change of the settings a served config carries (a decimal string). */
             settingsRevision: string;
           };
@@ -3213,6 +3497,222 @@ export interface operations {
       };
     };
   };
+  Users_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @description In OIDC_ADMIN_GROUPS. */
+              admin: boolean;
+              /** @description Live (pending or active) devices. */
+              devices: number;
+              disabledAt: string | null;
+              email: string | null;
+              /** @description The provider's groups at the last sign-in. */
+              groups: string[];
+              id: string;
+              lastSignInAt: string | null;
+              name: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Users_disable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @description off-hub: the devices leave the hub (quarantined) and stay on record; revoke: they are revoked.
+           * @enum {string}
+           */
+          devices: 'off-hub' | 'revoke';
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description In OIDC_ADMIN_GROUPS. */
+            admin: boolean;
+            /** @description Live (pending or active) devices. */
+            devices: number;
+            disabledAt: string | null;
+            email: string | null;
+            /** @description The provider's groups at the last sign-in. */
+            groups: string[];
+            id: string;
+            lastSignInAt: string | null;
+            name: string | null;
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   WhoAmI_whoami: {
     parameters: {
       query?: never;
@@ -3230,8 +3730,11 @@ export interface operations {
         };
         content: {
           'application/json': {
-            /** @enum {string} */
-            kind: 'token' | 'enrollment-key';
+            /**
+             * @description user: a person signed in (session cookie or personal token).
+             * @enum {string}
+             */
+            kind: 'token' | 'enrollment-key' | 'user';
             /** @description The network the credential is bound to (always set for enrollment keys and agent tokens). */
             network: string | null;
             /** @description Names of the networks this credential may enroll devices into (empty for agent tokens). */

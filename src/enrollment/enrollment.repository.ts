@@ -56,6 +56,8 @@ export interface EnrollCommand {
   startHost: number;
   enrollmentKeyId: string | null;
   peer: PeerDraft;
+  /** A self-service enrollment: at most this many live peers of this owner in the network. */
+  deviceLimit?: number;
   /** The audit event; the leased addresses are added to its details. */
   event: AuditInput & { details: Record<string, unknown> };
   idempotency?: IdempotencyInput;
@@ -132,6 +134,9 @@ export class EnrollmentRepository {
           await this.claimIdempotencyKey(tx, command.idempotency, command.peer.id);
         }
         const networkId = command.network.id;
+        if (command.deviceLimit !== undefined) {
+          await this.refuseOverLimit(tx, networkId, command.peer.ownerId, command.deviceLimit);
+        }
         const hostNumber = await this.ipam.take(tx, networkId, command.pinnedHost, command.startHost);
         const addresses = peerAddresses(command.network, hostNumber);
         const configName = nameTaken
@@ -165,6 +170,21 @@ export class EnrollmentRepository {
         return { kind: 'replay', record: error.record };
       }
       throw keyProblem(error);
+    }
+  }
+
+  /**
+   * Counts the owner's live peers under a transaction-scoped advisory lock on (network, owner),
+   * so two enrollments of one person at once cannot both take the last place.
+   */
+  private async refuseOverLimit(tx: Tx, networkId: string, ownerId: string, limit: number): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`devices:${networkId}:${ownerId}`}, 0))`;
+    const [{ count }] = await tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM peer
+      WHERE network_id = ${networkId}::uuid AND owner_id = ${ownerId} AND status IN ('pending', 'active')`;
+    if (count >= limit) {
+      throw new DomainError('device-limit-reached', `You have ${count} of ${limit} devices here: revoke one first.`, {
+        limit,
+      });
     }
   }
 

@@ -5,7 +5,7 @@ import { uuidv7 } from '../domain/ids/uuid';
 import { firstLeasableHost, lastLeasableHost, parseIpv4Cidr } from '../domain/ipam/cidr';
 import { canonicalPublicKey, generateKeyPair, generatePresharedKey } from '../domain/keys/x25519';
 import { isLive, type Delivery } from '../domain/peer/lifecycle';
-import { actorOf, isAdmin, type Principal } from '../domain/principal/principal';
+import { actorOf, isAdmin, isSelfService, type Principal } from '../domain/principal/principal';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { hashSecret, newSecret } from '../domain/tokens/tokens';
 import { HubApplyService } from '../hub/hub-apply.service';
@@ -63,6 +63,9 @@ export class EnrollmentService {
         'Start the hub agent (or set the key with PUT /v1/networks/{network}/hub), then enroll again.',
       );
     }
+    if (isSelfService(principal) && !network.selfService) {
+      throw new DomainError('self-service-closed', 'Ask the hub administrators to open it, or for an enrollment key.');
+    }
     const expiresAt = body.expiresAt === undefined ? null : new Date(body.expiresAt);
     const pinned = body.address === undefined ? null : pinnedHost(isAdmin(principal), network, body.address);
     const id = uuidv7();
@@ -78,6 +81,7 @@ export class EnrollmentService {
       startHost: randomInt(firstLeasableHost(), lastLeasableHost(parseIpv4Cidr(network.ipv4Cidr)) + 1),
       enrollmentKeyId: principal.kind === 'enrollment-key' ? principal.id : null,
       peer: { id, name: body.name, ownerId: actor, ...keys.material, expiresAt },
+      ...(isSelfService(principal) ? { deviceLimit: network.devicesPerUser } : {}),
       event: {
         actor,
         action: 'peer.enrolled',

@@ -24,6 +24,15 @@ const settingFields = {
 const noControlCharacters = (v: Record<string, unknown>) =>
   !Object.values(v).some((x) => typeof x === 'string' && hasControlCharacters(x));
 
+/** Self-service: signed-in people enroll their own devices (up to devicesPerUser each). */
+const selfServiceFields = {
+  selfService: z
+    .boolean()
+    .optional()
+    .describe('Let signed-in people (OpenID Connect) enroll their own devices here. Default false.'),
+  devicesPerUser: int(1, 1000).optional().describe('How many live devices one person may have here. Default 5.'),
+};
+
 export const CreateNetworkBody = z
   .strictObject({
     name: checkedSpelling(NETWORK_NAME_PATTERN).describe('Slug used in URLs and file names, e.g. "mupif".'),
@@ -42,6 +51,7 @@ export const CreateNetworkBody = z
     hubPublicKey: checkedSpelling(KEY_PATTERN)
       .optional()
       .describe("The hub's public key, if known before its agent registers."),
+    ...selfServiceFields,
   })
   .refine(noControlCharacters, { message: 'control characters are not allowed' });
 export type CreateNetworkInput = z.infer<typeof CreateNetworkBody>;
@@ -57,6 +67,7 @@ export const UpdateNetworkBody = z
     dns: settingFields.dns.optional().describe('[] removes the DNS line.'),
     mtu: settingFields.mtu.nullable().optional().describe('null removes the MTU line.'),
     allowedIps: settingFields.allowedIps.optional().describe("[] goes back to the network's own ranges."),
+    ...selfServiceFields,
   })
   .refine(noControlCharacters, { message: 'control characters are not allowed' })
   .describe(
@@ -93,6 +104,8 @@ export const NetworkView = z.object({
   settingsRevision: z
     .string()
     .describe('Bumped by every change of the settings a served config carries (a decimal string).'),
+  selfService: z.boolean(),
+  devicesPerUser: z.number(),
   revision: z.string().describe('Desired-state revision (a decimal string: it is a 64-bit counter).'),
   pool: z.object({ size: z.number(), leased: z.number(), free: z.number(), cooling: z.number() }).optional(),
   createdAt: z.string(),

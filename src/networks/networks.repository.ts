@@ -32,8 +32,15 @@ export interface NetworkRecord extends NetworkSpec {
   readonly quarantineDuplicates: boolean;
   /** Bumped by every change of the settings a served config carries. */
   readonly settingsRevision: bigint;
+  readonly selfService: boolean;
+  readonly devicesPerUser: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+export interface SelfServiceSettings {
+  readonly selfService?: boolean;
+  readonly devicesPerUser?: number;
 }
 
 @Injectable()
@@ -51,6 +58,7 @@ export class NetworksRepository {
     hubPublicKey: string | null,
     hosts: { first: number; last: number },
     event: AuditInput,
+    selfService: SelfServiceSettings = {},
   ): Promise<NetworkRecord> {
     try {
       return await this.prisma.$transaction(async (tx) => {
@@ -58,6 +66,7 @@ export class NetworksRepository {
           data: {
             id,
             ...spec,
+            ...selfService,
             dns: [...spec.dns],
             allowedIps: [...spec.allowedIps],
             hubPublicKey,
@@ -140,7 +149,7 @@ export class NetworksRepository {
    */
   async update(
     id: string,
-    data: { quarantineDuplicates?: boolean },
+    data: { quarantineDuplicates?: boolean } & SelfServiceSettings,
     event: AuditInput,
     patch?: (current: NetworkRecord) => SettingsUpdate,
   ): Promise<NetworkRecord> {

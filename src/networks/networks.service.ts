@@ -20,7 +20,7 @@ import {
 } from '../domain/network/network-spec';
 import { IpamRepository } from '../ipam/ipam.repository';
 import type { NetworkView, PutHubInput, UpdateNetworkInput } from './networks.dto';
-import { NetworksRepository, type NetworkRecord } from './networks.repository';
+import { NetworksRepository, type NetworkRecord, type SelfServiceSettings } from './networks.repository';
 
 /** Validates a public key that comes in and gives its canonical spelling (the one stored and compared). */
 export function checkPublicKey(field: string, key: string): string {
@@ -46,7 +46,7 @@ export class NetworksService {
 
   async create(
     principal: Principal | null,
-    body: NetworkSpecInput & { hubPublicKey?: string },
+    body: NetworkSpecInput & { hubPublicKey?: string } & SelfServiceSettings,
   ): Promise<NetworkRecord> {
     const spec = checkedSpec(body);
     const hubPublicKey = body.hubPublicKey === undefined ? null : checkPublicKey('hubPublicKey', body.hubPublicKey);
@@ -57,6 +57,7 @@ export class NetworksService {
       hubPublicKey,
       { first: firstLeasableHost(), last: lastLeasableHost(v4) },
       { actor: actorOf(principal), action: 'network.created', targetType: 'network', details: { name: spec.name } },
+      { selfService: body.selfService, devicesPerUser: body.devicesPerUser },
     );
   }
 
@@ -172,6 +173,8 @@ export class NetworksService {
       hubPublicKey: network.hubPublicKey,
       quarantineDuplicates: network.quarantineDuplicates,
       settingsRevision: network.settingsRevision.toString(),
+      selfService: network.selfService,
+      devicesPerUser: network.devicesPerUser,
       revision: network.revision.toString(),
       ...(pool ? { pool: { size: poolSize(network.ipv4Cidr), ...pool } } : {}),
       createdAt: network.createdAt.toISOString(),

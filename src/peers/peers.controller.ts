@@ -7,7 +7,7 @@ import { ZodPipe } from '../common/http/zod';
 import type { Principal } from '../domain/principal/principal';
 import type { NetworkRecord } from '../networks/networks.repository';
 import { VisibleNetwork } from '../networks/network.pipe';
-import { ListPeersQuery, type ListPeersInput, PeerList, PeerView } from './peers.dto';
+import { ListPeersQuery, type ListPeersInput, MyDeviceList, PeerList, PeerView } from './peers.dto';
 import { PeersService } from './peers.service';
 
 @ApiTags('peers')
@@ -29,6 +29,16 @@ export class PeersController {
     @Query(new ZodPipe(ListPeersQuery)) query: ListPeersInput,
   ) {
     return this.peers.list(principal, network, query);
+  }
+
+  @Get('me/devices')
+  @Allow('admin', 'requester')
+  @ApiOp({
+    summary: 'The caller\'s own devices in every network (the "my devices" page)',
+    ok: { status: 200, schema: MyDeviceList },
+  })
+  async mine(@CurrentPrincipal() principal: Principal) {
+    return { items: await this.peers.mine(principal) };
   }
 
   @Get('peers/:id')

@@ -68,6 +68,13 @@ export const PeerView = z.object({
 });
 export type PeerView = z.infer<typeof PeerView>;
 
+export const MyDevice = PeerView.extend({
+  lastHandshakeAt: z.string().nullable(),
+  online: z.boolean().describe('A handshake within the online window (3 minutes).'),
+});
+export type MyDevice = z.infer<typeof MyDevice>;
+export const MyDeviceList = z.object({ items: z.array(MyDevice) });
+
 export const ConfigView = z.object({
   filename: z.string().describe('A file name wg-quick accepts (interface name ≤ 15 characters).'),
   text: z.string().describe('The wg-quick config. Shown once.'),

@@ -92,6 +92,16 @@ export class PeersRepository {
     })) as PeerRecord[];
   }
 
+  /** A person's devices in every network, live ones first, newest first. */
+  async listByOwner(ownerId: string, limit: number): Promise<(PeerRecord & { lastHandshakeAt: Date | null })[]> {
+    return (await this.prisma.peer.findMany({
+      where: { ownerId },
+      orderBy: [{ status: 'asc' }, { id: 'desc' }],
+      take: limit,
+      select: { ...PEER_FIELDS, lastHandshakeAt: true },
+    })) as (PeerRecord & { lastHandshakeAt: Date | null })[];
+  }
+
   /** Revokes one live peer: off the desired state, key wiped, address into cool-down. */
   async revoke(id: string, cooldownMs: number, actor: string): Promise<boolean> {
     const done = await this.retire(

@@ -5,7 +5,8 @@ import { actorOf, isAdmin, type Principal } from '../domain/principal/principal'
 import { Problems } from '../domain/problems/problems';
 import type { NetworkRecord } from '../networks/networks.repository';
 import { NetworksService } from '../networks/networks.service';
-import type { ListPeersInput, PeerView } from './peers.dto';
+import type { ListPeersInput, MyDevice, PeerView } from './peers.dto';
+import { ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
 import { PeersRepository, type PeerRecord } from './peers.repository';
 import { peerView } from './peer-view';
 
@@ -58,6 +59,26 @@ export class PeersService {
     };
   }
 
+  /** The caller's own devices in every network, with their last handshake and online state. */
+  async mine(principal: Principal): Promise<MyDevice[]> {
+    const rows = await this.repository.listByOwner(actorOf(principal), 500);
+    const networks = new Map<string, NetworkRecord>();
+    const now = Date.now();
+    const out: MyDevice[] = [];
+    for (const peer of rows) {
+      if (!networks.has(peer.networkId)) {
+        networks.set(peer.networkId, await this.networks.require(peer.networkId));
+      }
+      const last = peer.lastHandshakeAt;
+      out.push({
+        ...peerView(networks.get(peer.networkId)!, peer),
+        lastHandshakeAt: last?.toISOString() ?? null,
+        online: peer.status === 'active' && last !== null && now - last.getTime() < ONLINE_WINDOW_MS,
+      });
+    }
+    return out;
+  }
+
   async revoke(principal: Principal, peerId: string): Promise<PeerView> {
     const peer = await this.get(principal, peerId);
     await this.repository.revoke(peer.id, this.config.leaseCooldownMs, actorOf(principal));
@@ -78,5 +99,5 @@ function maySee(principal: Principal, peer: PeerRecord): boolean {
   if (isAdmin(principal)) {
     return true;
   }
-  return principal.kind === 'token' && peer.ownerId === actorOf(principal);
+  return principal.kind !== 'enrollment-key' && peer.ownerId === actorOf(principal);
 }

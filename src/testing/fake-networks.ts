@@ -8,13 +8,13 @@ import type { AuditInput } from '../audit/audit.repository';
 import { isLive } from '../domain/peer/lifecycle';
 import { DomainError } from '../domain/problems/problems';
 import type { PoolUsage } from '../ipam/ipam.repository';
-import type { NetworkRecord, NetworksRepository, SettingsUpdate } from '../networks/networks.repository';
+import type { NetworkRecord, NetworksRepository } from '../networks/networks.repository';
 import type { Store } from './fakes';
 
 export class FakeNetworksRepository {
   constructor(private readonly store: Store) {}
 
-  create: NetworksRepository['create'] = async (id, spec, hubPublicKey, hosts, event) => {
+  create: NetworksRepository['create'] = async (id, spec, hubPublicKey, hosts, event, selfService = {}) => {
     if (this.find((n) => n.name === spec.name) !== null) {
       throw new DomainError('network-exists', `"${spec.name}" is taken.`);
     }
@@ -29,6 +29,8 @@ export class FakeNetworksRepository {
       agentLastSeenAt: null,
       quarantineDuplicates: false,
       settingsRevision: 1n,
+      selfService: selfService.selfService ?? false,
+      devicesPerUser: selfService.devicesPerUser ?? 5,
       applyState: null,
       applyProblem: null,
       createdAt: now,
@@ -65,12 +67,7 @@ export class FakeNetworksRepository {
   }
 
   /** As the real one: a change of settings bumps the settings revision (and the revision for the hub's). */
-  async update(
-    id: string,
-    data: { quarantineDuplicates?: boolean },
-    event: AuditInput,
-    patch?: (current: NetworkRecord) => SettingsUpdate,
-  ): Promise<NetworkRecord> {
+  update: NetworksRepository['update'] = async (id, data, event, patch) => {
     const current = this.store.networks.get(id)!;
     const update = patch?.(current);
     const changed = update !== undefined && update.changes.length > 0;
@@ -83,7 +80,7 @@ export class FakeNetworksRepository {
       },
       { ...event, networkId: id, targetId: id },
     );
-  }
+  };
 
   private save(next: NetworkRecord, event: AuditInput): NetworkRecord {
     const saved = { ...next, updatedAt: new Date() };

@@ -51,6 +51,8 @@ export function network(overrides: Partial<NetworkRecord> = {}): NetworkRecord {
     applyProblem: null,
     quarantineDuplicates: false,
     settingsRevision: 1n,
+    selfService: false,
+    devicesPerUser: 5,
     createdAt: new Date(),
     updatedAt: new Date(),
     ...overrides,

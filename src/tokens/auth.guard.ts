@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
+import { SESSION_AUTHENTICATOR, type SessionAuthenticator } from '../common/http/session-auth';
 import { Reflector } from '@nestjs/core';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { addressSubject, rateLimited } from '../common/http/rate-limits';
@@ -8,7 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/env';
 import { PERMITS } from '../common/http/auth.decorators';
 import { MetricsService } from '../metrics/metrics.service';
 import { AuthService } from './auth.service';
-import type { Permit, Principal } from '../domain/principal/principal';
+import { permitOf, type Permit, type Principal } from '../domain/principal/principal';
 
 /** Global guard: 401 without a valid credential, 403 when the credential lacks the role. */
 @Injectable()
@@ -19,6 +20,7 @@ export class AuthGuard implements CanActivate {
     private readonly limits: RateLimitStore,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(SESSION_AUTHENTICATOR) private readonly sessions?: SessionAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -29,14 +31,22 @@ export class AuthGuard implements CanActivate {
     if (permits.length === 0) {
       return true;
     }
-    const request = context
-      .switchToHttp()
-      .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal; ip?: string }>();
+    const request = context.switchToHttp().getRequest<{
+      method: string;
+      headers: Record<string, string | undefined>;
+      principal?: Principal;
+      ip?: string;
+    }>();
     let principal: Principal;
     try {
-      principal = await this.auth.authenticate(request.headers.authorization, {
-        allowSpent: typeof request.headers['idempotency-key'] === 'string',
-      });
+      // A bearer credential wins; without one, a signed-in browser's session cookie.
+      const session =
+        request.headers.authorization === undefined && this.sessions ? await this.sessions.authenticate(request) : null;
+      principal =
+        session ??
+        (await this.auth.authenticate(request.headers.authorization, {
+          allowSpent: typeof request.headers['idempotency-key'] === 'string',
+        }));
     } catch (error) {
       // Guessing credentials is slowed down: a refused credential counts against the address and
       // the presented credential, and once either allowance is spent further refused attempts are
@@ -54,7 +64,7 @@ export class AuthGuard implements CanActivate {
       }
       throw error;
     }
-    const permit: Permit = principal.kind === 'token' ? principal.role : 'enrollment-key';
+    const permit: Permit = permitOf(principal);
     if (!permits.includes(permit)) {
       throw Problems.forbidden(`This operation is for ${permits.join(', ')}; your credential is ${permit}.`);
     }

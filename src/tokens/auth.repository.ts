@@ -14,6 +14,8 @@ export interface ApiTokenRecord {
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  /** A personal token: it acts as this person (requester role). */
+  ownerUserId: string | null;
 }
 
 const TOKEN_FIELDS = {
@@ -27,6 +29,7 @@ const TOKEN_FIELDS = {
   expiresAt: true,
   revokedAt: true,
   lastUsedAt: true,
+  ownerUserId: true,
 } as const;
 
 @Injectable()
@@ -60,6 +63,7 @@ export class AuthRepository {
       secretHash: string;
       createdBy: string | null;
       expiresAt: Date | null;
+      ownerUserId?: string | null;
     },
     event: (token: ApiTokenRecord) => AuditInput,
     options: { ifAbsent?: boolean } = {},

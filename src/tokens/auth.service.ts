@@ -54,6 +54,10 @@ export class AuthService {
       throw Problems.invalidCredential();
     }
     this.touch(token.id);
+    if (token.ownerUserId !== null) {
+      // A personal token acts as its person, with requester rights (never admin).
+      return { kind: 'user', id: token.ownerUserId, role: 'requester', networkId: null, via: 'token' };
+    }
     return { kind: 'token', id: token.id, role: token.role, networkId: token.networkId };
   }
 
@@ -73,7 +77,7 @@ export class AuthService {
   /** Creates an API token; the secret exists in the return value only. */
   async createToken(
     actor: Principal | null,
-    input: { name: string; role: Role; networkId: string | null; expiresAt: Date | null },
+    input: { name: string; role: Role; networkId: string | null; expiresAt: Date | null; ownerUserId?: string },
   ): Promise<{ token: ApiTokenRecord; secret: string }> {
     const secret = newSecret('apiToken');
     return { token: (await this.issue(actor, { ...input, secret }, false))!, secret };
@@ -81,7 +85,14 @@ export class AuthService {
 
   private issue(
     actor: Principal | null,
-    input: { name: string; role: Role; networkId: string | null; expiresAt: Date | null; secret: string },
+    input: {
+      name: string;
+      role: Role;
+      networkId: string | null;
+      expiresAt: Date | null;
+      secret: string;
+      ownerUserId?: string;
+    },
     ifAbsent: boolean,
   ): Promise<ApiTokenRecord | null> {
     const secret = input.secret;
@@ -95,6 +106,7 @@ export class AuthService {
         secretHash: hashSecret(secret),
         createdBy: actor ? actorOf(actor) : null,
         expiresAt: input.expiresAt,
+        ownerUserId: input.ownerUserId ?? null,
       },
       (token) => ({
         actor: actorOf(actor),

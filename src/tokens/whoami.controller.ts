@@ -4,10 +4,12 @@ import { z } from 'zod';
 import { ApiOp } from '../common/http/openapi.decorators';
 import { NetworksService } from '../networks/networks.service';
 import { Allow, CurrentPrincipal } from '../common/http/auth.decorators';
-import type { Principal } from '../domain/principal/principal';
+import { isSelfService, type Principal } from '../domain/principal/principal';
 
 export const WhoAmI = z.object({
-  kind: z.enum(['token', 'enrollment-key']),
+  kind: z
+    .enum(['token', 'enrollment-key', 'user'])
+    .describe('user: a person signed in (session cookie or personal token).'),
   role: z.enum(['admin', 'requester', 'agent']).nullable().describe('The API token role; null for enrollment keys.'),
   network: z
     .string()
@@ -37,14 +39,17 @@ export class WhoAmIController {
   })
   async whoami(@CurrentPrincipal() principal: Principal): Promise<z.infer<typeof WhoAmI>> {
     const bound = principal.networkId === null ? null : await this.networks.findById(principal.networkId);
-    const role = principal.kind === 'token' ? principal.role : null;
+    const role = principal.kind === 'enrollment-key' ? null : principal.role;
     let networks: string[];
     if (role === 'agent') {
       networks = [];
     } else if (bound !== null) {
       networks = [bound.name];
     } else {
-      networks = (await this.networks.list()).map((n) => n.name).sort();
+      networks = (await this.networks.list())
+        .filter((n) => !isSelfService(principal) || n.selfService)
+        .map((n) => n.name)
+        .sort();
     }
     return { kind: principal.kind, role, network: bound?.name ?? null, networks };
   }

@@ -5,9 +5,10 @@ import { Public } from '../common/http/auth.decorators';
 import { PAGE_CSP, pageHtml } from './web-files';
 
 /**
- * The pages for people: enrollment (`/`) and the admin status page (`/status`). They are static
- * HTML plus bundled scripts (web/); everything they do goes through the public API with the
- * credential the person types in, so the pages hold no server-side session.
+ * The pages for people: enrollment (`/`), "my devices" (`/devices`, for people signed in through
+ * OpenID Connect) and the admin status page (`/status`). They are static HTML plus bundled
+ * scripts (web/); everything they do goes through the public API, with the credential the person
+ * types in or the session cookie of a signed-in person (and its CSRF token).
  */
 @ApiExcludeController()
 @Controller()
@@ -19,6 +20,15 @@ export class PagesController {
   @Header('Cache-Control', 'no-store')
   enroll(@Res() res: Response): void {
     res.type('html').send(pageHtml('index.html'));
+  }
+
+  @Get('devices')
+  @Public()
+  @Header('Content-Security-Policy', PAGE_CSP)
+  @Header('Referrer-Policy', 'no-referrer')
+  @Header('Cache-Control', 'no-store')
+  devices(@Res() res: Response): void {
+    res.type('html').send(pageHtml('devices.html'));
   }
 
   @Get('status')

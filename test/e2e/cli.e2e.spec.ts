@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -106,6 +107,39 @@ describe('failures read as one line naming the variable', () => {
     const dataDir = join(work, 'port-in-use');
     await expectOneLine(['serve'], { DATA_DIR: dataDir, PORT: String(busyPort) }, /port is in use.*PORT/);
     expect(existsSync(dataDir)).toBe(false);
+  }, 60_000);
+
+  it('an unreachable OIDC_ISSUER is refused before first-time setup', async () => {
+    const dataDir = join(work, 'oidc-unreachable');
+    const out = await expectOneLine(
+      ['serve'],
+      { DATA_DIR: dataDir, PORT: '0', OIDC_ISSUER: 'http://127.0.0.1:1/realms/x', OIDC_CLIENT_ID: 'wg' },
+      /OIDC_ISSUER: cannot read the provider's discovery document at http:\/\/127\.0\.0\.1:1\/realms\/x\/\.well-known\/openid-configuration/,
+    );
+    expect(out).not.toMatch(/\n\s+at /);
+    expect(existsSync(dataDir)).toBe(false);
+  }, 60_000);
+
+  it('an OIDC_ISSUER that is no OpenID Provider (404) and a plain-http remote issuer are refused', async () => {
+    const notAProvider = createHttpServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((resolve) => notAProvider.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (notAProvider.address() as { port: number }).port;
+      const dataDir = join(work, 'oidc-404');
+      await expectOneLine(
+        ['serve'],
+        { DATA_DIR: dataDir, PORT: '0', OIDC_ISSUER: `http://127.0.0.1:${port}`, OIDC_CLIENT_ID: 'wg' },
+        /OIDC_ISSUER: cannot read the provider's discovery document/,
+      );
+      expect(existsSync(dataDir)).toBe(false);
+      await expectOneLine(
+        ['serve'],
+        { DATA_DIR: dataDir, PORT: '0', OIDC_ISSUER: 'http://login.example.org', OIDC_CLIENT_ID: 'wg' },
+        /OIDC_ISSUER: http:\/\/login\.example\.org must be https:\/\//,
+      );
+    } finally {
+      notAProvider.close();
+    }
   }, 60_000);
 
   const secretKey = Buffer.alloc(32, 3).toString('base64');

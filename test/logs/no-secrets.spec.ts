@@ -1,13 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BROWSER_MISSING } from '../support/browser';
 import { LOG_DIR, SECRETS_DIR } from '../support/paths';
 
 /**
  * Invariant 7, over the whole suite: this project runs after every other spec (vitest
  * sequence.groupOrder) and reads every log line the apps under test wrote. None may contain a
  * secret the suite was issued: API tokens, enrollment keys, claim tokens, private and preshared
- * keys (test/support/app.ts records each one as it is handed out).
+ * keys, session ids and authorization codes (test/support/app.ts records each one as it is
+ * handed out), and no JWT (an ID or access token from the OpenID Provider) at all.
  */
 function readAll(dir: string): string[] {
   if (!existsSync(dir)) {
@@ -28,10 +30,19 @@ describe('logs of the whole suite', () => {
     expect(secrets.some((s) => s.startsWith('wgk_'))).toBe(true);
     expect(secrets.some((s) => s.startsWith('wgt_'))).toBe(true);
     expect(secrets.some((s) => /^[A-Za-z0-9+/]{43}=$/.test(s))).toBe(true);
+    if (BROWSER_MISSING === '') {
+      // The sign-in spec (Chromium) recorded session ids.
+      expect(secrets.some((s) => s.startsWith('wgs_'))).toBe(true);
+    }
   });
 
   it('contain none of them', () => {
     const leaked = secrets.filter((s) => logs.includes(s));
     expect(leaked.map((s) => `${s.slice(0, 8)}… (${s.length} chars)`)).toEqual([]);
+  });
+
+  it('contain no JWT (ID token, access token) and no OAuth code or state in a query', () => {
+    expect(logs.match(/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g) ?? []).toEqual([]);
+    expect(logs.match(/[?&](code|state|id_token|access_token)=[^&"\s]{8,}/g) ?? []).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { showConfig } from './lib/config-view';
 import { byId, h } from './lib/dom';
 import { makeKeyPair } from './lib/keys';
 import { enrollmentProblem, type Field, type FieldMessage } from './lib/problems';
+import { currentSession, displayName, sessionApi, signOut, type SignedIn } from './lib/session';
 
 type WhoAmI = ResponseBody<'/v1/whoami', 'get'>;
 type Enrolled = ResponseBody<'/v1/networks/{network}/peers', 'post'>;
@@ -60,13 +61,34 @@ function showErrors(messages: readonly FieldMessage[], moveFocus = true): void {
   }
 }
 
+// --- signed in (OpenID Connect): the session stands in for the credential ---------------------
+
+let session: SignedIn | null = null;
+const sessionReady = currentSession().then((found) => {
+  byId('sign-in-link').hidden = found !== 'signed-out';
+  if (found !== null && found !== 'signed-out') {
+    session = found;
+    byId('credential-field').hidden = true;
+    byId('signed-in').hidden = false;
+    byId('signed-in-name').textContent = displayName(found);
+    byId('sign-in-link').hidden = true;
+    byId('devices-link').hidden = false;
+    byId('sign-out').addEventListener('click', () => void signOut(found));
+    void whoami('').then(showNetworks, () => undefined);
+  }
+});
+
+function client(credential: string) {
+  return session !== null ? sessionApi(session) : api(credential);
+}
+
 // --- which network the credential belongs to (GET /v1/whoami) -------------------------------
 
 let known: { credential: string; answer: Promise<WhoAmI> } | null = null;
 
 function whoami(credential: string): Promise<WhoAmI> {
   if (known?.credential !== credential) {
-    known = { credential, answer: answer(api(credential).GET('/v1/whoami')) };
+    known = { credential, answer: answer(client(credential).GET('/v1/whoami')) };
     known.answer.catch(() => {
       known = null;
     });
@@ -87,8 +109,10 @@ function showNetworks(me: WhoAmI): void {
     }
     networkHint.textContent =
       me.networks.length > 0
-        ? `Your token may enroll into: ${me.networks.join(', ')}.`
-        : 'This credential may not enroll devices.';
+        ? `${me.kind === 'user' ? 'You' : 'Your token'} may enroll into: ${me.networks.join(', ')}.`
+        : me.kind === 'user'
+          ? 'No network is open to self-service for you.'
+          : 'This credential may not enroll devices.';
   }
 }
 
@@ -135,10 +159,11 @@ form.addEventListener('submit', (event) => {
 
 async function enroll(): Promise<void> {
   clearErrors();
+  await sessionReady;
   const credential = credentialInput.value.trim();
   const name = nameInput.value.trim();
   const missing: FieldMessage[] = [];
-  if (!credential) {
+  if (!credential && session === null) {
     missing.push({ field: 'credential', message: 'Enter your enrollment key or API token.' });
   }
   if (!name) {
@@ -164,7 +189,7 @@ async function enroll(): Promise<void> {
     let enrolled: Enrolled;
     try {
       enrolled = await answer(
-        api(credential).POST('/v1/networks/{network}/peers', {
+        client(credential).POST('/v1/networks/{network}/peers', {
           params: { path: { network } },
           body: { name, publicKey: keys.publicKey, delivery: 'inline' },
         }),

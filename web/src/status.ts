@@ -7,6 +7,7 @@
 // goes to the API in the Authorization header. Reissue asks for a one-time claim link (delivery
 // "link"), so no private key of a peer ever reaches the admin's browser.
 
+import { currentSession, sessionApi, signOut as endSession, type SignedIn } from './lib/session';
 import { ApiProblem, answer, api, type RequestBody, type ResponseBody } from './lib/api';
 import { byId, h } from './lib/dom';
 import { problemSentence } from './lib/problems';
@@ -51,8 +52,15 @@ function token(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/** An admin signed in through OpenID Connect (the admin group): no token to paste. */
+let signedIn: SignedIn | null = null;
+
+function hasCredential(): boolean {
+  return signedIn !== null || token() !== null;
+}
+
 /** The API as the signed-in admin. */
-const client = () => api(token());
+const client = () => (signedIn !== null ? sessionApi(signedIn) : api(token()));
 
 const signInSection = byId('sign-in-section');
 const dashboard = byId('dashboard');
@@ -72,6 +80,10 @@ function showSignIn(message: string | null): void {
 }
 
 function signOut(message: string | null = null): void {
+  if (signedIn !== null && message === null) {
+    void endSession(signedIn);
+    return;
+  }
   sessionStorage.removeItem(TOKEN_KEY);
   state.network = null;
   byId('peer-rows').replaceChildren();
@@ -223,7 +235,7 @@ function statusQuery() {
 
 /** Loads the current page; a newer load cancels an older one, so answers never arrive out of order. */
 async function load(options: { announceResult?: boolean } = {}): Promise<void> {
-  if (state.network === null || token() === null) {
+  if (state.network === null || !hasCredential()) {
     return;
   }
   stopRefresh();
@@ -282,7 +294,7 @@ function stopRefresh(): void {
 
 function scheduleRefresh(): void {
   stopRefresh();
-  if (document.hidden || state.network === null || token() === null) {
+  if (document.hidden || state.network === null || !hasCredential()) {
     return;
   }
   refreshTimer = window.setTimeout(() => void load(), REFRESH_MS);
@@ -291,7 +303,7 @@ function scheduleRefresh(): void {
 document.addEventListener('visibilitychange', () => {
   if (document.hidden) {
     stopRefresh();
-  } else if (state.network !== null && token() !== null && state.loading === null) {
+  } else if (state.network !== null && hasCredential() && state.loading === null) {
     void load();
   }
 });
@@ -724,7 +736,11 @@ secretDialog.addEventListener('close', () => {
 // Start: a token already in this tab's session opens the dashboard straight away.
 
 async function start(): Promise<void> {
-  if (token() === null) {
+  const found = await currentSession();
+  if (found !== null && found !== 'signed-out' && found.user.admin) {
+    signedIn = found;
+  }
+  if (!hasCredential()) {
     showSignIn(null);
     return;
   }

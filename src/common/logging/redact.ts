@@ -29,14 +29,14 @@ export const SECRET_FIELD_NAMES = [
 
 const SECRET_FIELD =
   /(private.?key|preshared.?key|secret|token|password|passwd|authorization|enrollment.?key|claim|cookie|database.?url|connection.?string)/i;
-const SECRET_VALUE = /\bwg[tkc]_[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*/g;
+const SECRET_VALUE = /\bwg[tkcs]_[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*/g;
 const KEY_LINE = /((?:PrivateKey|PresharedKey)\s*=\s*)[A-Za-z0-9+/=]+/g;
 /** "privateKey":"…" inside serialised JSON that reached a message as text. */
 const KEY_JSON = /("(?:private_?key|preshared_?key|privateKeyEnc|presharedKeyEnc)"\s*:\s*)"[^"]*"/gi;
 /** scheme://user:password@host → scheme://user:[redacted]@host */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/?#\s]+@/gi;
 /** Bearer <anything> in text (an Authorization header echoed into a message); our own secrets keep their masked prefix. */
-const BEARER = /\b(Bearer\s+)(?!wg[tkc]_)\S+/gi;
+const BEARER = /\b(Bearer\s+)(?!wg[tkcs]_)\S+/gi;
 const MAX_DEPTH = 6;
 
 export function redactText(text: string): string {

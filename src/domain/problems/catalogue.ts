@@ -12,14 +12,21 @@ export const PROBLEM_CATALOGUE = {
   'invalid-idempotency-key': { status: 400, title: 'The Idempotency-Key header is not valid' },
   'address-out-of-range': { status: 400, title: 'That address cannot be leased in this network' },
   'setting-not-changeable': { status: 400, title: 'This setting of a network cannot be changed' },
+  'sign-in-state-invalid': { status: 400, title: 'This sign-in is unknown, used or expired' },
+  'sign-in-failed': { status: 400, title: 'The identity provider did not confirm this sign-in' },
   // 401
   unauthenticated: { status: 401, title: 'Authentication required' },
   'invalid-credential': { status: 401, title: 'Unknown, expired or revoked credential' },
   'enrollment-key-revoked': { status: 401, title: 'This enrollment key was revoked' },
   'enrollment-key-expired': { status: 401, title: 'This enrollment key has expired' },
+  'session-expired': { status: 401, title: 'Your session has ended; sign in again' },
   // 403
   forbidden: { status: 403, title: 'Not allowed' },
   'enrollment-key-spent': { status: 403, title: 'This enrollment key has no uses left' },
+  'cross-origin-refused': { status: 403, title: 'A request from another site was refused' },
+  'csrf-token-invalid': { status: 403, title: 'The CSRF token is missing or wrong' },
+  'sign-in-refused': { status: 403, title: 'You may not use this service' },
+  'self-service-closed': { status: 403, title: 'This network is not open to self-service' },
   // 404
   'not-found': { status: 404, title: 'Not found' },
   'network-not-found': { status: 404, title: 'No such network' },
@@ -27,6 +34,8 @@ export const PROBLEM_CATALOGUE = {
   'token-not-found': { status: 404, title: 'No such token' },
   'enrollment-key-not-found': { status: 404, title: 'No such enrollment-key' },
   'claim-not-found': { status: 404, title: 'No such claim' },
+  'user-not-found': { status: 404, title: 'No such user' },
+  'sign-in-not-configured': { status: 404, title: 'Sign-in is not configured here' },
   // 405, 406
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-acceptable': { status: 406, title: 'Not acceptable' },
@@ -41,6 +50,7 @@ export const PROBLEM_CATALOGUE = {
   'public-key-is-hub-key': { status: 409, title: "This public key is the hub's own" },
   'hub-key-in-use': { status: 409, title: 'This public key belongs to a live peer of the network' },
   'peer-not-live': { status: 409, title: 'The peer is not live' },
+  'device-limit-reached': { status: 409, title: 'You have as many devices in this network as allowed' },
   'idempotent-replay': { status: 409, title: 'This request was already carried out' },
   'idempotency-key-busy': { status: 409, title: 'This Idempotency-Key changed meanwhile' },
   // 410

@@ -28,7 +28,7 @@ export interface FieldProblem {
   readonly message: string;
 }
 
-export type NotFound = 'network' | 'peer' | 'token' | 'enrollment-key' | 'claim';
+export type NotFound = 'network' | 'peer' | 'token' | 'enrollment-key' | 'claim' | 'user';
 
 /** The problems several places raise, each written once. */
 export const Problems = {

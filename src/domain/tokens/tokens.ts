@@ -9,6 +9,8 @@ export const SECRET_PREFIX = {
   apiToken: 'wgt_',
   enrollmentKey: 'wgk_',
   claim: 'wgc_',
+  /** A browser session's id (the cookie value). */
+  session: 'wgs_',
 } as const;
 
 export type SecretKind = keyof typeof SECRET_PREFIX;
