@@ -5,11 +5,12 @@ const KINDS: [SecretKind, string][] = [
   ['apiToken', 'wgt_'],
   ['enrollmentKey', 'wgk_'],
   ['claim', 'wgc_'],
+  ['session', 'wgs_'],
 ];
 
 describe('SECRET_PREFIX', () => {
   it('has a distinct readable prefix per kind', () => {
-    expect(SECRET_PREFIX).toEqual({ apiToken: 'wgt_', enrollmentKey: 'wgk_', claim: 'wgc_' });
+    expect(SECRET_PREFIX).toEqual({ apiToken: 'wgt_', enrollmentKey: 'wgk_', claim: 'wgc_', session: 'wgs_' });
   });
 });
 
