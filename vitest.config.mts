@@ -32,6 +32,9 @@ export default defineConfig({
           name: 'log-scan',
           include: ['test/logs/**/*.spec.ts'],
           sequence: { groupOrder: 1 },
+          // This run has the browser specs, among them the sign-in one that issues session ids
+          // (the tunnel run's scan has none).
+          env: { LOG_SCAN_SIGN_IN_RAN: 'true' },
         },
       },
     ],
