@@ -129,6 +129,35 @@ describe('allocateConfigName', () => {
     expect(allocateConfigName('abcdefghijklmn-opq', none)).toBe('abcdefghijklmn');
   });
 
+  it('keeps the numbered end of a long name, so the nodes of a cluster keep names of their own', () => {
+    expect(allocateConfigName('hpc-cluster-node-017', none)).toBe('hpc_cluster_017');
+    expect(allocateConfigName('hpc-cluster-node-018', none)).toBe('hpc_cluster_018');
+    expect(allocateConfigName('timed-c32-r0-123', none)).toBe('timed_c3_r0_123');
+    expect(allocateConfigName('timed-c32-r1-123', none)).toBe('timed_c3_r1_123');
+    // A taken name keeps its end too, before the suffix.
+    expect(allocateConfigName('hpc-cluster-node-017', new Set(['hpc_cluster_017']))).toBe('hpc_clust_017_2');
+    // An end without a digit, or one too long to keep, is cut off as before.
+    expect(allocateConfigName('workstation-laboratory', none)).toBe('workstation_lab');
+    expect(allocateConfigName('simulation-node-1234567', none)).toBe('simulation_node');
+  });
+
+  it('starts every name a device can get with the prefix the repository reads', () => {
+    for (const device of [
+      'hpc-cluster-node-017',
+      'a-b-c-d-e-f-g-h-1-2-3',
+      'abcdefgh_ij_12345',
+      'x'.repeat(40) + '-9',
+    ]) {
+      const prefix = configNamePrefix(configNameStem(device));
+      const taken = new Set<string>();
+      for (let i = 0; i < 120; i++) {
+        const name = allocateConfigName(device, taken);
+        expect(name.startsWith(prefix), `${device} → ${name}`).toBe(true);
+        taken.add(name);
+      }
+    }
+  });
+
   it('keeps the names of a network apart: alice-laptop / alice-laptop-2, lab-pc-01 / lab-pc-02, and cut names', () => {
     const taken = new Set<string>();
     const take = (device: string): string => {
@@ -141,11 +170,12 @@ describe('allocateConfigName', () => {
     expect(take('lab-pc-01')).toBe('lab_pc_01');
     expect(take('lab-pc-02')).toBe('lab_pc_02');
     expect(take('Alice Laptop')).toBe('alice_laptop_3');
-    expect(take('workstation-of-bob-1')).toBe('workstation_of');
-    expect(take('workstation-of-bob-2')).toBe('workstation_o_2');
+    expect(take('workstation-of-bob-1')).toBe('workstati_bob_1');
+    expect(take('workstation-of-bob-2')).toBe('workstati_bob_2');
     const many = Array.from({ length: 120 }, () => take('workstation-of-bob-3'));
     expect(new Set(many).size).toBe(120);
-    expect(many.at(-1)).toBe('workstation_122');
+    expect(many.slice(0, 2)).toEqual(['workstati_bob_3', 'workstation_3_2']);
+    expect(many.at(-1)).toBe('workstati_3_120');
     // The repository reads only the live names with the stem's prefix: every candidate has it.
     const prefix = configNamePrefix(configNameStem('workstation-of-bob-3'));
     expect(prefix).toBe('workstat');

@@ -41,22 +41,60 @@ export function isValidEndpoint(text: string): boolean {
  *   dot), and Windows file names ignore case, so names are lower case without dots.
  * That leaves [a-z0-9_]: the device's name first (accents dropped, other runs of characters as
  * one "_"), cut to 15, and unique among a network's live peers by a "_2", "_3", … suffix.
+ * A name too long for 15 keeps its end where the end is what tells devices apart (the last
+ * words, up to 6 characters, that hold a digit): "hpc-cluster-node-017" → "hpc_cluster_017",
+ * not "hpc_cluster_nod" for every node of the cluster (which would also make each of them take
+ * the slow, serialised path for a taken name).
  */
 export const CONFIG_NAME_MAX = 15;
+/** The characters of the start that every name of a device keeps (see fitConfigName). */
+const CONFIG_NAME_PREFIX = CONFIG_NAME_MAX - 7;
 const CONFIG_NAME = /^[a-z0-9_]{1,15}$/;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
 
-/** The readable part of a device's config name, before any suffix. */
-export function configNameStem(device: string): string {
-  const stem = device
+/** The device's name in [a-z0-9_] (accents dropped, other runs of characters as one "_"), uncut. */
+function normalizedName(device: string): string {
+  const name = device
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, CONFIG_NAME_MAX)
-    .replace(/_+$/, '');
-  return stem === '' ? 'wg' : stem;
+    .replace(/^_+|_+$/g, '');
+  return name === '' ? 'wg' : name;
+}
+
+/**
+ * The name fitted to 15 characters with `suffix` at its end. When it must be cut, the last words
+ * that hold a digit are kept (as many as fit while at least CONFIG_NAME_PREFIX characters of the
+ * start stay, so configNamePrefix still covers every name the device can get); otherwise the
+ * end is cut off.
+ */
+function fitConfigName(name: string, suffix: string): string {
+  const room = CONFIG_NAME_MAX - suffix.length;
+  if (name.length <= room) {
+    return `${name}${suffix}`;
+  }
+  const words = name.split('_');
+  const tailRoom = room - 1 - CONFIG_NAME_PREFIX;
+  let tail = '';
+  for (let i = words.length - 1; i > 0; i--) {
+    const candidate = words.slice(i).join('_');
+    if (candidate.length > tailRoom) {
+      break;
+    }
+    if (/[0-9]/.test(candidate)) {
+      tail = candidate;
+    }
+  }
+  if (tail !== '') {
+    return `${name.slice(0, room - 1 - tail.length).replace(/_+$/, '')}_${tail}${suffix}`;
+  }
+  return `${name.slice(0, room).replace(/_+$/, '')}${suffix}`;
+}
+
+/** The readable part of a device's config name, before any suffix. */
+export function configNameStem(device: string): string {
+  return fitConfigName(normalizedName(device), '');
 }
 
 /** True for a name this service would serve (see above). */
@@ -66,18 +104,17 @@ export function isServableConfigName(name: string): boolean {
 
 /**
  * Every name a live peer with this stem could have starts with this prefix (the longest
- * suffix, "_99999", leaves 9 characters of the stem): the repository reads only those.
+ * suffix, "_99999", leaves 8 characters of the start): the repository reads only those.
  */
 export function configNamePrefix(stem: string): string {
-  return stem.slice(0, CONFIG_NAME_MAX - 7);
+  return stem.slice(0, CONFIG_NAME_PREFIX);
 }
 
-/** The first of stem, stem_2, stem_3, … (cut to fit) that is servable and not taken. */
+/** The first of stem, stem_2, stem_3, … (fitted to 15) that is servable and not taken. */
 export function allocateConfigName(device: string, taken: ReadonlySet<string>): string {
-  const stem = configNameStem(device);
+  const full = normalizedName(device);
   for (let n = 1; n < 100_000; n++) {
-    const suffix = n === 1 ? '' : `_${n}`;
-    const name = `${stem.slice(0, CONFIG_NAME_MAX - suffix.length).replace(/_+$/, '')}${suffix}`;
+    const name = fitConfigName(full, n === 1 ? '' : `_${n}`);
     if (isServableConfigName(name) && !taken.has(name)) {
       return name;
     }
