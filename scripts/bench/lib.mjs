@@ -114,7 +114,10 @@ export async function startStack(env = {}) {
     ...LIMITS_OFF,
     ...env,
   });
-  const service = await serve(config, new JsonLogger('warn', (line) => process.stderr.write(`${line}\n`)));
+  const service = await serve(
+    config,
+    new JsonLogger('warn', (/** @type {string} */ line) => process.stderr.write(`${line}\n`)),
+  );
   let stopped = false;
   return {
     url: service.url,

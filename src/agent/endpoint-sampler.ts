@@ -70,21 +70,27 @@ export class EndpointSampler {
       return;
     }
     this.timer = setTimeout(() => {
-      const began = performance.now();
-      void this.sample().finally(() =>
-        this.schedule(Math.max(ENDPOINT_SAMPLE_MIN_MS, ENDPOINT_SAMPLE_COST_FACTOR * (performance.now() - began))),
+      void this.sample().then((readMs) =>
+        this.schedule(Math.max(ENDPOINT_SAMPLE_MIN_MS, ENDPOINT_SAMPLE_COST_FACTOR * readMs)),
       );
     }, delayMs);
     this.timer.unref?.();
   }
 
-  /** One sample of the interface's endpoints; a key seen alternating between two machines is reported at once. */
-  private async sample(): Promise<void> {
+  /**
+   * One sample of the interface's endpoints; a key seen alternating between two machines is
+   * reported at once. Resolves with how long the read took (`wg show endpoints` only: the report
+   * a find sends is not the sampling's cost, so it does not stretch the interval).
+   */
+  private async sample(): Promise<number> {
     if (!this.hooks.applied() || this.signal.aborted) {
-      return;
+      return 0;
     }
+    const began = performance.now();
+    let readMs = 0;
     try {
       const endpoints = await this.wg.endpoints(this.iface);
+      readMs = performance.now() - began;
       const found = this.flaps.observe(endpoints, Date.now(), this.windowMs);
       for (const { publicKey, hosts } of found) {
         this.suspected.set(publicKey, hosts);
@@ -94,7 +100,9 @@ export class EndpointSampler {
         await this.hooks.report();
       }
     } catch {
-      // The interface is away for a moment: the next sample tries again.
+      // The interface is away for a moment (or the report failed): the next sample tries again.
+      readMs ||= performance.now() - began;
     }
+    return readMs;
   }
 }

@@ -1,7 +1,9 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debianPostgresMissing, startDebianCluster, type DebianCluster } from '../support/debian-postgres';
-import { buildDist, call, HUB_KEY, newAdminToken, report, startReplica, type Replica } from '../support/replica';
+import { buildDist, HUB_KEY, newAdminToken, report, startReplica, type Replica } from '../support/replica';
+import { apiClient, createEnrollmentKey, createNetwork, createToken } from '../support/api';
+import { asProblem, type Answer } from '../../src/contract';
 
 /**
  * Outage drill: the database stops in the middle of an enrollment load. The spec owns its
@@ -59,33 +61,50 @@ interface Outcome {
   error?: string;
 }
 
-async function timed(run: () => Promise<{ status: number; body: Record<string, unknown> }>): Promise<Outcome> {
+/** One call of the typed client, timed: its status and problem code, or the error it threw (status 0). */
+async function timed(run: () => Promise<Answer<unknown>>): Promise<Outcome> {
   const started = performance.now();
   try {
     const res = await run();
-    return { started, ms: performance.now() - started, status: res.status, code: res.body.code as string | undefined };
+    return { started, ms: performance.now() - started, status: res.response.status, code: asProblem(res.error)?.code };
   } catch (error) {
     return { started, ms: performance.now() - started, status: 0, error: (error as Error).message };
   }
 }
 
+/** POST …/peers as `credential`: the answer whatever its status. */
+function enroll(credential: string, name: string) {
+  return apiClient(service.url, credential).POST('/v1/networks/{network}/peers', {
+    params: { path: { network: 'drill' } },
+    body: { name },
+  });
+}
+
+/** The hub's desired state of `network`; with `etag` and `wait`, a long-poll for the next change. */
+function desiredState(credential: string, network: string, etag?: string, wait?: number) {
+  return apiClient(service.url, credential).GET('/v1/networks/{network}/hub/desired-state', {
+    params: {
+      path: { network },
+      query: wait === undefined ? {} : { wait },
+      header: etag === undefined ? {} : { 'If-None-Match': etag },
+    },
+  });
+}
+
+const readyz = () => apiClient(service.url, undefined).GET('/readyz');
+
 describe.skipIf(missing)('Postgres stops in the middle of an enrollment load', () => {
   it('every request ends within 5 s as 201 or 503 database-unavailable; nothing half-created; recovery without a restart', async () => {
-    const create = await call(service.url, 'POST', '/v1/networks', adminToken, {
+    // Each factory call must answer 201, or it throws.
+    const admin = apiClient(service.url, adminToken);
+    await createNetwork(admin, {
       name: 'drill',
       ipv4Cidr: '10.70.0.0/22',
       ipv6Cidr: 'fd00:70::/64',
-      endpoint: 'hub.example.org:51820',
       hubPublicKey: HUB_KEY,
     });
-    expect(create.status).toBe(201);
-    const key = await call(service.url, 'POST', '/v1/networks/drill/enrollment-keys', adminToken, { maxUses: 1000 });
-    const agent = await call(service.url, 'POST', '/v1/tokens', adminToken, {
-      name: 'hub',
-      role: 'agent',
-      network: 'drill',
-    });
-    const agentToken = agent.body.token as string;
+    const { key } = await createEnrollmentKey(admin, 'drill', { maxUses: 1000 });
+    const { token: agentToken } = await createToken(admin, { name: 'hub', role: 'agent', network: 'drill' });
     const pid = service.process.child.pid;
 
     // Load: 16 workers enrolling until told to stop.
@@ -95,35 +114,21 @@ describe.skipIf(missing)('Postgres stops in the middle of an enrollment load', (
     const workers = Array.from({ length: 16 }, async () => {
       while (loading) {
         const i = n++;
-        outcomes.push(
-          await timed(() =>
-            call(service.url, 'POST', '/v1/networks/drill/peers', key.body.key as string, { name: `d-${i}` }),
-          ),
-        );
+        outcomes.push(await timed(() => enroll(key, `d-${i}`)));
         if (outcomes.at(-1)!.status !== 201) {
           await new Promise((r) => setTimeout(r, 20));
         }
       }
     });
     // A long-poll open when the database goes, on a network the load does not change.
-    const quiet = await call(service.url, 'POST', '/v1/networks', adminToken, {
-      name: 'quiet',
-      ipv4Cidr: '10.71.0.0/24',
-      endpoint: 'hub.example.org:51820',
-      hubPublicKey: HUB_KEY,
-    });
-    expect(quiet.status).toBe(201);
-    const current = await call(service.url, 'GET', '/v1/networks/quiet/hub/desired-state', adminToken);
-    const openPoll = timed(() =>
-      call(service.url, 'GET', '/v1/networks/quiet/hub/desired-state?wait=30', adminToken, undefined, {
-        'If-None-Match': current.headers.get('etag')!,
-      }),
-    );
+    await createNetwork(admin, { name: 'quiet', ipv4Cidr: '10.71.0.0/24', hubPublicKey: HUB_KEY });
+    const current = await desiredState(adminToken, 'quiet');
+    const openPoll = timed(() => desiredState(adminToken, 'quiet', current.response.headers.get('etag')!, 30));
     await new Promise((r) => setTimeout(r, 1500));
     const stoppedAt = performance.now();
     cluster.stop('immediate');
     await new Promise((r) => setTimeout(r, 4000));
-    const readyWhileDown = await timed(() => call(service.url, 'GET', '/readyz'));
+    const readyWhileDown = await timed(readyz);
     loading = false;
     await Promise.all(workers);
     await openPoll;
@@ -159,10 +164,10 @@ describe.skipIf(missing)('Postgres stops in the middle of an enrollment load', (
     // Postgres back: the same process recovers by itself.
     cluster.start();
     const backAt = performance.now();
-    let ready = await timed(() => call(service.url, 'GET', '/readyz'));
+    let ready = await timed(readyz);
     while (ready.status !== 200 && performance.now() - backAt < 20_000) {
       await new Promise((r) => setTimeout(r, 100));
-      ready = await timed(() => call(service.url, 'GET', '/readyz'));
+      ready = await timed(readyz);
     }
     const recoveredMs = Math.round(performance.now() - backAt);
     expect(ready.status).toBe(200);
@@ -201,9 +206,9 @@ describe.skipIf(missing)('Postgres stops in the middle of an enrollment load', (
       );
       expect(audit.rows[0].n).toBe(peers.rows.length);
       const network = await db.query(`SELECT revision FROM network WHERE name = 'drill'`);
-      const desired = await call(service.url, 'GET', '/v1/networks/drill/hub/desired-state', agentToken);
-      expect(desired.body.revision).toBe(String(network.rows[0].revision));
-      expect((desired.body.peers as unknown[]).length).toBe(peers.rows.filter((r) => r.status === 'active').length);
+      const desired = await desiredState(agentToken, 'drill');
+      expect(desired.data?.revision).toBe(String(network.rows[0].revision));
+      expect(desired.data?.peers.length).toBe(peers.rows.filter((r) => r.status === 'active').length);
 
       // The LISTEN connection is back too: a long-poll wakes on the next change.
       const listenDeadline = performance.now() + 15_000;
@@ -220,15 +225,16 @@ describe.skipIf(missing)('Postgres stops in the middle of an enrollment load', (
       }
       const listenBackMs = Math.round(performance.now() - backAt);
       expect(listening).toBe(1);
-      const poll = call(service.url, 'GET', '/v1/networks/drill/hub/desired-state?wait=20', agentToken, undefined, {
-        'If-None-Match': desired.headers.get('etag')!,
-      }).then((r) => ({ r, at: performance.now() }));
+      const poll = desiredState(agentToken, 'drill', desired.response.headers.get('etag')!, 20).then((r) => ({
+        r,
+        at: performance.now(),
+      }));
       await new Promise((r) => setTimeout(r, 300));
       const enrolledAt = performance.now();
-      const after = await call(service.url, 'POST', '/v1/networks/drill/peers', adminToken, { name: 'after-outage' });
-      expect(after.status).toBe(201);
+      const after = await enroll(adminToken, 'after-outage');
+      expect(after.response.status).toBe(201);
       const { r, at } = await poll;
-      expect(r.status).toBe(200);
+      expect(r.response.status).toBe(200);
       report(
         `[outage] /readyz 200 ${recoveredMs} ms after Postgres started; LISTEN back after ${listenBackMs} ms; ` +
           `long-poll woke ${Math.round(at - enrolledAt)} ms after an enrollment`,

@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneDatabase } from '../support/db';
-import { buildDist, call, HUB_KEY, newAdminToken, pool, report, startReplica, type Replica } from '../support/replica';
-import type { DesiredState, Enrolled, EnrolledByLink } from '../support/api';
+import { buildDist, HUB_KEY, newAdminToken, pool, report, startReplica, type Replica } from '../support/replica';
+import { apiClient, claimTokenOf, createEnrollmentKey, createNetwork, createToken } from '../support/api';
+import type { RequestBody } from '../../src/contract';
 
 /**
  * The production shape: two real API processes (`wg-enroll serve`, as replicas behind a load
@@ -39,30 +40,44 @@ afterAll(async () => {
 });
 
 const replica = (i: number) => (i % 2 ? two : one).url;
+/** The admin's typed client on one replica. */
+const admin = (url: string) => apiClient(url, adminToken);
 
-async function createNetwork(name: string, ipv4Cidr: string, ipv6Cidr: string): Promise<void> {
-  const res = await call(one.url, 'POST', '/v1/networks', adminToken, {
-    name,
-    ipv4Cidr,
-    ipv6Cidr,
-    endpoint: 'hub.example.org:51820',
-    hubPublicKey: HUB_KEY,
+/** A network (with a hub key, so enrolling works at once), made through replica 1; 201 or it throws. */
+async function network(name: string, ipv4Cidr: string, ipv6Cidr: string): Promise<void> {
+  await createNetwork(admin(one.url), { name, ipv4Cidr, ipv6Cidr, hubPublicKey: HUB_KEY });
+}
+
+/** POST …/peers on replica `url` as `credential`: the answer whatever its status. */
+function enroll(
+  url: string,
+  credential: string,
+  network: string,
+  body: RequestBody<'/v1/networks/{network}/peers', 'post'>,
+) {
+  return apiClient(url, credential).POST('/v1/networks/{network}/peers', { params: { path: { network } }, body });
+}
+
+/** The hub's desired state on replica `url`; with `etag` and `wait`, a long-poll for the next change. */
+function desiredState(url: string, credential: string, network: string, etag?: string, wait?: number) {
+  return apiClient(url, credential).GET('/v1/networks/{network}/hub/desired-state', {
+    params: {
+      path: { network },
+      query: wait === undefined ? {} : { wait },
+      header: etag === undefined ? {} : { 'If-None-Match': etag },
+    },
   });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
 }
 
 describe('two API processes on one database', () => {
   it('1,000 enrollments spread over both at concurrency 64: no duplicate address or key', async () => {
-    await createNetwork('scale', '10.60.0.0/22', 'fd00:60::/64');
-    const key = await call(two.url, 'POST', '/v1/networks/scale/enrollment-keys', adminToken, { maxUses: 1000 });
-    expect(key.status).toBe(201);
+    await network('scale', '10.60.0.0/22', 'fd00:60::/64');
+    const { key } = await createEnrollmentKey(admin(two.url), 'scale', { maxUses: 1000 });
     const started = Date.now();
-    const results = await pool(1000, 64, (i) =>
-      call(replica(i), 'POST', '/v1/networks/scale/peers', key.body.key as string, { name: `n-${i}` }),
-    );
+    const results = await pool(1000, 64, (i) => enroll(replica(i), key, 'scale', { name: `n-${i}` }));
     const seconds = (Date.now() - started) / 1000;
     report(`[replicas] 1000 enrollments over 2 processes at c=64: ${seconds.toFixed(1)} s`);
-    const statuses = results.map((r) => r.status);
+    const statuses = results.map((r) => r.response.status);
     expect(statuses.filter((s) => s !== 201)).toEqual([]);
     const counts = await sql.query(
       `SELECT count(*)::int AS n, count(DISTINCT p.ipv4)::int AS v4, count(DISTINCT p.ipv6)::int AS v6,
@@ -88,46 +103,37 @@ describe('two API processes on one database', () => {
   }, 240_000);
 
   it('50 redemptions of one claim spread over both: exactly one 200', async () => {
-    const link = await call(one.url, 'POST', '/v1/networks/scale/peers', adminToken, {
-      name: 'one-claim',
-      delivery: 'link',
-    });
-    expect(link.status).toBe(201);
-    const path = new URL((link.body as EnrolledByLink).claim.url).pathname.replace(/^\/claim\//, '/v1/claims/');
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => call(replica(i), 'POST', path)));
-    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    expect(results.filter((r) => r.status === 410)).toHaveLength(49);
+    const link = await enroll(one.url, adminToken, 'scale', { name: 'one-claim', delivery: 'link' });
+    expect(link.response.status).toBe(201);
+    const claimToken = claimTokenOf(link.data!.claim!.url);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        apiClient(replica(i), undefined).POST('/v1/claims/{claimToken}', { params: { path: { claimToken } } }),
+      ),
+    );
+    expect(results.filter((r) => r.response.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.response.status === 410)).toHaveLength(49);
     const served = await sql.query(`SELECT private_key_enc IS NULL AS wiped FROM peer WHERE name = 'one-claim'`);
     expect(served.rows[0].wiped).toBe(true);
   }, 60_000);
 
   it('an agent long-polling replica 1 wakes within 1 s of an enrollment on replica 2', async () => {
-    await createNetwork('wake', '10.61.0.0/24', 'fd00:61::/64');
-    const agent = await call(one.url, 'POST', '/v1/tokens', adminToken, {
-      name: 'hub',
-      role: 'agent',
-      network: 'wake',
-    });
+    await network('wake', '10.61.0.0/24', 'fd00:61::/64');
+    const agent = await createToken(admin(one.url), { name: 'hub', role: 'agent', network: 'wake' });
     const samples: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const current = await call(one.url, 'GET', '/v1/networks/wake/hub/desired-state', agent.body.token as string);
-      const poll = call(
-        one.url,
-        'GET',
-        '/v1/networks/wake/hub/desired-state?wait=20',
-        agent.body.token as string,
-        undefined,
-        { 'If-None-Match': current.headers.get('etag')! },
-      ).then((r) => ({ r, at: performance.now() }));
+      const current = await desiredState(one.url, agent.token, 'wake');
+      const poll = desiredState(one.url, agent.token, 'wake', current.response.headers.get('etag')!, 20).then((r) => ({
+        r,
+        at: performance.now(),
+      }));
       await new Promise((r) => setTimeout(r, 300));
       const enrolledAt = performance.now();
-      const enrolled = await call(two.url, 'POST', '/v1/networks/wake/peers', adminToken, { name: `w-${i}` });
-      expect(enrolled.status).toBe(201);
+      const enrolled = await enroll(two.url, adminToken, 'wake', { name: `w-${i}` });
+      expect(enrolled.response.status).toBe(201);
       const { r, at } = await poll;
-      expect(r.status).toBe(200);
-      expect((r.body as DesiredState).peers.map((p) => p.publicKey)).toContain(
-        (enrolled.body as Enrolled).peer.publicKey,
-      );
+      expect(r.response.status).toBe(200);
+      expect(r.data!.peers.map((p) => p.publicKey)).toContain(enrolled.data!.peer.publicKey);
       samples.push(Math.round(at - enrolledAt));
     }
     report(`[replicas] long-poll on replica 1 woke after an enrollment on replica 2: ${samples.join(', ')} ms`);
@@ -135,18 +141,15 @@ describe('two API processes on one database', () => {
   }, 60_000);
 
   it('expiry sweeps on both replicas act once per peer: N expiries, N audit events, N revision bumps', async () => {
-    await createNetwork('expiring', '10.62.0.0/24', 'fd00:62::/64');
+    await network('expiring', '10.62.0.0/24', 'fd00:62::/64');
     const n = 40;
     // Expiries 50 ms apart, so many sweeps of both replicas find work and race for it.
     const start = Date.now() + 5000;
     const enrolled = await pool(n, 8, (i) =>
-      call(replica(i), 'POST', '/v1/networks/expiring/peers', adminToken, {
-        name: `e-${i}`,
-        expiresAt: new Date(start + i * 50).toISOString(),
-      }),
+      enroll(replica(i), adminToken, 'expiring', { name: `e-${i}`, expiresAt: new Date(start + i * 50).toISOString() }),
     );
-    expect(enrolled.map((r) => r.status)).toEqual(Array(n).fill(201));
-    const ids = enrolled.map((r) => (r.body as Enrolled).peer.id);
+    expect(enrolled.map((r) => r.response.status)).toEqual(Array(n).fill(201));
+    const ids = enrolled.map((r) => r.data!.peer.id);
     const revision = async () =>
       BigInt((await sql.query(`SELECT revision FROM network WHERE name = 'expiring'`)).rows[0].revision);
     const before = await revision();
@@ -196,12 +199,9 @@ describe('two API processes on one database', () => {
     const expiresAt = new Date(Date.now() + 3000).toISOString();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await call(other.url, 'POST', '/v1/networks/expiring/peers', adminToken, {
-        name: `l-${i}`,
-        expiresAt,
-      });
-      expect(res.status).toBe(201);
-      ids.push((res.body as Enrolled).peer.id);
+      const res = await enroll(other.url, adminToken, 'expiring', { name: `l-${i}`, expiresAt });
+      expect(res.response.status).toBe(201);
+      ids.push(res.data!.peer.id);
     }
     const deadline = Date.now() + 15_000;
     let left = ids.length;

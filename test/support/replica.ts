@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../../src/database/embedded-postgres';
-import { rememberSecret, rememberSecretsIn } from './app';
+import { rememberSecret } from './app';
 import { ROOT } from './paths';
 import { runCli, type ServiceProcess } from './process';
 import { LIMITS_OFF } from './limits';
@@ -62,50 +62,6 @@ export async function startReplica(
       return p.exited;
     },
   };
-}
-
-/**
- * fetch with JSON in and out; every secret in the answer is remembered for the log scan.
- *
- * Still a raw client beside the contract's typed one (./api.ts), used by the replica and outage
- * specs: the replica spec went back to it when its 1,000 enrollments at c=64 met 503s on the
- * typed client. Measured since (1,000 enrollments at c=64 over two replicas, pool 32 each,
- * machine load ~15 on 2 cores): this raw client meets them too (in 4 of 8 runs: 503
- * database-unavailable 6 and 20 times, or one request past its 30 s timeout), and so does
- * openapi-fetch without the per-request AbortSignal.any and res.clone(), so those are not the
- * cause. The 503 is the service's bounded 3 s wait for a database connection: the c=64 split
- * over the replicas is uneven (up to 48 of the 64 in flight on one of them) and, on a loaded
- * machine, transactions hold their connections long enough for that bound to pass. Moving the
- * specs onto the typed client would not make them more reliable: the client is not what fails.
- */
-export async function call(
-  base: string,
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-  timeoutMs = 30_000,
-): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    parsed = { text };
-  }
-  rememberSecretsIn(parsed);
-  return { status: res.status, body: parsed, headers: res.headers };
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; results in task order. */

@@ -38,8 +38,16 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/?#\s]+@/gi;
 /** Bearer <anything> in text (an Authorization header echoed into a message); our own secrets keep their masked prefix. */
 const BEARER = /\b(Bearer\s+)(?!wg[tkcs]_)\S+/gi;
 const MAX_DEPTH = 6;
+/**
+ * What every pattern above needs at least one of (a secret prefix, `=`, a quote, `://`, the
+ * word Bearer): text with none of them is returned as it is, with one test instead of five.
+ */
+const MAY_HOLD_SECRET = /wg[tkcs]_|[="]|:\/\/|bearer/i;
 
 export function redactText(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) {
+    return text;
+  }
   return text
     .replace(SECRET_VALUE, (s) => `${s.slice(0, 12)}…`)
     .replace(KEY_LINE, '$1[redacted]')
