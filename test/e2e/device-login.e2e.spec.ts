@@ -11,7 +11,7 @@ import {
   type TestApp,
 } from '../support/app';
 import { BROWSER_MISSING, openBrowser, type BrowserSession } from '../support/browser';
-import { answerDeviceLogin, CLIENT_ID, CLIENT_SECRET, startTestProvider, type TestProvider } from '../support/oidc-op';
+import { answerDeviceLogin, signInEnv, startTestProvider, type TestProvider } from '../support/oidc-op';
 
 // Sign-in for a node without a browser (join.sh --login): the device authorization grant,
 // mediated by the service, against a real OpenID Provider (oidc-provider on loopback) whose
@@ -43,15 +43,7 @@ describe.skipIf(BROWSER_MISSING)(`device login (join.sh --login)${BROWSER_MISSIN
   beforeAll(async () => {
     const port = await freePort();
     op = await startTestProvider(`http://127.0.0.1:${port}`);
-    t = await startTestApp({
-      PORT: String(port),
-      OIDC_ISSUER: op.issuer,
-      OIDC_CLIENT_ID: CLIENT_ID,
-      OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      OIDC_SCOPES: 'openid email profile groups',
-      OIDC_ADMIN_GROUPS: 'vpn-admins',
-      OIDC_ALLOWED_GROUPS: 'vpn-users',
-    });
+    t = await startTestApp({ PORT: String(port), ...signInEnv(op) });
     await new Api(t).createNetwork({
       name: 'lab',
       ipv4Cidr: '10.83.0.0/24',
@@ -218,12 +210,7 @@ describe('device login where the provider or the service does not offer it', () 
   it('a provider without a device_authorization_endpoint: device-login-not-offered', async () => {
     const port = await freePort();
     const op = await startTestProvider(`http://127.0.0.1:${port}`, { deviceFlow: false });
-    const t = await startTestApp({
-      PORT: String(port),
-      OIDC_ISSUER: op.issuer,
-      OIDC_CLIENT_ID: CLIENT_ID,
-      OIDC_CLIENT_SECRET: CLIENT_SECRET,
-    });
+    const t = await startTestApp({ PORT: String(port), ...signInEnv(op) });
     try {
       expectProblem(await t.http.post('/auth/device'), 404, 'device-login-not-offered');
       expectProblem(

@@ -28,6 +28,21 @@ export const TEST_USERS: Readonly<Record<string, TestUser>> = {
 export const CLIENT_ID = 'wg-enroll-test';
 export const CLIENT_SECRET = 'test-client-secret-0123456789abcdef';
 
+/**
+ * The service's sign-in variables for this provider: groups in the ID token's scopes,
+ * `vpn-admins` are admins, only `vpn-users` (and admins) may use the service.
+ */
+export function signInEnv(provider: { issuer: string }): Record<string, string> {
+  return {
+    OIDC_ISSUER: provider.issuer,
+    OIDC_CLIENT_ID: CLIENT_ID,
+    OIDC_CLIENT_SECRET: CLIENT_SECRET,
+    OIDC_SCOPES: 'openid email profile groups',
+    OIDC_ADMIN_GROUPS: 'vpn-admins',
+    OIDC_ALLOWED_GROUPS: 'vpn-users',
+  };
+}
+
 export type TokenTampering = 'none' | 'forge-signature' | 'expired';
 
 export interface TestProvider {

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rememberSecret } from '../support/app';
 import { BROWSER_MISSING, openBrowser, type BrowserSession } from '../support/browser';
-import { answerDeviceLogin, CLIENT_ID, CLIENT_SECRET, startTestProvider, type TestProvider } from '../support/oidc-op';
+import { answerDeviceLogin, signInEnv, startTestProvider, type TestProvider } from '../support/oidc-op';
 import { FETCH_AND_RUN, SYSTEM_PATH, toolsWithout } from '../support/join-script';
 import { LOG_DIR } from '../support/paths';
 import { ping, whyUnavailable } from './support/netns';
@@ -153,13 +153,7 @@ describe.skipIf(reason !== null)(
     beforeAll(async () => {
       // The provider's redirect URI does not matter to the device grant.
       op = await startTestProvider('http://127.0.0.1');
-      stack = await Stack.start('joinsh', 1, NETWORK, {
-        OIDC_ISSUER: op.issuer,
-        OIDC_CLIENT_ID: CLIENT_ID,
-        OIDC_CLIENT_SECRET: CLIENT_SECRET,
-        OIDC_SCOPES: 'openid email profile groups',
-        OIDC_ALLOWED_GROUPS: 'vpn-users',
-      });
+      stack = await Stack.start('joinsh', 1, NETWORK, signInEnv(op));
       if (BROWSER_MISSING === '') {
         browser = await openBrowser();
       }
