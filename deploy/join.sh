@@ -3,6 +3,7 @@
 # installs the config (0600, atomically), brings the tunnel up and pings the hub.
 #
 #   curl -fsS https://vpn.example.org/join.sh | sudo sh -s -- --key wgk_... --name sim-node-1
+#   curl -fsS https://vpn.example.org/join.sh | sudo sh -s -- --login --network lab
 #
 # POSIX sh (runs under dash); needs curl and wireguard-tools. Run with --help for the options
 # and the exit codes. The service serves this file as GET /join.sh with the line below filled in
@@ -28,7 +29,12 @@ Makes the key pair on this node (wg genkey), enrolls it (only the public key is 
 DIR/INTERFACE.conf (mode 0600, atomically), brings it up and pings the hub over IPv4 and IPv6.
 
   --key KEY          enrollment key (wgk_...); or the environment variable WG_ENROLL_KEY
-  --token TOKEN      API token instead of a key; or WG_ENROLL_TOKEN (needed for --reissue)
+  --token TOKEN      API token instead of a key; or WG_ENROLL_TOKEN (needed for --reissue,
+                     unless you --login)
+  --login            sign in as yourself instead (needs --network, a self-service network):
+                     prints a URL and a code to open on any browser; once you signed in there,
+                     this node enrolls as your device (the OAuth device authorization grant,
+                     through the service; the node holds a credential of minutes, never shown)
   --network NAME     network to join (default: the one the key belongs to)
   --name NAME        device name (default: the host name); letters, digits, . _ - (max 64)
   --interface IF     interface and file name (default: the name the service gives the file:
@@ -41,13 +47,17 @@ DIR/INTERFACE.conf (mode 0600, atomically), brings it up and pings the hub over 
   --server URL       the wg-enroll service (default: WG_ENROLL_SERVER, else where this script
                      came from)
   --reissue          replace the key pair of the peer this script installed here (new key made
-                     here; the old key leaves the hub); needs --token of its owner or an admin
-  --login            sign in instead of a key (not available on this server yet)
+                     here; the old key leaves the hub); needs --token of its owner or an admin,
+                     or --login as its owner (then also when this machine lost its config: your
+                     device of this name in the network is reissued)
   -h, --help         this text
 
 Running it again on the same machine with the same name makes no second peer: an existing
 config this script made here is reported, and the enrollment carries an Idempotency-Key derived
-from a hash of /etc/machine-id and the name. A config made elsewhere is never reused.
+from a hash of /etc/machine-id and the name. A config made elsewhere is never reused. With
+--login the service knows whose device it is: if you have a live device of this name in the
+network and this machine has no config of it, nothing is enrolled (exit 10; --reissue replaces
+its key here). --reissue --nmcli replaces the NetworkManager connection of that name.
 
 Exit codes:
    0  joined, the hub answers (or: already joined, nothing changed; or --no-up: installed)
@@ -63,8 +73,13 @@ Exit codes:
   10  this machine already enrolled this name and its config was handed out (lost file):
       reissue it (--reissue with --token) or revoke it
   11  installed, but the tunnel did not come up or the hub does not answer
-  12  --login is not available on this server
+  12  --login is not possible: the server has no sign-in (OIDC_ISSUER), or its identity
+      provider offers no device login (no device_authorization_endpoint)
   13  --reissue is not possible (no config of this script here, no --token, unknown peer)
+  14  --login: the sign-in did not complete (denied at the provider, nobody signed in in
+      time, or you are not allowed to use the service)
+  15  --login: you have as many devices in this network as it allows (device-limit-reached):
+      revoke one on the "my devices" page, or --reissue it
 EOF
   }
 
@@ -128,13 +143,14 @@ EOF
   done
 
   if [ "$LOGIN" = yes ]; then
-    fail 12 '--login (sign in with the OAuth device grant) is not available on this server; use --key or --token'
-  fi
-  if [ -n "$KEY" ] && [ -n "$TOKEN" ]; then
+    # The person's own credential comes from the sign-in; a key or token from the environment
+    # does not count.
+    KEY=''
+    TOKEN=''
+  elif [ -n "$KEY" ] && [ -n "$TOKEN" ]; then
     fail 2 'give --key or --token, not both'
-  fi
-  if [ -z "$KEY" ] && [ -z "$TOKEN" ]; then
-    fail 2 'give an enrollment key (--key) or an API token (--token)'
+  elif [ -z "$KEY" ] && [ -z "$TOKEN" ]; then
+    fail 2 'give an enrollment key (--key), an API token (--token), or --login'
   fi
   CREDENTIAL=${KEY:-$TOKEN}
   case $CREDENTIAL in
@@ -149,6 +165,9 @@ EOF
   case $NETWORK in
     *[!a-z0-9-]*) fail 2 "--network must be a network name (a-z, 0-9, -), got: $NETWORK" ;;
   esac
+  if [ "$LOGIN" = yes ] && [ -z "$NETWORK" ]; then
+    fail 2 '--login needs --network: the self-service network to join'
+  fi
 
   if [ -z "$NAME" ]; then
     NAME=$(hostname 2>/dev/null || uname -n)
@@ -253,7 +272,7 @@ EOF
     if [ -z "$derived" ] || [ "$derived" != "$file_pub" ]; then
       fail 5 "$CONF does not hold the private key this script made for it: move it away and join anew"
     fi
-  elif [ "$REISSUE" = yes ]; then
+  elif [ "$REISSUE" = yes ] && [ "$LOGIN" = no ]; then
     fail 13 "--reissue replaces a config this script installed, and $CONF does not exist: join first"
   fi
   if [ -z "$EXISTING_PEER" ] && interface_exists "$IFACE"; then
@@ -280,7 +299,7 @@ EOF
     if [ -n "$data" ]; then
       set -- "$@" --data-binary "$data" -H 'Content-Type: application/json'
     fi
-    STATUS=$(printf 'header = "Authorization: Bearer %s"\n' "$CREDENTIAL" |
+    STATUS=$(if [ -n "$CREDENTIAL" ]; then printf 'header = "Authorization: Bearer %s"\n' "$CREDENTIAL"; fi |
       curl -sS --config - --max-time 60 -X "$method" -H "Accept: $accept" -o "$TMP_BODY" -D "$TMP_HEADERS" \
         -w '%{http_code}' "$@" "$SERVER$path" 2>"$TMP_ERR")
     if [ -z "$STATUS" ] || [ "$STATUS" = 000 ]; then
@@ -289,6 +308,9 @@ EOF
   }
   json_field() {
     sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" "$TMP_BODY" | head -n 1
+  }
+  json_number() {
+    sed -n "s/.*\"$1\":\\([0-9][0-9]*\\).*/\\1/p" "$TMP_BODY" | head -n 1
   }
   header() {
     tr -d '\r' <"$TMP_HEADERS" | awk -v name="$1" '
@@ -305,10 +327,94 @@ EOF
     header Content-Type | grep -qi 'application/problem+json' && [ -n "$(json_field code)" ]
   }
 
+  # --login: the device authorization grant through the service. The person opens the URL on
+  # any browser and enters the code; this node polls the service with a handle (a secret, sent
+  # from a 0600 file, never an argument) until they did, and gets a personal token of minutes,
+  # which stays in TOKEN and is never printed.
+  device_login() {
+    api POST /auth/device '' application/json
+    case $STATUS in
+      201) ;;
+      404)
+        case $(json_field code) in
+          sign-in-not-configured) fail 12 "$SERVER has no sign-in (OIDC_ISSUER is not set): use --key or --token" ;;
+          device-login-not-offered) fail 12 "the identity provider of $SERVER offers no device login: use --key or --token" ;;
+        esac
+        fail 6 "$SERVER is not a wg-enroll service with sign-in (POST /auth/device answered HTTP 404)"
+        ;;
+      *) is_wg_enroll_problem || fail 6 "$SERVER answered HTTP $STATUS, not as wg-enroll"
+         fail 14 "the sign-in did not start ($(problem))" ;;
+    esac
+    handle=$(json_field handle)
+    user_code=$(json_field userCode)
+    uri=$(json_field verificationUri)
+    uri_complete=$(json_field verificationUriComplete)
+    interval=$(json_number interval)
+    expires=$(json_number expiresIn)
+    case $handle in
+      wgd_*) ;;
+      *) fail 6 "$SERVER did not answer POST /auth/device as wg-enroll" ;;
+    esac
+    case "$handle$user_code$uri$uri_complete" in
+      *[!A-Za-z0-9_.:/?=\&%+~-]*) fail 6 "$SERVER sent a sign-in URL or code with characters no URL or code has" ;;
+    esac
+    case $uri in
+      http://?* | https://?*) ;;
+      *) fail 6 "$SERVER sent no sign-in URL" ;;
+    esac
+    [ -n "$user_code" ] || fail 6 "$SERVER sent no sign-in code"
+    if [ -z "$interval" ] || [ "$interval" -lt 1 ]; then
+      interval=5
+    fi
+    [ -n "$expires" ] || expires=600
+    printf '%s: to sign in, open %s on any device and enter the code %s\n' "$PROG" "$uri" "$user_code" >&2
+    if [ -n "$uri_complete" ]; then
+      printf '%s: (or open %s)\n' "$PROG" "$uri_complete" >&2
+    fi
+    printf '%s: waiting up to %s minutes for the sign-in\n' "$PROG" $(((expires + 59) / 60)) >&2
+    HANDLE_FILE=$(mktemp "$DIR/.$IFACE.handle.XXXXXX") || fail 4 "cannot write in $DIR"
+    CLEANUP="$CLEANUP $HANDLE_FILE"
+    printf '{"handle":"%s"}' "$handle" >"$HANDLE_FILE"
+    handle=''
+    waited=0
+    while :; do
+      [ "$waited" -lt "$expires" ] || fail 14 'nobody signed in in time: run it again'
+      sleep "$interval"
+      waited=$((waited + interval))
+      api POST /auth/device/token "@$HANDLE_FILE" application/json
+      case $STATUS:$(json_field code) in
+        200:*) break ;;
+        400:authorization-pending) ;;
+        400:slow-down) interval=$((interval + 5)) ;;
+        400:device-login-expired) fail 14 'nobody signed in in time: run it again' ;;
+        403:device-login-denied) fail 14 'the sign-in was denied at the identity provider' ;;
+        403:sign-in-refused) fail 14 "the service refused your account ($(problem))" ;;
+        *) is_wg_enroll_problem || fail 6 "$SERVER answered HTTP $STATUS, not as wg-enroll"
+           fail 14 "the sign-in did not complete ($(problem))" ;;
+      esac
+    done
+    rm -f "$HANDLE_FILE"
+    TOKEN=$(json_field token)
+    case $TOKEN in
+      wgt_*) ;;
+      *) fail 6 "$SERVER answered the sign-in without a credential" ;;
+    esac
+    CREDENTIAL=$TOKEN
+    : >"$TMP_BODY"
+  }
+
+  # --login and a config this script made here: report it, without making anyone sign in.
+  if [ "$LOGIN" = yes ] && [ -n "$EXISTING_PEER" ] && [ "$REISSUE" = no ]; then
+    ok "already joined as peer $EXISTING_PEER with $CONF; nothing changed (--login --reissue makes a new key)"
+  fi
+  if [ "$LOGIN" = yes ]; then
+    device_login
+  fi
+
   api GET /v1/whoami '' application/json
   case $STATUS in
     200)
-      grep -q '"kind":"\(token\|enrollment-key\)"' "$TMP_BODY" ||
+      grep -q '"kind":"\(token\|enrollment-key\|user\)"' "$TMP_BODY" ||
         fail 6 "$SERVER is not a wg-enroll service (its /v1/whoami does not answer as one)"
       ;;
     401 | 403)
@@ -337,7 +443,27 @@ EOF
     ok "already joined as peer $EXISTING_PEER with $CONF; nothing changed (--reissue with --token makes a new key)"
   fi
   if [ "$REISSUE" = yes ] && [ -z "$TOKEN" ]; then
-    fail 13 '--reissue needs --token (the owner of the peer or an admin): an enrollment key cannot reissue'
+    fail 13 '--reissue needs --token (the owner of the peer or an admin) or --login: an enrollment key cannot reissue'
+  fi
+  # --login knows whose device this is: a live device of this name of this person in this
+  # network, with no config of it here (a lost file, or another machine), is not enrolled twice.
+  if [ "$LOGIN" = yes ] && [ -z "$EXISTING_PEER" ]; then
+    api GET "/v1/networks/$NETWORK/peers?name=$NAME&limit=500" '' application/json
+    case $STATUS in
+      200) ;;
+      404) fail 8 "the server has no network $NETWORK for you ($(problem))" ;;
+      *) is_wg_enroll_problem || fail 6 "$SERVER answered HTTP $STATUS, not as wg-enroll"
+         fail 9 "the server did not list your devices ($(problem))" ;;
+    esac
+    mine=$(tr '{' '\n' <"$TMP_BODY" | grep -F "\"name\":\"$NAME\"" | grep -E '"status":"(pending|active)"' |
+      sed -n 's/^"id":"\([0-9a-fA-F-]*\)".*/\1/p' | head -n 1)
+    if [ -n "$mine" ] && [ "$REISSUE" = no ]; then
+      fail 10 "you have a device $NAME in $NETWORK already (peer $mine) and this machine has no config of it: --login --reissue replaces its key here, or revoke it on the \"my devices\" page"
+    fi
+    if [ "$REISSUE" = yes ]; then
+      [ -n "$mine" ] || fail 13 "you have no live device $NAME in $NETWORK to reissue: join without --reissue"
+      EXISTING_PEER=$mine
+    fi
   fi
 
   # ------------------------------------------------------------------------------------------
@@ -378,6 +504,8 @@ EOF
       409 | 422)
         case $(json_field code) in
           hub-not-registered) fail 8 "network $NETWORK has no registered hub yet: its hub agent must start first" ;;
+          device-limit-reached)
+            fail 15 "you have as many devices in $NETWORK as it allows ($(problem)): revoke one on the \"my devices\" page, or --reissue it" ;;
           idempotent-replay | idempotency-key-reused)
             fail 10 "this machine already enrolled $NAME in $NETWORK and its config was handed out once ($(problem)); reissue it with --reissue --token, or have it revoked" ;;
         esac
@@ -426,6 +554,11 @@ EOF
     case $MODE in
       wg-quick | systemd) wg-quick down "$CONF" >/dev/null 2>&1 || true ;;
     esac
+  fi
+  if [ "$REISSUE" = yes ] && [ "$MODE" = nmcli ]; then
+    # The old connection (named after the file) goes, so the import below replaces it instead
+    # of adding a second one with the old key. None there is fine.
+    nmcli connection delete id "$IFACE" >/dev/null 2>&1 || true
   fi
   mv -f "$NEWCONF" "$CONF" || fail 1 "cannot move the config to $CONF"
   CLEANUP="$TMP_HEADERS $TMP_ERR $TMP_BODY $KEYFILE"

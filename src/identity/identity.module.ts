@@ -5,6 +5,9 @@ import type { AppConfig } from '../config/env';
 import { PeersModule } from '../peers/peers.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { AuthController, NoSignInController } from './auth.controller';
+import { DeviceLoginController } from './device-login.controller';
+import { DeviceLoginRepository } from './device-login.repository';
+import { DeviceLoginService } from './device-login.service';
 import { UsersController } from './users.controller';
 import { IdentityRepository } from './identity.repository';
 import { IdentityService, OIDC_PROVIDER } from './identity.service';
@@ -18,13 +21,14 @@ import { discoverProvider } from './oidc-provider';
 @Module({})
 export class IdentityModule {
   static register(config: AppConfig): DynamicModule {
-    const common = [IdentityRepository, IdentityService];
+    const common = [IdentityRepository, IdentityService, DeviceLoginRepository, DeviceLoginService];
     if (config.oidc === null) {
-      // The users API stays (and in the API document); no sign-in routes, no session cookie.
+      // The users API stays (and in the API document); no sign-in routes, no session cookie;
+      // /auth/device answers sign-in-not-configured, so join.sh --login says so in one line.
       return {
         module: IdentityModule,
         imports: [AuditModule, PeersModule, TokensModule],
-        controllers: [UsersController, NoSignInController],
+        controllers: [UsersController, NoSignInController, DeviceLoginController],
         providers: [...common, { provide: OIDC_PROVIDER, useValue: null }],
       };
     }
@@ -32,7 +36,7 @@ export class IdentityModule {
     return {
       module: IdentityModule,
       imports: [AuditModule, PeersModule, TokensModule],
-      controllers: [AuthController, UsersController],
+      controllers: [AuthController, UsersController, DeviceLoginController],
       providers: [
         ...common,
         { provide: OIDC_PROVIDER, useFactory: () => discoverProvider(oidc) },

@@ -61,10 +61,13 @@ export class IdentityRepository {
     return this.prisma.appUser.findUnique({ where: { id } });
   }
 
-  /** Creates or updates the person and opens a session, in one transaction with its audit event. */
+  /**
+   * Creates or updates the person and opens a session (none for a device login), in one
+   * transaction with its audit event.
+   */
   async signIn(
     user: { id: string; issuer: string; subject: string; email: string | null; name: string | null; groups: string[] },
-    session: { idHash: string; csrfToken: string; expiresAt: Date },
+    session: { idHash: string; csrfToken: string; expiresAt: Date } | null,
     event: (user: UserRecord, created: boolean) => AuditInput,
   ): Promise<UserRecord> {
     return this.prisma.$transaction(async (tx) => {
@@ -79,7 +82,9 @@ export class IdentityRepository {
               where: { id: known.id },
               data: { email: user.email, name: user.name, groups: user.groups, lastSignInAt: now },
             });
-      await tx.userSession.create({ data: { ...session, userId: saved.id } });
+      if (session !== null) {
+        await tx.userSession.create({ data: { ...session, userId: saved.id } });
+      }
       await this.audit.record(event(saved, known === null), tx);
       return saved;
     });

@@ -11,7 +11,14 @@ import { hashSecret, newSecret } from '../domain/tokens/tokens';
 import { IdentityRepository, type UserRecord } from './identity.repository';
 import { PeersService } from '../peers/peers.service';
 import type { UserView } from './users.dto';
-import { authorizationRequest, endSessionUrl, groupsOf, redeemCode, type ProviderConfiguration } from './oidc-provider';
+import {
+  authorizationRequest,
+  endSessionUrl,
+  groupsOf,
+  redeemCode,
+  type ProviderConfiguration,
+  type SignedInClaims,
+} from './oidc-provider';
 
 export const OIDC_PROVIDER = Symbol('OIDC_PROVIDER');
 
@@ -128,6 +135,19 @@ export class IdentityService implements SessionAuthenticator {
       await this.refused(reason);
       throw new DomainError('sign-in-failed', 'The identity provider did not confirm this sign-in. Try again.');
     }
+    const { user, sessionId } = await this.admit(signedIn, 'browser');
+    return { sessionId: sessionId!, returnTo: attempt.returnTo, user };
+  }
+
+  /**
+   * Lets in a person the provider confirmed, by a browser sign-in or a device login (join.sh
+   * --login): a disabled person or one outside OIDC_ALLOWED_GROUPS is refused (and audited) with
+   * nothing created; otherwise the person is created or updated, with a session for a browser.
+   */
+  async admit(
+    signedIn: SignedInClaims,
+    via: 'browser' | 'device',
+  ): Promise<{ user: UserRecord; sessionId: string | null }> {
     const groups = groupsOf(signedIn.claims, this.oidc.groupsClaim);
     const issuer = this.provider.serverMetadata().issuer;
     const admin = groups.some((g) => this.oidc.adminGroups.includes(g));
@@ -147,7 +167,7 @@ export class IdentityService implements SessionAuthenticator {
           : 'Your access was disabled by the hub administrators.',
       );
     }
-    const sessionId = newSecret('session');
+    const sessionId = via === 'browser' ? newSecret('session') : null;
     const user = await this.repository.signIn(
       {
         id: uuidv7(),
@@ -157,20 +177,22 @@ export class IdentityService implements SessionAuthenticator {
         name: signedIn.name,
         groups,
       },
-      {
-        idHash: hashSecret(sessionId),
-        csrfToken: randomBytes(32).toString('base64url'),
-        expiresAt: new Date(Date.now() + this.config.sessionMaxMs),
-      },
+      sessionId === null
+        ? null
+        : {
+            idHash: hashSecret(sessionId),
+            csrfToken: randomBytes(32).toString('base64url'),
+            expiresAt: new Date(Date.now() + this.config.sessionMaxMs),
+          },
       (saved, created) => ({
         actor: `user:${saved.id}`,
         action: 'user.signed-in',
         targetType: 'user',
         targetId: saved.id,
-        details: { email: saved.email, name: saved.name, admin, created },
+        details: { email: saved.email, name: saved.name, admin, created, ...(via === 'device' ? { via } : {}) },
       }),
     );
-    return { sessionId, returnTo: attempt.returnTo, user };
+    return { user, sessionId };
   }
 
   private async refused(reason: string, details: Record<string, unknown> = {}): Promise<void> {

@@ -78,10 +78,7 @@ export interface SignedInClaims {
   claims: Record<string, unknown>;
 }
 
-/**
- * Redeems the code (PKCE verifier, expected state and nonce) and validates the ID token; adds
- * the userinfo claims when the provider has a userinfo endpoint (some put groups only there).
- */
+/** Redeems the code (PKCE verifier, expected state and nonce) and validates the ID token. */
 export async function redeemCode(
   provider: ProviderConfiguration,
   callbackUrl: URL,
@@ -93,6 +90,18 @@ export async function redeemCode(
     expectedNonce: checks.nonce,
     idTokenExpected: true,
   });
+  return personOf(provider, tokens);
+}
+
+/**
+ * The person in a token response openid-client has validated (the code flow's, or the device
+ * grant's): the ID token's claims, plus the userinfo claims when the provider has a userinfo
+ * endpoint (some put groups only there).
+ */
+export async function personOf(
+  provider: ProviderConfiguration,
+  tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
+): Promise<SignedInClaims> {
   const idClaims = tokens.claims();
   if (idClaims === undefined) {
     throw new Error('the provider sent no ID token');

@@ -243,7 +243,12 @@ describe('the served script, --no-up (no interface)', () => {
         env: { PATH: noWgQuick },
         up: true,
       },
-      { args: ['--login', '--name', 'login'], code: 12, says: /--login .* is not available on this server/ },
+      {
+        args: ['--login', '--network', 'joinnet', '--name', 'login'],
+        code: 12,
+        says: /has no sign-in \(OIDC_ISSUER is not set\): use --key or --token/,
+      },
+      { args: ['--login', '--name', 'login-no-network'], code: 2, says: /--login needs --network/ },
       { args: ['--name', 'no-credential'], code: 2, says: /give an enrollment key/ },
       { args: ['--key', key, '--name', 'bad name!'], code: 2, says: /--name must be/ },
       { args: ['--key', key, '--name', 'reissue-nothing', '--reissue'], code: 13, says: /--reissue replaces a config/ },
@@ -324,7 +329,10 @@ describe('wg-enroll join', () => {
     const help = runCli(['join', '--help'], { PATH: SYSTEM_PATH });
     expect(await help.exited).toBe(0);
     expect(help.output()).toContain(readFileSync(JOIN_SCRIPT_FILE, 'utf8').split("<<'EOF'\n")[1].split('\nEOF')[0]);
-    const login = runCli(['join', '--login'], { PATH: SYSTEM_PATH });
-    expect(await login.exited).toBe(12);
+    const login = runCli(['join', '--login', '--network', 'joinnet', '--no-up', '--dir', dir], {
+      PATH: SYSTEM_PATH,
+      WG_ENROLL_SERVER: t.url,
+    });
+    expect(await login.exited, login.output()).toBe(12);
   });
 });

@@ -8,7 +8,7 @@ import { LOG_DIR, SECRETS_DIR } from '../support/paths';
  * Invariant 7, over the whole suite: this project runs after every other spec (vitest
  * sequence.groupOrder) and reads every log line the apps under test wrote. None may contain a
  * secret the suite was issued: API tokens, enrollment keys, claim tokens, private and preshared
- * keys, session ids and authorization codes (test/support/app.ts records each one as it is
+ * keys, session ids, device-login handles and device codes, authorization codes (test/support/app.ts records each one as it is
  * handed out), and no JWT (an ID or access token from the OpenID Provider) at all.
  */
 function readAll(dir: string): string[] {
@@ -33,6 +33,8 @@ describe('logs of the whole suite', () => {
     if (BROWSER_MISSING === '' && process.env.LOG_SCAN_SIGN_IN_RAN === 'true') {
       // The sign-in spec (Chromium) recorded session ids.
       expect(secrets.some((s) => s.startsWith('wgs_'))).toBe(true);
+      // The device login spec (Chromium answers the provider's device page) recorded handles.
+      expect(secrets.some((s) => s.startsWith('wgd_'))).toBe(true);
     }
   });
 

@@ -26,7 +26,7 @@ export function rememberSecret(...secrets: (string | undefined | null)[]): void 
 /** Pulls every secret out of a response body: tokens, keys, claim links, config key lines. */
 export function rememberSecretsIn(body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body ?? null);
-  for (const m of text.matchAll(/wg[tkcs]_[A-Za-z0-9_-]{40,}/g)) {
+  for (const m of text.matchAll(/wg[tkcsd]_[A-Za-z0-9_-]{40,}/g)) {
     rememberSecret(m[0]);
   }
   for (const m of text.matchAll(/(?:PrivateKey|PresharedKey) = ([A-Za-z0-9+/=]{44})/g)) {

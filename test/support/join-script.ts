@@ -29,6 +29,7 @@ const SCRIPT_TOOLS = [
   'mktemp',
   'chmod',
   'sha256sum',
+  'sleep',
 ] as const;
 
 /** A folder for PATH with links to the script's tools except `missing`: "curl is missing" and such. */

@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rememberSecret } from '../support/app';
+import { BROWSER_MISSING, openBrowser, type BrowserSession } from '../support/browser';
+import { answerDeviceLogin, signInEnv, startTestProvider, type TestProvider } from '../support/oidc-op';
 import { FETCH_AND_RUN, SYSTEM_PATH, toolsWithout } from '../support/join-script';
 import { LOG_DIR } from '../support/paths';
 import { ping, whyUnavailable } from './support/netns';
 import { createNetwork, createToken } from '../support/api';
-import { Stack } from './support/service';
+import { Stack, waitFor } from './support/service';
 
 // The join script on real tunnels: a node namespace fetches GET /join.sh with curl and runs it
 // with dash against the real service and hub agent; wg-quick brings the interface up on
@@ -17,7 +19,9 @@ import { Stack } from './support/service';
 // no private key reaches the server (database rows, logs); a second run makes no second peer;
 // --reissue changes the key and the old one leaves the hub; --systemd and --nmcli run the
 // command they name (PATH shims that record argv, then bring the file up); each bad input ends
-// with its exit code, no file, no interface and no peer.
+// with its exit code, no file, no interface and no peer. --login: the person answers the real
+// OpenID Provider's device page in Chromium; the node enrolls as their device, the tunnel
+// answers; a lost file makes no second device of that name; the device limit has its exit code.
 
 const reason = whyUnavailable();
 if (reason !== null && process.env.CI) {
@@ -37,11 +41,21 @@ describe.skipIf(reason !== null)(
     let dir = '';
     let shims = '';
     let db: Client;
+    let op: TestProvider;
+    let browser: BrowserSession | null = null;
 
     /** Runs the served script in the node namespace: `curl -fsS $server/join.sh | dash -s -- args`. */
     async function join_(args: string[], env: Record<string, string> = {}) {
+      const proc = startJoin(args, env);
+      const code = await proc.exited;
+      const output = proc.output();
+      writeFileSync(join(LOG_DIR, `join-script-${proc.pid}.log`), output);
+      return { code, output, endedAt: Date.now() };
+    }
+
+    function startJoin(args: string[], env: Record<string, string> = {}) {
       const { PATH: scriptPath = SYSTEM_PATH, ...rest } = env;
-      const proc = stack.lab.spawn(
+      return stack.lab.spawn(
         node,
         '/bin/sh',
         [
@@ -66,6 +80,13 @@ describe.skipIf(reason !== null)(
           },
         },
       );
+    }
+
+    /** join.sh --login, with `login` answering the provider's device page when the script shows it. */
+    async function joinWithLogin(args: string[], login: string, answer: 'approve' | 'abort' = 'approve') {
+      const proc = startJoin(['--login', '--network', NETWORK.name, ...args]);
+      const url = await waitFor('the sign-in URL', () => /\(or open (\S+)\)/.exec(proc.output())?.[1], 30_000);
+      await answerDeviceLogin(browser!.browser, url, login, answer);
       const code = await proc.exited;
       const output = proc.output();
       writeFileSync(join(LOG_DIR, `join-script-${proc.pid}.log`), output);
@@ -130,7 +151,12 @@ describe.skipIf(reason !== null)(
     }
 
     beforeAll(async () => {
-      stack = await Stack.start('joinsh', 1, NETWORK);
+      // The provider's redirect URI does not matter to the device grant.
+      op = await startTestProvider('http://127.0.0.1');
+      stack = await Stack.start('joinsh', 1, NETWORK, signInEnv(op));
+      if (BROWSER_MISSING === '') {
+        browser = await openBrowser();
+      }
       node = stack.lab.nodeNs[0];
       const x = stack.lab.octet;
       db = new Client({ connectionString: stack.databaseUrl });
@@ -168,6 +194,7 @@ describe.skipIf(reason !== null)(
       writeFileSync(
         join(shims, 'nmcli'),
         '#!/bin/sh\nprintf "nmcli %s\\n" "$*" >>"$SHIM_LOG"\n' +
+          '[ "$1 $2 $3" = "connection delete id" ] && exec wg-quick down "$JOIN_DIR/$4.conf"\n' +
           '[ "$1 $2 $3 $4 $5" = "connection import type wireguard file" ] || exit 64\nexec wg-quick up "$6"\n',
       );
       chmodSync(join(shims, 'systemctl'), 0o755);
@@ -180,6 +207,9 @@ describe.skipIf(reason !== null)(
       proxy?.close();
       await db?.end().catch(() => undefined);
       await stack?.destroy();
+      await browser?.close();
+      rememberSecret(...(op?.deviceCodes ?? []));
+      await op?.close();
     });
 
     it('joins with the one-liner: tunnel answers v4 and v6 within 1 s of the end; no private key on the server', async () => {
@@ -249,6 +279,109 @@ describe.skipIf(reason !== null)(
         expect(readFileSync(shimLog, 'utf8').trim().split('\n').at(-1)).toBe(expected(ifname));
         privateKeyIn(join(dir, `${ifname}.conf`));
       }
+      // --reissue --nmcli: the old NetworkManager connection goes before the new one comes in.
+      const ifname = stack.lab.ifname('j3');
+      const file = join(dir, `${ifname}.conf`);
+      const oldKey = publicKeyOf(privateKeyIn(file));
+      const reissued = await join_(
+        [
+          ...['--token', stack.adminToken, '--network', NETWORK.name, '--name', 'sim-j3'],
+          ...['--interface', ifname, '--dir', dir, '--nmcli', '--reissue'],
+        ],
+        { PATH: `${shims}:${SYSTEM_PATH}` },
+      );
+      expect(reissued.code, reissued.output).toBe(0);
+      expect(readFileSync(shimLog, 'utf8').trim().split('\n').slice(-2)).toEqual([
+        `nmcli connection delete id ${ifname}`,
+        `nmcli connection import type wireguard file ${dir}/${ifname}.conf`,
+      ]);
+      const newKey = publicKeyOf(privateKeyIn(file));
+      expect(newKey).not.toBe(oldKey);
+      const hubKeys = await stack.hubKeys();
+      expect(hubKeys).toContain(newKey);
+      expect(hubKeys).not.toContain(oldKey);
+    });
+
+    it('--login: the person signs in on the provider page; the node joins as their device and the tunnel answers', async (ctx) => {
+      if (browser === null) {
+        ctx.skip(`no browser for the provider's device page: ${BROWSER_MISSING}`);
+      }
+      const patched = await fetch(`${stack.url}/v1/networks/${NETWORK.name}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${stack.adminToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ selfService: true, devicesPerUser: 1 }),
+      });
+      expect(patched.status, await patched.text()).toBe(200);
+      const ifname = stack.lab.ifname('jl');
+      const file = join(dir, `${ifname}.conf`);
+      const args = ['--name', 'sim-login', '--interface', ifname, '--dir', dir];
+      const hub = stack.hubAddresses.map((c) => c.split('/')[0]);
+
+      const run = await joinWithLogin(args, 'alice');
+      expect(run.code, run.output).toBe(0);
+      const lines = run.output.trim().split('\n');
+      expect(lines[0]).toMatch(
+        /to sign in, open http:\/\/127\.0\.0\.1:\d+\/device on any device and enter the code \S+/,
+      );
+      expect(lines.at(-1)).toContain(`${ifname} is up and the hub answers at ${hub.join(' ')}`);
+      expect((await pingBoth(hub)).map((r) => r.received)).toEqual([1, 1]);
+      measured.loginPingAfterEndMs = Date.now() - run.endedAt;
+      const alice = (await db.query(`SELECT id FROM app_user WHERE email = 'alice@example.org'`)).rows[0].id as string;
+      const [peer] = (await db.query('SELECT id, owner_id, public_key FROM peer WHERE name = $1', ['sim-login'])).rows;
+      expect(peer.owner_id).toBe(`user:${alice}`);
+      expect(publicKeyOf(privateKeyIn(file))).toBe(peer.public_key);
+      const audit = (
+        await db.query(`SELECT actor FROM audit_event WHERE action = 'peer.enrolled' AND target_id = $1`, [peer.id])
+      ).rows;
+      expect(audit.map((a) => a.actor)).toEqual([`user:${alice}`]);
+      // Nothing secret on the node's screen or in the service's logs.
+      expect(run.output).not.toMatch(/wg[tdk]_|PrivateKey/);
+      for (const code of op.deviceCodes) {
+        expect(allLogs()).not.toContain(code);
+        expect(stack.apiProcess!.output()).not.toContain(code);
+      }
+      expect(stack.apiProcess!.output()).not.toMatch(/wgd_[A-Za-z0-9_-]{20}/);
+
+      // Run again with the file: reported, no sign-in asked for, nothing changed.
+      const before = await peers();
+      const again = await join_(['--login', '--network', NETWORK.name, ...args]);
+      expect(again.code, again.output).toBe(0);
+      expect(again.output).toMatch(/already joined as peer/);
+
+      // The file is lost (the tunnel down first): the person's live device of that name is found,
+      // and nothing is enrolled twice; --login --reissue replaces its key here.
+      await stack.lab.exec(node, 'wg-quick', ['down', file]);
+      rmSync(file);
+      const lost = await joinWithLogin(args, 'alice');
+      expect(lost.code, lost.output).toBe(10);
+      expect(lost.output.trim().split('\n').at(-1)).toMatch(
+        new RegExp(`you have a device sim-login in ${NETWORK.name} already \\(peer ${peer.id}\\)`),
+      );
+      expect(await peers()).toEqual(before);
+      expect(existsSync(file)).toBe(false);
+      const reissued = await joinWithLogin([...args, '--reissue'], 'alice');
+      expect(reissued.code, reissued.output).toBe(0);
+      const newKey = publicKeyOf(privateKeyIn(file));
+      expect(newKey).not.toBe(peer.public_key);
+      const hubKeys = await stack.hubKeys();
+      expect(hubKeys).toContain(newKey);
+      expect(hubKeys).not.toContain(peer.public_key);
+      expect((await peers()).map((p) => p.id)).toEqual(before.map((p) => p.id));
+      expect((await pingBoth(hub)).map((r) => r.received)).toEqual([1, 1]);
+
+      // One device per person here: a second name is past the limit (its own exit code).
+      const bad = join(stack.lab.workDir, 'login-limit');
+      mkdirSync(bad, { mode: 0o700 });
+      const limited = await joinWithLogin(['--name', 'sim-login-2', '--dir', bad], 'alice');
+      expect(limited.code, limited.output).toBe(15);
+      expect(limited.output).toMatch(/device-limit-reached/);
+      expect(readdirSync(bad)).toEqual([]);
+      // Denied at the provider: exit 14, nothing installed, no peer.
+      const denied = await joinWithLogin(['--name', 'sim-login-3', '--dir', bad], 'bob', 'abort');
+      expect(denied.code, denied.output).toBe(14);
+      expect(denied.output).toMatch(/denied at the identity provider/);
+      expect(readdirSync(bad)).toEqual([]);
+      expect((await peers()).map((p) => p.id)).toEqual(before.map((p) => p.id));
     });
 
     it('each bad input: its exit code, one line, no file, no interface, no peer left', async () => {

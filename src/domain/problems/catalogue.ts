@@ -14,6 +14,10 @@ export const PROBLEM_CATALOGUE = {
   'setting-not-changeable': { status: 400, title: 'This setting of a network cannot be changed' },
   'sign-in-state-invalid': { status: 400, title: 'This sign-in is unknown, used or expired' },
   'sign-in-failed': { status: 400, title: 'The identity provider did not confirm this sign-in' },
+  'authorization-pending': { status: 400, title: 'The sign-in on the other device is not finished yet' },
+  'slow-down': { status: 400, title: 'Ask less often: wait five seconds more between polls' },
+  'device-login-invalid': { status: 400, title: 'This device login is unknown or has ended' },
+  'device-login-expired': { status: 400, title: 'This device login has expired' },
   // 401
   unauthenticated: { status: 401, title: 'Authentication required' },
   'invalid-credential': { status: 401, title: 'Unknown, expired or revoked credential' },
@@ -26,6 +30,7 @@ export const PROBLEM_CATALOGUE = {
   'cross-origin-refused': { status: 403, title: 'A request from another site was refused' },
   'csrf-token-invalid': { status: 403, title: 'The CSRF token is missing or wrong' },
   'sign-in-refused': { status: 403, title: 'You may not use this service' },
+  'device-login-denied': { status: 403, title: 'The sign-in was denied at the identity provider' },
   'self-service-closed': { status: 403, title: 'This network is not open to self-service' },
   // 404
   'not-found': { status: 404, title: 'Not found' },
@@ -36,6 +41,7 @@ export const PROBLEM_CATALOGUE = {
   'claim-not-found': { status: 404, title: 'No such claim' },
   'user-not-found': { status: 404, title: 'No such user' },
   'sign-in-not-configured': { status: 404, title: 'Sign-in is not configured here' },
+  'device-login-not-offered': { status: 404, title: 'The identity provider offers no device login' },
   // 405, 406
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-acceptable': { status: 406, title: 'Not acceptable' },

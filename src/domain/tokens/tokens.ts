@@ -11,6 +11,8 @@ export const SECRET_PREFIX = {
   claim: 'wgc_',
   /** A browser session's id (the cookie value). */
   session: 'wgs_',
+  /** The node's handle on a device login under way (join.sh --login). */
+  deviceLogin: 'wgd_',
 } as const;
 
 export type SecretKind = keyof typeof SECRET_PREFIX;

@@ -125,6 +125,8 @@ export class Stack {
   databaseUrl = '';
   private dropDatabase: () => Promise<void> = () => Promise.resolve();
   private readonly secretKey = randomBytes(32).toString('base64');
+  /** More environment for the API (sign-in, for one). */
+  private apiEnv: Record<string, string> = {};
   private counter = 0;
 
   private constructor(
@@ -150,9 +152,15 @@ export class Stack {
    * an enrollment key, the hub interface with the network's hub addresses, and the agent, which
    * has registered the hub key when this resolves.
    */
-  static async start(tag: string, nodeCount: number, network: NetworkOptions): Promise<Stack> {
+  static async start(
+    tag: string,
+    nodeCount: number,
+    network: NetworkOptions,
+    apiEnv: Record<string, string> = {},
+  ): Promise<Stack> {
     const lab = await createLab(tag, nodeCount);
     const stack = new Stack(lab, network);
+    stack.apiEnv = apiEnv;
     try {
       const db = await cloneDatabase();
       stack.databaseUrl = db.url;
@@ -198,6 +206,7 @@ export class Stack {
       ...LIMITS_OFF,
       LEASE_COOLDOWN: '1s',
       SWEEP_INTERVAL: '1s',
+      ...this.apiEnv,
     });
     this.apiProcess = proc;
     const timeout = sleep(60_000).then(() => {
