@@ -5,6 +5,7 @@
 // runs in a worker thread: same process and machine, its own event loop. `loadGenerator(url,
 // token)` gives `enroll(...)` and `redeem(...)`, each resolving what lib.mjs `drive()` returns.
 
+import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { asProblem, drive, makeClient } from './lib.mjs';
 
@@ -13,6 +14,13 @@ import { asProblem, drive, makeClient } from './lib.mjs';
  * @typedef {{ id: number; kind: 'redeem'; tokens: string[]; total: number; concurrency: number; expect: number }} RedeemJob
  * @typedef {Awaited<ReturnType<typeof drive>>} Run
  */
+
+/** CPU milliseconds of the calling thread (utime + stime of /proc/thread-self; USER_HZ 100). */
+function threadCpuMs() {
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
 
 if (!isMainThread && parentPort && workerData?.loadWorker) {
   const port = parentPort;
@@ -55,8 +63,10 @@ if (!isMainThread && parentPort && workerData?.loadWorker) {
       } else {
         throw new Error(`unknown job ${/** @type {{ kind: string }} */ (job).kind}`);
       }
+      const cpuBefore = threadCpuMs();
       const run = await drive({ total: job.total, concurrency: job.concurrency, task });
-      port.postMessage({ id: job.id, run, claims });
+      // The load generator's own CPU, so a section can tell the service's share of the process.
+      port.postMessage({ id: job.id, run, claims, clientCpuMs: threadCpuMs() - cpuBefore });
     } catch (error) {
       port.postMessage({ id: job.id, error: String(error instanceof Error ? error.stack : error) });
     }
@@ -72,7 +82,7 @@ export function loadGenerator(url, token) {
   const worker = new Worker(new URL(import.meta.url), { workerData: { loadWorker: true, url, token } });
   worker.unref();
   let nextId = 0;
-  /** @typedef {{ id: number; run: Run; claims: string[] | null; error?: string }} Reply */
+  /** @typedef {{ id: number; run: Run; claims: string[] | null; clientCpuMs: number; error?: string }} Reply */
   /** @type {Map<number, { resolve: (m: Reply) => void; reject: (e: unknown) => void }>} */
   const pending = new Map();
   worker.on('message', (/** @type {Reply} */ m) => {
@@ -102,7 +112,8 @@ export function loadGenerator(url, token) {
      */
     async enroll({ network, total, concurrency, prefix, extra = {}, collectClaims = false }) {
       const m = await job({ kind: 'enroll', network, total, concurrency, prefix, extra, collectClaims });
-      return collectClaims ? { ...m.run, claims: m.claims } : m.run;
+      const run = { ...m.run, clientCpuMs: m.clientCpuMs };
+      return collectClaims ? { ...run, claims: m.claims } : run;
     },
     /**
      * POST /v1/claims/{token} for each token: expect 200 with a config, 410 config-already-served or another status.

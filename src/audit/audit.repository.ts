@@ -34,7 +34,10 @@ function toRow(event: AuditInput) {
   };
 }
 
-/** The only writer of audit events: each one inside the transaction of the change it records. */
+/**
+ * Writes audit events, each one inside the transaction of the change it records (the enrollment
+ * writes its own event in its one lease statement, EnrollmentRepository).
+ */
 @Injectable()
 export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { IpamModule } from '../ipam/ipam.module';
 import { HubModule } from '../hub/hub.module';
 import { NetworksModule } from '../networks/networks.module';
 import { PeersModule } from '../peers/peers.module';
@@ -10,7 +9,7 @@ import { EnrollmentRepository } from './enrollment.repository';
 import { EnrollmentService } from './enrollment.service';
 
 @Module({
-  imports: [AuditModule, IpamModule, HubModule, NetworksModule, PeersModule, SecretsModule],
+  imports: [AuditModule, HubModule, NetworksModule, PeersModule, SecretsModule],
   controllers: [EnrollmentController],
   providers: [EnrollmentRepository, EnrollmentService],
 })

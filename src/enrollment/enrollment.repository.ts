@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { AuditRepository, type AuditInput } from '../audit/audit.repository';
-import {
-  postgresErrorCode,
-  PrismaService,
-  UNIQUE_VIOLATION,
-  violatedConstraint,
-  type Tx,
-} from '../database/prisma.service';
+import { postgresErrorCode, PrismaService, UNIQUE_VIOLATION, violatedConstraint } from '../database/prisma.service';
 import { LIVE_STATUSES, type Delivery, type LiveStatus } from '../domain/peer/lifecycle';
-import { peerAddresses, type NetworkSpec } from '../domain/network/network-spec';
+import { formatIpv4, formatIpv6, parseIpv4Cidr, parseIpv6Cidr } from '../domain/ipam/cidr';
+import type { NetworkSpec } from '../domain/network/network-spec';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { allocateConfigName, configNamePrefix, configNameStem } from '../domain/text/text';
-import { IpamRepository } from '../ipam/ipam.repository';
 import { PEER_FIELDS, type PeerRecord } from '../peers/peers.repository';
 
 /** The keys and delivery of a new or reissued peer, decided by the service. */
@@ -100,20 +95,107 @@ class Replay extends Error {
   }
 }
 
+/**
+ * The columns of a peer as PeerRecord names them (PEER_FIELDS), from a pg row: int8 comes as text.
+ * Written by hand because this statement bypasses Prisma, which does the same mapping elsewhere.
+ */
+const PEER_RETURNING = `id::text, network_id::text AS "networkId", name, config_name AS "configName",
+  owner_id AS "ownerId", host_number AS "hostNumber", ipv4, ipv6, public_key AS "publicKey",
+  preshared_key_enc AS "presharedKeyEnc", status::text, delivery, claim_expires_at AS "claimExpiresAt",
+  served_at AS "servedAt", expires_at AS "expiresAt", revoked_at AS "revokedAt",
+  settings_revision::text AS "settingsRevision", revision::text, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+type PeerRow = Omit<PeerRecord, 'settingsRevision' | 'revision'> & {
+  settingsRevision: string | null;
+  revision: string;
+};
+
+function peerRecord(row: PeerRow): PeerRecord {
+  return {
+    ...row,
+    settingsRevision: row.settingsRevision === null ? null : BigInt(row.settingsRevision),
+    revision: BigInt(row.revision),
+  };
+}
+
+/**
+ * The IPv6 text of `inet` as formatIpv6 (domain/ipam/cidr) writes it, RFC 5952. Postgres writes
+ * the same, except in ::/96 (from ::1:0 on) and ::ffff:0:0/96, where it writes the last 32 bits
+ * as a dotted IPv4 tail: those two blocks are written here from their two last groups.
+ */
+export function ipv6TextSql(inet: string): string {
+  const low = `((${inet} - '::'::inet) & 4294967295)`;
+  const hi = `to_hex(${low} >> 16)`;
+  const lo = `to_hex(${low} & 65535)`;
+  return `CASE
+    WHEN ${inet} <<= '::ffff:0:0/96'::inet THEN '::ffff:' || ${hi} || ':' || ${lo}
+    WHEN ${inet} <<= '::/96'::inet AND ${low} >= 65536 THEN '::' || ${hi} || ':' || ${lo}
+    ELSE host(${inet}) END`;
+}
+
+/**
+ * The lease and everything written with it, as one statement: takes the host from the
+ * network's pre-filled free-address pool (the pinned one, or the first free one at or after a
+ * random start, then before it (coalesce runs the second search only when the first finds
+ * nothing), locked FOR UPDATE SKIP LOCKED so concurrent enrollments never wait on each other and the cost does not grow with the number of leases), inserts the peer
+ * at that host's addresses, opens its lease history row and writes the audit event, whose
+ * details get the addresses. No host: no row back and nothing written. Parameters: see `enroll`.
+ * The addresses are the database's inet arithmetic on the network's base addresses, formatted
+ * as peerAddresses formats them (test/e2e/enroll-statement.e2e.spec.ts compares both).
+ */
+const ENROLL_SQL = `WITH host AS (
+    DELETE FROM free_address f
+    WHERE f.network_id = $1::uuid AND f.available_at <= now() AND f.host_number = coalesce($2::int,
+      (SELECT host_number FROM free_address
+        WHERE network_id = $1::uuid AND host_number >= $3::int AND available_at <= now()
+        ORDER BY host_number LIMIT 1 FOR UPDATE SKIP LOCKED),
+      (SELECT host_number FROM free_address
+        WHERE network_id = $1::uuid AND host_number < $3::int AND available_at <= now()
+        ORDER BY host_number LIMIT 1 FOR UPDATE SKIP LOCKED))
+    RETURNING f.host_number
+  ),
+  addr AS (
+    SELECT host.host_number, host($4::inet + host.host_number) AS ipv4,
+      CASE WHEN $5::inet IS NULL THEN NULL ELSE ${ipv6TextSql('($5::inet + host.host_number)')} END AS ipv6
+    FROM host
+  ),
+  p AS (
+    INSERT INTO peer (id, network_id, name, config_name, owner_id, host_number, ipv4, ipv6, public_key,
+      preshared_key_enc, private_key_enc, status, delivery, claim_token_hash, claim_expires_at, served_at,
+      expires_at, settings_revision, revision, created_at, updated_at)
+    SELECT $6::uuid, $1::uuid, $7, $8, $9, addr.host_number, addr.ipv4, addr.ipv6, $10,
+      $11::bytea, $12::bytea, $13::peer_status, $14, $15, $16::timestamptz, $17::timestamptz,
+      $18::timestamptz, $19::bigint, 0, coalesce($17::timestamptz, now()), coalesce($17::timestamptz, now())
+    FROM addr
+    RETURNING *
+  ),
+  l AS (
+    INSERT INTO lease (id, network_id, peer_id, host_number, ipv4, ipv6, owner_id)
+    SELECT id, network_id, id, host_number, ipv4, ipv6, owner_id FROM p
+  ),
+  e AS (
+    INSERT INTO audit_event (actor, action, network_id, target_type, target_id, details)
+    SELECT $20, $21, $1::uuid, $22, $23, $24::jsonb || jsonb_build_object('ipv4', p.ipv4, 'ipv6', p.ipv6) FROM p
+  )
+  SELECT ${PEER_RETURNING} FROM p`;
+
+/** What the enrollment's statements run on: one pg connection (a transaction) or the pool (one statement). */
+type Queryable = Pick<PoolClient, 'query'>;
+
 @Injectable()
 export class EnrollmentRepository {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly ipam: IpamRepository,
     private readonly audit: AuditRepository,
   ) {}
 
   /**
    * Leases an address and creates the peer in one transaction (invariant 1: the lease comes
-   * from IpamRepository.take, unique indexes on live peers back it up). The enrollment key's
-   * use is counted last, in the same transaction, so a failed enrollment spends nothing and the
-   * key's row is locked only briefly. Failures are DomainErrors (nothing is kept); a retry with
-   * a known Idempotency-Key gives the earlier record back instead.
+   * from the free-address pool under FOR UPDATE SKIP LOCKED, unique indexes on live peers back
+   * it up). The enrollment key's use is counted last, in the same transaction, so a failed
+   * enrollment spends nothing and the key's row is locked only briefly. Failures are
+   * DomainErrors (nothing is kept); a retry with a known Idempotency-Key gives the earlier
+   * record back instead.
    */
   async enroll(command: EnrollCommand): Promise<Enrolled> {
     for (let attempt = 1; ; attempt++) {
@@ -127,43 +209,23 @@ export class EnrollmentRepository {
     }
   }
 
+  /**
+   * Through pg rather than Prisma (the CPU profile of an enrollment was mostly Prisma's
+   * interactive transaction and the syscalls of its six round trips): an enrollment that needs
+   * nothing but the lease is one statement, which is its own transaction; one that also claims
+   * an Idempotency-Key, checks a device limit, looks for a free file name or spends an
+   * enrollment key runs those statements and that one in BEGIN … COMMIT on one connection.
+   */
   private async enrollOnce(command: EnrollCommand, nameTaken: boolean): Promise<Enrolled> {
+    const alone =
+      command.idempotency === undefined &&
+      command.deviceLimit === undefined &&
+      command.enrollmentKeyId === null &&
+      !nameTaken;
     try {
-      const peer = await this.prisma.$transaction(async (tx) => {
-        if (command.idempotency) {
-          await this.claimIdempotencyKey(tx, command.idempotency, command.peer.id);
-        }
-        const networkId = command.network.id;
-        if (command.deviceLimit !== undefined) {
-          await this.refuseOverLimit(tx, networkId, command.peer.ownerId, command.deviceLimit);
-        }
-        const hostNumber = await this.ipam.take(tx, networkId, command.pinnedHost, command.startHost);
-        const addresses = peerAddresses(command.network, hostNumber);
-        const configName = nameTaken
-          ? await this.freeConfigName(tx, networkId, command.peer.name)
-          : allocateConfigName(command.peer.name, new Set());
-        const peer = await tx.peer.create({
-          // A config served in the response is served as the peer is created: one instant for
-          // both (the database's now() is the transaction's start, after the service's clock).
-          data: {
-            ...command.peer,
-            ...addresses,
-            networkId,
-            hostNumber,
-            configName,
-            revision: 0n,
-            ...(command.peer.servedAt !== null ? { createdAt: command.peer.servedAt } : {}),
-          },
-          select: PEER_FIELDS,
-        });
-        await this.ipam.open(tx, { peerId: peer.id, networkId, hostNumber, ...addresses, ownerId: peer.ownerId });
-        const { name, ...rest } = command.event.details;
-        await this.audit.record({ ...command.event, details: { name, ...addresses, ...rest } }, tx);
-        if (command.enrollmentKeyId !== null) {
-          await this.spendEnrollmentKey(tx, command.enrollmentKeyId);
-        }
-        return peer as PeerRecord;
-      });
+      const peer = alone
+        ? await this.lease(this.prisma.pool, command, allocateConfigName(command.peer.name, new Set()))
+        : await this.inTransaction((client) => this.enrollInTransaction(client, command, nameTaken));
       return { kind: 'created', peer };
     } catch (error) {
       if (error instanceof Replay) {
@@ -173,14 +235,103 @@ export class EnrollmentRepository {
     }
   }
 
+  private async enrollInTransaction(
+    client: Queryable,
+    command: EnrollCommand,
+    nameTaken: boolean,
+  ): Promise<PeerRecord> {
+    if (command.idempotency) {
+      await this.claimIdempotencyKey(client, command.idempotency, command.peer.id);
+    }
+    const networkId = command.network.id;
+    if (command.deviceLimit !== undefined) {
+      await this.refuseOverLimit(client, networkId, command.peer.ownerId, command.deviceLimit);
+    }
+    const configName = nameTaken
+      ? await this.freeConfigName(client, networkId, command.peer.name)
+      : allocateConfigName(command.peer.name, new Set());
+    const peer = await this.lease(client, command, configName);
+    if (command.enrollmentKeyId !== null) {
+      await this.spendEnrollmentKey(client, command.enrollmentKeyId);
+    }
+    return peer;
+  }
+
+  /** BEGIN … COMMIT on one pooled connection; ROLLBACK when `work` throws. */
+  private async inTransaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.prisma.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollback: Error) => {
+          broken = rollback; // a connection that cannot roll back is not given back to the pool
+        });
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** The lease statement (ENROLL_SQL): the new peer, or address-unavailable / pool-exhausted. */
+  private async lease(db: Queryable, command: EnrollCommand, configName: string): Promise<PeerRecord> {
+    const { network, peer, event } = command;
+    const { name, ...rest } = event.details;
+    const { rows } = await db.query<PeerRow>({
+      name: 'enrollment-lease',
+      text: ENROLL_SQL,
+      values: [
+        network.id,
+        command.pinnedHost,
+        command.startHost,
+        formatIpv4(parseIpv4Cidr(network.ipv4Cidr).base),
+        network.ipv6Cidr ? formatIpv6(parseIpv6Cidr(network.ipv6Cidr).base) : null,
+        peer.id,
+        peer.name,
+        configName,
+        peer.ownerId,
+        peer.publicKey,
+        Buffer.from(peer.presharedKeyEnc),
+        peer.privateKeyEnc === null ? null : Buffer.from(peer.privateKeyEnc),
+        peer.status,
+        peer.delivery,
+        peer.claimTokenHash,
+        peer.claimExpiresAt,
+        // A config served in the response is served as the peer is created: one instant for both.
+        peer.servedAt,
+        peer.expiresAt,
+        peer.settingsRevision === null ? null : peer.settingsRevision.toString(),
+        event.actor,
+        event.action,
+        event.targetType ?? null,
+        event.targetId ?? null,
+        JSON.stringify({ name, ...rest }),
+      ],
+    });
+    if (rows.length === 0) {
+      throw command.pinnedHost === null ? Problems.poolExhausted() : Problems.addressUnavailable();
+    }
+    return peerRecord(rows[0]);
+  }
+
   /**
    * Counts the owner's live peers under a transaction-scoped advisory lock on (network, owner),
-   * so two enrollments of one person at once cannot both take the last place.
+   * so two enrollments of one person at once cannot both take the last place. Two statements:
+   * the count's snapshot must be taken after the lock is held.
    */
-  private async refuseOverLimit(tx: Tx, networkId: string, ownerId: string, limit: number): Promise<void> {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`devices:${networkId}:${ownerId}`}, 0))`;
-    const [{ count }] = await tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM peer
-      WHERE network_id = ${networkId}::uuid AND owner_id = ${ownerId} AND status IN ('pending', 'active')`;
+  private async refuseOverLimit(db: Queryable, networkId: string, ownerId: string, limit: number): Promise<void> {
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`devices:${networkId}:${ownerId}`]);
+    const { rows } = await db.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM peer
+      WHERE network_id = $1::uuid AND owner_id = $2 AND status IN ('pending', 'active')`,
+      [networkId, ownerId],
+    );
+    const { count } = rows[0];
     if (count >= limit) {
       throw new DomainError('device-limit-reached', `You have ${count} of ${limit} devices here: revoke one first.`, {
         limit,
@@ -229,20 +380,24 @@ export class EnrollmentRepository {
    * through a transaction lock, so the later one reads the earlier one's committed name; the
    * unique index stays the guarantee (a lost race runs the enrollment again).
    */
-  private async freeConfigName(tx: Tx, networkId: string, device: string): Promise<string> {
+  private async freeConfigName(db: Queryable, networkId: string, device: string): Promise<string> {
     const prefix = configNamePrefix(configNameStem(device));
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`config-name:${networkId}:${prefix}`}, 0))`;
-    const rows = await tx.$queryRaw<{ config_name: string }[]>`SELECT config_name FROM peer
-      WHERE network_id = ${networkId}::uuid AND status IN ('pending', 'active')
-        AND left(config_name, ${prefix.length}) = ${prefix}`;
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`config-name:${networkId}:${prefix}`]);
+    const { rows } = await db.query<{ config_name: string }>(
+      `SELECT config_name FROM peer
+      WHERE network_id = $1::uuid AND status IN ('pending', 'active') AND left(config_name, $2) = $3`,
+      [networkId, prefix.length, prefix],
+    );
     return allocateConfigName(device, new Set(rows.map((r) => r.config_name)));
   }
 
-  private async spendEnrollmentKey(tx: Tx, enrollmentKeyId: string): Promise<void> {
-    const used = await tx.$executeRaw`UPDATE enrollment_key SET uses = uses + 1
-      WHERE id = ${enrollmentKeyId}::uuid AND revoked_at IS NULL AND uses < max_uses
-        AND (expires_at IS NULL OR expires_at > now())`;
-    if (used === 0) {
+  private async spendEnrollmentKey(db: Queryable, enrollmentKeyId: string): Promise<void> {
+    const { rowCount } = await db.query(
+      `UPDATE enrollment_key SET uses = uses + 1
+      WHERE id = $1::uuid AND revoked_at IS NULL AND uses < max_uses AND (expires_at IS NULL OR expires_at > now())`,
+      [enrollmentKeyId],
+    );
+    if (rowCount === 0) {
       throw Problems.enrollmentKeySpent();
     }
   }
@@ -253,16 +408,25 @@ export class EnrollmentRepository {
    * taken and its record comes back as a replay (this transaction did nothing yet); if it
    * rolled back, this one proceeds. An expired row is replaced.
    */
-  private async claimIdempotencyKey(tx: Tx, k: IdempotencyInput, peerId: string): Promise<void> {
-    await tx.$executeRaw`DELETE FROM idempotency_key WHERE scope = ${k.scope} AND key = ${k.key} AND expires_at <= now()`;
-    const inserted = await tx.$executeRaw`INSERT INTO idempotency_key (scope, key, request_hash, peer_id, expires_at)
-      VALUES (${k.scope}, ${k.key}, ${k.requestHash}, ${peerId}::uuid, now() + ${k.ttlMs} * interval '1 millisecond')
-      ON CONFLICT (scope, key) DO NOTHING`;
-    if (inserted === 1) {
+  private async claimIdempotencyKey(db: Queryable, k: IdempotencyInput, peerId: string): Promise<void> {
+    await db.query('DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND expires_at <= now()', [
+      k.scope,
+      k.key,
+    ]);
+    const { rowCount } = await db.query(
+      `INSERT INTO idempotency_key (scope, key, request_hash, peer_id, expires_at)
+      VALUES ($1, $2, $3, $4::uuid, now() + $5 * interval '1 millisecond')
+      ON CONFLICT (scope, key) DO NOTHING`,
+      [k.scope, k.key, k.requestHash, peerId, k.ttlMs],
+    );
+    if (rowCount === 1) {
       return;
     }
-    const [row] = await tx.$queryRaw<{ request_hash: string; peer_id: string }[]>`SELECT request_hash, peer_id::text
-      FROM idempotency_key WHERE scope = ${k.scope} AND key = ${k.key}`;
+    const { rows } = await db.query<{ request_hash: string; peer_id: string }>(
+      'SELECT request_hash, peer_id::text FROM idempotency_key WHERE scope = $1 AND key = $2',
+      [k.scope, k.key],
+    );
+    const [row] = rows;
     if (row === undefined) {
       // Expired and pruned between the two statements (a race of milliseconds): ask for a retry.
       throw new DomainError('idempotency-key-busy', 'Send the request again.');

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '../database/prisma.service';
-import { Problems } from '../domain/problems/problems';
 import { LIVE_STATUSES } from '../domain/peer/lifecycle';
 import { Prisma } from '../generated/prisma/client';
 
@@ -18,9 +17,10 @@ export interface Release {
 }
 
 /**
- * Address management: the only code that touches the free-address pool and the lease history.
- * Every method runs inside the caller's transaction, so a lease is taken or given back in the
- * same commit as the peer change it belongs to (invariant 1).
+ * Address management: the free-address pool and the lease history. Every method runs inside
+ * the caller's transaction, so a lease is given back in the same commit as the peer change it
+ * belongs to (invariant 1). Taking a lease is the enrollment's one statement
+ * (EnrollmentRepository), which takes the host and opens its lease history row with the peer.
  */
 @Injectable()
 export class IpamRepository {
@@ -30,53 +30,6 @@ export class IpamRepository {
   async fill(tx: Tx, networkId: string, hosts: { first: number; last: number }): Promise<void> {
     await tx.$executeRaw`INSERT INTO free_address (network_id, host_number, available_at)
       SELECT ${networkId}::uuid, h, '-infinity'::timestamptz FROM generate_series(${hosts.first}::int, ${hosts.last}::int) AS h`;
-  }
-
-  /**
-   * Takes a host from the network's pre-filled free-address table: the pinned one, or the first
-   * free host at or after a random start, locked with FOR UPDATE SKIP LOCKED so concurrent
-   * enrollments never wait on each other and the cost does not grow with the number of leases.
-   * Throws address-unavailable or pool-exhausted (the caller's transaction rolls back).
-   */
-  async take(tx: Tx, networkId: string, pinned: number | null, start: number): Promise<number> {
-    if (pinned !== null) {
-      const rows = await tx.$queryRaw<{ host_number: number }[]>`DELETE FROM free_address
-        WHERE network_id = ${networkId}::uuid AND host_number = ${pinned} AND available_at <= now()
-        RETURNING host_number`;
-      if (rows.length === 0) {
-        throw Problems.addressUnavailable();
-      }
-      return pinned;
-    }
-    for (const range of [Prisma.sql`host_number >= ${start}`, Prisma.sql`host_number < ${start}`]) {
-      const rows = await tx.$queryRaw<{ host_number: number }[]>`DELETE FROM free_address
-        WHERE network_id = ${networkId}::uuid AND host_number = (
-          SELECT host_number FROM free_address
-          WHERE network_id = ${networkId}::uuid AND ${range} AND available_at <= now()
-          ORDER BY host_number LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING host_number`;
-      if (rows.length > 0) {
-        return rows[0].host_number;
-      }
-    }
-    throw Problems.poolExhausted();
-  }
-
-  /** Opens the lease history row of a new peer's address. */
-  async open(
-    tx: Tx,
-    lease: {
-      peerId: string;
-      networkId: string;
-      hostNumber: number;
-      ipv4: string;
-      ipv6: string | null;
-      ownerId: string;
-    },
-  ): Promise<void> {
-    await tx.$executeRaw`INSERT INTO lease (id, network_id, peer_id, host_number, ipv4, ipv6, owner_id)
-      VALUES (${lease.peerId}::uuid, ${lease.networkId}::uuid, ${lease.peerId}::uuid, ${lease.hostNumber},
-        ${lease.ipv4}, ${lease.ipv6}, ${lease.ownerId})`;
   }
 
   /** Gives addresses back: into cool-down in the pool, and the lease history rows closed. */
