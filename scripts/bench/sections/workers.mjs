@@ -18,6 +18,7 @@ import {
   median,
   randomPublicKey,
   row,
+  runSection,
   startApiChild,
   startStack,
 } from '../lib.mjs';
@@ -30,95 +31,92 @@ const N = QUICK ? 96 : 600;
 const WARMUP = QUICK ? 32 : 100;
 const COUNTS = [1, 2];
 
+/** @type {Awaited<ReturnType<typeof startStack>> | null} */
+let stack = null;
+/** @type {{ stop(): Promise<void> }[]} */
+const children = [];
+/** @type {ReturnType<typeof makeClient>[]} */
+const clients = [];
+
 async function main() {
-  const stack = await startStack();
+  stack = await startStack();
   const setup = makeClient(stack.url, stack.adminToken);
-  /** @type {{ stop(): Promise<void> }[]} */
-  const children = [];
-  const clients = [setup];
-  try {
-    /** @type {Map<number, { url: string; client: ReturnType<typeof makeClient>; network: string }>} */
-    const targets = new Map();
-    for (const workers of COUNTS) {
-      const api = await startApiChild(stack, { WEB_CONCURRENCY: String(workers), DATABASE_POOL_SIZE: '20' });
-      children.push(api);
-      const network = `bench-workers-${workers}`;
-      await createNetwork(setup, {
-        name: network,
-        ipv4Cidr: `10.17${workers}.0.0/16`,
-        ipv6Cidr: `fd10:17${workers}::/64`,
-      });
-      const client = makeClient(api.url, stack.adminToken, { maxSockets: CONCURRENCY });
-      clients.push(client);
-      targets.set(workers, { url: api.url, client, network });
-      log(`WEB_CONCURRENCY=${workers}: ${api.url} (pid ${api.pid})`);
-    }
-    /** @param {number} workers @param {number} total @param {string} prefix */
-    const burst = (workers, total, prefix) => {
-      const target = /** @type {NonNullable<ReturnType<typeof targets.get>>} */ (targets.get(workers));
-      return drive({
-        total,
-        concurrency: CONCURRENCY,
-        task: async (i) => {
-          const { response } = await target.client.POST('/v1/networks/{network}/peers', {
-            params: { path: { network: target.network } },
-            body: { name: `${prefix}-${i}`, publicKey: randomPublicKey() },
-          });
-          return response.status === 201 ? true : `HTTP ${response.status}`;
-        },
-      });
-    };
-    for (const workers of COUNTS) {
-      await burst(workers, WARMUP, 'warm');
-    }
-    /** @type {Record<number, number[]>} */
-    const rates = { 1: [], 2: [] };
-    /** @type {Record<number, Record<string, number>>} */
-    const errors = { 1: {}, 2: {} };
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? COUNTS : [...COUNTS].reverse();
-      for (const workers of order) {
-        const result = await burst(workers, N, `r${round}`);
-        rates[workers].push(result.ok / result.seconds);
-        for (const [k, v] of Object.entries(result.errors)) errors[workers][k] = (errors[workers][k] ?? 0) + v;
-        log(`round ${round}: ${workers} worker(s) ${(result.ok / result.seconds).toFixed(0)}/s (${result.ok}/${N})`);
-      }
-    }
-    const one = median(rates[1]);
-    const two = median(rates[2]);
-    const note = `${cpus().length} cores shared with the stack's Postgres${QUICK ? '; quick mode, not meaningful' : ''}`;
-    emit({
-      rows: [
-        row({
-          id: 'workers-1-c32',
-          section: SECTION,
-          metric: `HTTP enrollments/s at c=${CONCURRENCY}, WEB_CONCURRENCY=1`,
-          value: one,
-          unit: '/s',
-          note,
-        }),
-        row({
-          id: 'workers-2-c32',
-          section: SECTION,
-          metric: `HTTP enrollments/s at c=${CONCURRENCY}, WEB_CONCURRENCY=2`,
-          value: two,
-          unit: '/s',
-          note: `${(two / one).toFixed(2)} × one worker; ${note}`,
-        }),
-      ],
-      details: { rounds: ROUNDS, perRound: N, rates, errors },
+  clients.push(setup);
+  /** @type {Map<number, { url: string; client: ReturnType<typeof makeClient>; network: string }>} */
+  const targets = new Map();
+  for (const workers of COUNTS) {
+    const api = await startApiChild(stack, { WEB_CONCURRENCY: String(workers), DATABASE_POOL_SIZE: '20' });
+    children.push(api);
+    const network = `bench-workers-${workers}`;
+    await createNetwork(setup, {
+      name: network,
+      ipv4Cidr: `10.17${workers}.0.0/16`,
+      ipv6Cidr: `fd10:17${workers}::/64`,
     });
-  } finally {
-    for (const c of clients) c.close();
-    for (const child of children) await child.stop();
-    await stack.stop();
+    const client = makeClient(api.url, stack.adminToken, { maxSockets: CONCURRENCY });
+    clients.push(client);
+    targets.set(workers, { url: api.url, client, network });
+    log(`WEB_CONCURRENCY=${workers}: ${api.url} (pid ${api.pid})`);
   }
+  /** @param {number} workers @param {number} total @param {string} prefix */
+  const burst = (workers, total, prefix) => {
+    const target = /** @type {NonNullable<ReturnType<typeof targets.get>>} */ (targets.get(workers));
+    return drive({
+      total,
+      concurrency: CONCURRENCY,
+      task: async (i) => {
+        const { response } = await target.client.POST('/v1/networks/{network}/peers', {
+          params: { path: { network: target.network } },
+          body: { name: `${prefix}-${i}`, publicKey: randomPublicKey() },
+        });
+        return response.status === 201 ? true : `HTTP ${response.status}`;
+      },
+    });
+  };
+  for (const workers of COUNTS) {
+    await burst(workers, WARMUP, 'warm');
+  }
+  /** @type {Record<number, number[]>} */
+  const rates = { 1: [], 2: [] };
+  /** @type {Record<number, Record<string, number>>} */
+  const errors = { 1: {}, 2: {} };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? COUNTS : [...COUNTS].reverse();
+    for (const workers of order) {
+      const result = await burst(workers, N, `r${round}`);
+      rates[workers].push(result.ok / result.seconds);
+      for (const [k, v] of Object.entries(result.errors)) errors[workers][k] = (errors[workers][k] ?? 0) + v;
+      log(`round ${round}: ${workers} worker(s) ${(result.ok / result.seconds).toFixed(0)}/s (${result.ok}/${N})`);
+    }
+  }
+  const one = median(rates[1]);
+  const two = median(rates[2]);
+  const note = `${cpus().length} cores shared with the stack's Postgres${QUICK ? '; quick mode, not meaningful' : ''}`;
+  emit({
+    rows: [
+      row({
+        id: 'workers-1-c32',
+        section: SECTION,
+        metric: `HTTP enrollments/s at c=${CONCURRENCY}, WEB_CONCURRENCY=1`,
+        value: one,
+        unit: '/s',
+        note,
+      }),
+      row({
+        id: 'workers-2-c32',
+        section: SECTION,
+        metric: `HTTP enrollments/s at c=${CONCURRENCY}, WEB_CONCURRENCY=2`,
+        value: two,
+        unit: '/s',
+        note: `${(two / one).toFixed(2)} × one worker; ${note}`,
+      }),
+    ],
+    details: { rounds: ROUNDS, perRound: N, rates, errors },
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`${error?.stack ?? error}\n`);
-    process.exit(1);
-  },
-);
+runSection(log, main, async () => {
+  for (const c of clients) c.close();
+  for (const child of children) await child.stop();
+  await stack?.stop();
+});
