@@ -27,6 +27,7 @@ export const SECTIONS = [
   { name: 'memory', number: 7, title: 'Memory' },
   { name: 'web', number: 8, title: 'Pages' },
   { name: 'start', number: 9, title: '`npm start` of an unchanged tree' },
+  { name: 'workers', number: 10, title: 'Every core: WEB_CONCURRENCY' },
 ];
 
 /**

@@ -66,18 +66,28 @@ async function serveCommand(): Promise<number> {
   const format = logFormat();
   const config = await loadConfig();
   const { serve } = await server();
+  const { isClusterWorker, serveWorker, servePrimary } = await import('./cluster.js');
   const logger = new JsonLogger(config.logLevel, format === 'pretty' ? prettySink() : undefined);
   // The handlers come before the start: a signal while it runs (or just after "listening") stops
   // the service once it is up, never the process halfway with its embedded Postgres left running.
+  // A worker (WEB_CONCURRENCY > 1) stops the same way, on its primary's SIGTERM or a terminal's
+  // SIGINT (which reaches the whole process group), and says nothing about it: the primary does.
+  const worker = isClusterWorker();
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  const service = await serve(config, logger);
-  if (format === 'pretty' && config.logLevel !== 'silent') {
+  const service =
+    worker || config.webConcurrency <= 1
+      ? await (worker ? serveWorker(config, logger) : serve(config, logger))
+      : await servePrimary(config, logger, config.webConcurrency);
+  if (format === 'pretty' && config.logLevel !== 'silent' && !worker) {
     process.stdout.write(summary(service.url, config));
   }
-  process.stderr.write(`${await signalled}: shutting down\n`);
+  const signal = await signalled;
+  if (!worker) {
+    process.stderr.write(`${signal}: shutting down\n`);
+  }
   await service.stop();
   // Everything is closed; a request that slipped in after the database pool closed may have
   // opened a connection of its own, which must not keep the process alive.

@@ -9,10 +9,11 @@ import { DataFolderBusyError, liveHolder } from '../database/data-folder-lock';
 import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedOptions } from '../database/embedded-postgres';
 import { applyMigrations } from '../database/migrate';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { checkDatabase, checkOidcProvider, checkPort, checkSecretKeyStorage } from './preflight';
 
 /** How long in-flight requests may take to finish after SIGTERM. */
-const SHUTDOWN_GRACE_MS = 5000;
+export const SHUTDOWN_GRACE_MS = 5000;
 
 export interface RunningService {
   readonly app: NestExpressApplication;
@@ -41,38 +42,65 @@ export async function prepareDatabase(
   return { url, embedded };
 }
 
+/** How one `serve` process runs: alone (the default), or as one worker of a cluster primary. */
+export interface ServeOptions {
+  /** Run the embedded hub agent (HUB_LOCAL) in this process. */
+  readonly startAgent?: boolean;
+  /**
+   * A worker of the cluster primary (cluster.ts): the primary holds the data folder, checked the
+   * port and the key's home, and started the database (its URL is this). The worker serves only.
+   */
+  readonly workerDatabaseUrl?: string;
+}
+
+/**
+ * Prisma's query compiler is a 3.3 MB WebAssembly module. V8 compiles it with Liftoff and then
+ * recompiles its hot functions with TurboFan, whose code and compile memory stay resident:
+ * measured 70 MB of an idle server's RSS and 40-120 MB after 1,500 enrollments, for 5-10 % more
+ * Node CPU per enrollment (scripts/bench/sections/memory.mjs). Set before Prisma compiles it.
+ */
+export function leanWasm(): void {
+  setFlagsFromString('--liftoff-only');
+}
+
 export async function serve(
   config: AppConfig,
   logger = new JsonLogger(config.logLevel),
-  startAgent = true,
+  options: ServeOptions = {},
 ): Promise<RunningService> {
+  leanWasm();
+  const worker = options.workerDatabaseUrl !== undefined;
   // Nothing is created before these pass: the data folder's holder, the port, the key's home.
-  if (config.databaseUrl === undefined) {
+  if (config.databaseUrl === undefined && !worker) {
     const holder = liveHolder(config.dataDir);
     if (holder !== null) {
       throw new DataFolderBusyError(config.dataDir, holder);
     }
   }
-  await checkPort(config.host, config.port);
-  checkSecretKeyStorage(config);
-  await checkOidcProvider(config);
+  if (!worker) {
+    await checkPort(config.host, config.port);
+    checkSecretKeyStorage(config);
+    await checkOidcProvider(config);
+  }
   let app: NestExpressApplication | undefined;
-  const { url: databaseUrl, embedded } = await prepareDatabase(config, logger, {
-    command: 'serve',
-    // The database will not come back under this process: say so and exit non-zero (a
-    // supervisor, or the user, starts it again; the next start recovers the folder).
-    onUnexpectedExit: (detail) => {
-      logger.error(`${detail}: this server cannot serve any more and exits; start it again`, 'Database');
-      const exit = () => process.exit(1);
-      const timer = setTimeout(exit, 2000);
-      void (app?.close() ?? Promise.resolve())
-        .catch(() => undefined)
-        .finally(() => {
-          clearTimeout(timer);
-          exit();
-        });
-    },
-  });
+  const { url: databaseUrl, embedded } = worker
+    ? { url: options.workerDatabaseUrl, embedded: null }
+    : await prepareDatabase(config, logger, {
+        command: 'serve',
+        // The database will not come back under this process: say so and exit non-zero (a
+        // supervisor, or the user, starts it again; the next start recovers the folder).
+        onUnexpectedExit: (detail) => {
+          logger.error(`${detail}: this server cannot serve any more and exits; start it again`, 'Database');
+          const exit = () => process.exit(1);
+          const timer = setTimeout(exit, 2000);
+          void (app?.close() ?? Promise.resolve())
+            .catch(() => undefined)
+            .finally(() => {
+              clearTimeout(timer);
+              exit();
+            });
+        },
+      });
   try {
     app = await createApp(config, databaseUrl, logger);
     await app.listen(config.port, config.host);
@@ -86,10 +114,12 @@ export async function serve(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   embedded?.lock.update({ httpUrl: url });
-  if (config.localHub && startAgent) {
+  if (config.localHub && (options.startAgent ?? true)) {
     await app.get(EmbeddedAgentHost).start(url);
   }
-  new Logger('Main').log({ msg: `wg-enroll listening on ${url} (API docs: ${url}/docs)` });
+  if (!worker) {
+    new Logger('Main').log({ msg: `wg-enroll listening on ${url} (API docs: ${url}/docs)` });
+  }
   let stopping: Promise<void> | null = null;
   return {
     app,

@@ -158,6 +158,22 @@ export const schema = z.object({
       .optional(),
   ),
   DATABASE_POOL_SIZE: int(10, 1, 200),
+  // Service processes on the one port (node:cluster): a number, or 0 / auto for one per core.
+  WEB_CONCURRENCY: z
+    .string()
+    .default('1')
+    .transform((value, ctx) => {
+      const text = value.trim().toLowerCase();
+      if (text === 'auto') {
+        return 0;
+      }
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n > 64) {
+        ctx.addIssue({ code: 'custom', message: 'a whole number from 0 to 64, or auto (0 and auto: one per core)' });
+        return z.NEVER;
+      }
+      return n;
+    }),
   ADMIN_TOKEN: optionalText.pipe(z.string().min(20, 'at least 20 characters').optional()),
   SECRET_KEY: optionalText.pipe(
     z

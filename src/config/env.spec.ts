@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, NO_RATE_LIMITS } from './env';
@@ -51,6 +51,7 @@ describe('loadConfig defaults', () => {
       dataDir: resolve('./.data'),
       databaseUrl: undefined,
       databasePoolSize: 10,
+      webConcurrency: 1,
       adminToken: undefined,
       secretKey: undefined,
       localHub: true,
@@ -128,6 +129,15 @@ describe('loadConfig values', () => {
     expect(config.logLevel).toBe('warn');
     expect(config.bodyLimit).toBe('1mb');
     expect(config.databasePoolSize).toBe(25);
+  });
+
+  it('reads WEB_CONCURRENCY as a count of service processes, auto and 0 meaning one per core', () => {
+    expect(loadConfig({ WEB_CONCURRENCY: '3' }).webConcurrency).toBe(3);
+    expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).webConcurrency).toBe(availableParallelism());
+    expect(loadConfig({ WEB_CONCURRENCY: '0' }).webConcurrency).toBe(availableParallelism());
+    for (const bad of ['-1', '1.5', 'many', '65']) {
+      expect(() => loadConfig({ WEB_CONCURRENCY: bad }), bad).toThrow(/WEB_CONCURRENCY/);
+    }
   });
 
   it('derives PUBLIC_URL from HOST and PORT, bracketing IPv6 hosts', () => {

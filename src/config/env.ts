@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import {
   AggregateNetworkSpecError,
@@ -94,6 +95,8 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** Service processes that `serve` runs on the one port (WEB_CONCURRENCY; auto/0 resolved to the cores). */
+  readonly webConcurrency: number;
   readonly adminToken: string | undefined;
   readonly secretKey: Buffer | undefined;
   /** Keep the hub's key pair under DATA_DIR/hub (the embedded default: no DATABASE_URL). */
@@ -216,6 +219,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    webConcurrency: e.WEB_CONCURRENCY === 0 ? availableParallelism() : e.WEB_CONCURRENCY,
     adminToken: e.ADMIN_TOKEN,
     secretKey: e.SECRET_KEY === undefined ? undefined : Buffer.from(e.SECRET_KEY, 'base64'),
     localHub: e.HUB_LOCAL === undefined ? e.DATABASE_URL === undefined : e.HUB_LOCAL === 'true',

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import cluster from 'node:cluster';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { poolSize } from '../domain/ipam/cidr';
@@ -63,6 +64,14 @@ export class MetricsService {
       labelNames: ['limit'],
       registers,
     });
+    // Which process answered the scrape: with WEB_CONCURRENCY > 1 the port is served by several
+    // worker processes and each scrape reaches one of them (its own counters).
+    new Gauge({
+      name: 'wg_enroll_process_info',
+      help: 'The process that answered: its pid, and its cluster worker id (0: a single process)',
+      labelNames: ['pid', 'worker'],
+      registers,
+    }).set({ pid: String(process.pid), worker: String(cluster.worker?.id ?? 0) }, 1);
     const gauge = (name: string, help: string, labelNames: string[] = ['network']) =>
       new Gauge({ name, help, labelNames, registers });
     this.gauges = {

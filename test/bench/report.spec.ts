@@ -69,7 +69,7 @@ const canned: BenchSection[] = [
 ];
 
 describe('benchmark report', () => {
-  it('lists the sections in order (the eight benchmarks, then the start time)', () => {
+  it('lists the sections in order (the eight benchmarks, the start time, then the worker processes)', () => {
     expect(SECTIONS.map((s) => `${s.number} ${s.name}`)).toEqual([
       '1 lease-rate',
       '2 fill',
@@ -80,6 +80,7 @@ describe('benchmark report', () => {
       '7 memory',
       '8 web',
       '9 start',
+      '10 workers',
     ]);
   });
 

@@ -72,6 +72,12 @@ async function heapOf(url) {
   }
 }
 
+/**
+ * @param {Awaited<ReturnType<typeof heapOf>> | undefined} heap
+ * @param {'heapTotalMb' | 'heapUsedMb' | 'externalMb'} key
+ */
+const fmt = (heap, key) => (heap && key in heap ? /** @type {Record<string, number>} */ (heap)[key].toFixed(0) : '?');
+
 /** Samples processes' RSS every 50 ms; peak(pid, from, to) = highest sample in the window. */
 function sampler() {
   /** @type {Map<number, { at: number; mb: number }[]>} */
@@ -313,7 +319,23 @@ async function main() {
 
     emit({
       rows: [
-        row({ id: 'mem-api-idle', section: SECTION, metric: 'API RSS, idle', value: idle, unit: 'MB' }),
+        row({
+          id: 'mem-api-idle',
+          section: SECTION,
+          metric: 'API RSS, idle',
+          value: idle,
+          unit: 'MB',
+          goal: '≤ 120 MB',
+          holds: idle <= 120,
+          note:
+            `V8 heap ${fmt(heaps.idle, 'heapTotalMb')} MB (used ${fmt(heaps.idle, 'heapUsedMb')}), external ` +
+            `${fmt(heaps.idle, 'externalMb')} MB; the rest is Node itself (~40 MB), code and malloc arenas` +
+            (idle > 120
+              ? '; missed: the modules serve needs (NestJS + rxjs, Prisma client and its WebAssembly compiler ' +
+                'kept as a 4.4 MB base64 string twice, openid-client, zod schemas) and the V8 young generation ' +
+                '(up to 3 × 16 MB semi-spaces) remain; see details.notes'
+              : ''),
+        }),
         row({
           id: `mem-api-${label(SMALL)}`,
           section: SECTION,
@@ -385,8 +407,17 @@ async function main() {
         agentApplies: applied,
         apiHeap: heaps,
         notes:
-          'API: most of the RSS is fixed cost present when idle (Node itself, the NestJS/Prisma/pages modules, and ' +
-          "Prisma 7's WebAssembly query compiler, instantiated at the first query); apiHeap shows what the V8 heap holds. " +
+          'API: most of the RSS is fixed cost present when idle; apiHeap shows what the V8 heap holds. Measured idle ' +
+          '(embedded Postgres, HUB_LOCAL=false, 2 cores under load 10-14): 242-255 MB before this round, of which V8 ' +
+          'heap 84 MB total / 62 MB used (a heap snapshot: 18.7 MB strings, 8.7 MB of them the Prisma query ' +
+          "compiler's base64 WebAssembly kept twice, module source and export; 9 MB bytecode), external 13 MB, " +
+          '~66 MB in two glibc malloc arenas of background threads and ~22 MB in the main one. Cut: V8 compiles ' +
+          "Prisma's WebAssembly with Liftoff only (TurboFan's code and compile memory were ~70 MB idle, 40-120 MB " +
+          'after 1,500 enrollments; costs 5-10 % more Node CPU per enrollment, 8.07 → 8.48 ms and 7.0 → 7.8 ms in ' +
+          'two paired runs at load ~14) → 175-188 MB; the OpenAPI document built on the first /openapi.json or ' +
+          '/docs instead of at start (-13 MB RSS, -5 MB heap). Measured but not applied (need process flags or ' +
+          'environment the process cannot set for itself): MALLOC_ARENA_MAX=1 (-57 MB), --max-semi-space-size=2 ' +
+          '(-40 MB); both together 185 MB without Liftoff-only. ' +
           'Agent (measured at 10k peers): Node 20 alone ~40 MB RSS; registered (modules + its first fetch, which ' +
           'loads undici, ~12 MB) ~61 MB, after no longer loading @noble/curves (-8 MB) nor the configuration ' +
           'module with zod (-11 MB); parsing the 2.3 MB state adds ~16-22 MB (heap total 8 → 18 MB). The hub file ' +
