@@ -184,7 +184,7 @@ async function main() {
    */
   const runKind = (k, total, prefix) =>
     RAW.has(k.key)
-      ? drive({ total, concurrency: k.concurrency, task: rawTask(k.key, `${k.key}-${prefix}`) })
+      ? drive({ total, concurrency: k.concurrency, task: rawTask(k.key, `${k.key}-${prefix.split('-')[0]}`) })
       : gen.enroll({ network: httpNet.name, total, concurrency: k.concurrency, prefix });
   await installCandidates(pool);
   const stamp = singleFlight(() => pool.query('SELECT stamp_network_revision($1::uuid)', [rawNet.id]));
