@@ -23,6 +23,7 @@ export class RevisionTicker implements OnModuleInit, OnModuleDestroy {
   private readonly flights = new Map<string, Flight>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping = false;
+  private failing = false;
 
   constructor(private readonly reads: HubReads) {}
 
@@ -109,8 +110,13 @@ export class RevisionTicker implements OnModuleInit, OnModuleDestroy {
       for (const { network_id: networkId } of unstamped) {
         await this.stamp(networkId);
       }
+      this.failing = false;
     } catch (error) {
-      this.logger.warn({ msg: 'revision backstop failed', err: (error as Error).message });
+      // Once per outage, not every second while the database is away.
+      if (!this.failing) {
+        this.logger.warn({ msg: 'revision backstop failed', err: (error as Error).message });
+      }
+      this.failing = true;
     } finally {
       this.sweeping = false;
     }

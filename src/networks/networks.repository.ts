@@ -140,7 +140,7 @@ export class NetworksRepository {
 
   /**
    * Turning quarantineDuplicates on also takes the peers flagged before off the hub (a change of
-   * the desired state: the deferred trigger bumps the revision). Peer rows first (in id order),
+   * the desired state: the peers are left unstamped for the next revision). Peer rows first (in id order),
    * then the network row: the lock order every writer keeps.
    *
    * A change of settings (`patch`, worked out from the network row as it stands under its lock)
