@@ -96,6 +96,18 @@ export class RevisionTicker implements OnModuleInit, OnModuleDestroy {
     return revision === undefined || revision === null ? null : BigInt(revision);
   }
 
+  /** A stamp that starts after this call, awaited; a failure is logged (the backstop stamps later). */
+  async settle(networkId: string): Promise<void> {
+    await this.stamp(networkId).catch((error: Error) =>
+      this.logger.warn({ msg: 'revision stamp failed', network: networkId, err: error.message }),
+    );
+  }
+
+  /** Stamps every network with an unstamped change now (the backstop's round; never throws). */
+  stampAll(): Promise<void> {
+    return this.backstop();
+  }
+
   private async backstop(): Promise<void> {
     if (this.sweeping) {
       return;

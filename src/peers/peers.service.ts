@@ -84,13 +84,18 @@ export class PeersService {
   async revoke(principal: Principal, peerId: string): Promise<PeerView> {
     const peer = await this.get(principal, peerId);
     await this.repository.revoke(peer.id, this.config.leaseCooldownMs, actorOf(principal));
-    // The hub hears of it at once (the revision stamp, and its NOTIFY).
-    this.ticker.poke(peer.networkId);
+    // The hub hears of it at once, and the answer shows the revision (the stamp, and its NOTIFY).
+    await this.ticker.settle(peer.networkId);
     return this.getView(principal, peerId);
   }
 
-  expireDue(): Promise<string[]> {
-    return this.repository.expireDue(this.config.leaseCooldownMs);
+  /** Expires the peers past their deadline, and stamps the revisions of those changes. */
+  async expireDue(): Promise<string[]> {
+    const expired = await this.repository.expireDue(this.config.leaseCooldownMs);
+    if (expired.length > 0) {
+      await this.ticker.stampAll();
+    }
+    return expired;
   }
 
   /** Drops idempotency keys past their 24 h (run by the expiry sweep). */

@@ -266,6 +266,14 @@ export class FakeTicker {
   poke(networkId: string): void {
     this.poked.push(networkId);
   }
+  settle(networkId: string): Promise<void> {
+    this.poked.push(networkId);
+    return Promise.resolve();
+  }
+  stampAll(): Promise<void> {
+    this.poked.push('*');
+    return Promise.resolve();
+  }
 }
 
 /** A hub without an agent: it never has a peer (no wait; the e2e tests prove the waiting). */
