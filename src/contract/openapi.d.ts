@@ -788,8 +788,8 @@ export interface operations {
               network: string;
               owner: string;
               publicKey: string;
-              /** @description Desired-state revision at which this peer last changed on the hub. */
-              revision: string;
+              /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+              revision: string | null;
               revokedAt: string | null;
               servedAt: string | null;
               /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
@@ -879,8 +879,8 @@ export interface operations {
               online: boolean;
               owner: string;
               publicKey: string;
-              /** @description Desired-state revision at which this peer last changed on the hub. */
-              revision: string;
+              /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+              revision: string | null;
               revokedAt: string | null;
               servedAt: string | null;
               /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
@@ -2292,8 +2292,8 @@ export interface operations {
               network: string;
               owner: string;
               publicKey: string;
-              /** @description Desired-state revision at which this peer last changed on the hub. */
-              revision: string;
+              /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+              revision: string | null;
               revokedAt: string | null;
               servedAt: string | null;
               /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
@@ -2451,8 +2451,8 @@ export interface operations {
               network: string;
               owner: string;
               publicKey: string;
-              /** @description Desired-state revision at which this peer last changed on the hub. */
-              revision: string;
+              /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+              revision: string | null;
               revokedAt: string | null;
               servedAt: string | null;
               /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
@@ -2512,8 +2512,8 @@ export interface operations {
               network: string;
               owner: string;
               publicKey: string;
-              /** @description Desired-state revision at which this peer last changed on the hub. */
-              revision: string;
+              /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+              revision: string | null;
               revokedAt: string | null;
               servedAt: string | null;
               /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
@@ -2599,8 +2599,8 @@ export interface operations {
               network: string;
               owner: string;
               publicKey: string;
-              /** @description Desired-state revision at which this peer last changed on the hub. */
-              revision: string;
+              /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+              revision: string | null;
               revokedAt: string | null;
               servedAt: string | null;
               /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
@@ -2858,8 +2858,8 @@ export interface operations {
             network: string;
             owner: string;
             publicKey: string;
-            /** @description Desired-state revision at which this peer last changed on the hub. */
-            revision: string;
+            /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+            revision: string | null;
             revokedAt: string | null;
             servedAt: string | null;
             /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
@@ -2956,8 +2956,8 @@ export interface operations {
             network: string;
             owner: string;
             publicKey: string;
-            /** @description Desired-state revision at which this peer last changed on the hub. */
-            revision: string;
+            /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+            revision: string | null;
             revokedAt: string | null;
             servedAt: string | null;
             /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
@@ -3094,8 +3094,8 @@ export interface operations {
               network: string;
               owner: string;
               publicKey: string;
-              /** @description Desired-state revision at which this peer last changed on the hub. */
-              revision: string;
+              /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+              revision: string | null;
               revokedAt: string | null;
               servedAt: string | null;
               /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */

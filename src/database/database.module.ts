@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DataFiles } from './data-files';
 import { HubReads } from './hub-reads';
+import { RevisionTicker } from './revision-ticker';
 import { RateLimitStore } from './rate-limit.store';
 import { DATABASE_POOL_SIZE, DATABASE_URL, PrismaService } from './prisma.service';
 
@@ -17,9 +18,10 @@ export class DatabaseModule {
         PrismaService,
         RateLimitStore,
         HubReads,
+        RevisionTicker,
         DataFiles,
       ],
-      exports: [DATABASE_URL, PrismaService, RateLimitStore, HubReads, DataFiles],
+      exports: [DATABASE_URL, PrismaService, RateLimitStore, HubReads, RevisionTicker, DataFiles],
     };
   }
 }

@@ -4,11 +4,14 @@ import { DATABASE_URL } from './prisma.service';
 
 const POOL_SIZE = 2;
 
+type Query = <R extends object>(sql: string, values: unknown[]) => Promise<R[]>;
+
 /**
  * Connections reserved for the hub's desired-state reads (a small pg pool of their own, not
  * Prisma's): under a burst of enrollments every connection of the shared pool is busy with an
  * enrollment transaction, and the agent's fetch of the new state would queue behind all of
- * them, so the hub would get the burst's peers only after the burst. Read-only snapshots only.
+ * them, so the hub would get the burst's peers only after the burst. Snapshots, and the revision
+ * stamps (short transactions that take only the network's row lock).
  */
 @Injectable()
 export class HubReads implements OnModuleDestroy {
@@ -30,15 +33,13 @@ export class HubReads implements OnModuleDestroy {
     return (await this.pool.query<R>(sql, values)).rows;
   }
 
-  /** `read` in one REPEATABLE READ, READ ONLY transaction: every statement sees one snapshot. */
-  async snapshot<T>(
-    read: (query: <R extends object>(sql: string, values: unknown[]) => Promise<R[]>) => Promise<T>,
-  ): Promise<T> {
+  /** `work` in one READ COMMITTED transaction (each statement sees what committed before it). */
+  async transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await read(
+      await client.query('BEGIN');
+      const result = await work(
         async <R extends object>(sql: string, values: unknown[]) => (await client.query<R>(sql, values)).rows,
       );
       await client.query('COMMIT');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository';
 import { likeLiteral } from '../database/like';
-import { PrismaService, type Tx } from '../database/prisma.service';
+import { PrismaService } from '../database/prisma.service';
 import { ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
 import type { ApplyState } from '../domain/wg/apply-state';
 import type { EndpointChange } from '../domain/wg/duplicates';
@@ -65,18 +65,19 @@ export class HubStatusRepository {
     applied: { revision: bigint; configSha256: string; state: ApplyState; problem: string | null },
     peers: readonly PeerObservation[],
   ): Promise<RoamingPeer[]> {
-    // Lock order peer rows (by id) → network row, as every other writer does: an enrollment,
-    // a revoke or the expiry sweep change peers first and bump the network's revision at commit.
-    // (Network first here deadlocked with a concurrent revoke.)
-    const touchNetwork = (tx: Tx) =>
-      tx.$executeRaw`UPDATE network SET applied_revision = ${applied.revision}, applied_config_sha256 = ${applied.configSha256},
+    // The network row is written in a statement of its own, after the peers' transaction: a
+    // revision stamp holds the network row while it locks unstamped peers (in id order), so a
+    // transaction holding peer rows must not wait for the network row.
+    const touchNetwork = () =>
+      this.prisma
+        .$executeRaw`UPDATE network SET applied_revision = ${applied.revision}, applied_config_sha256 = ${applied.configSha256},
         apply_state = ${applied.state}, apply_problem = ${applied.problem},
         agent_last_seen_at = now() WHERE id = ${networkId}::uuid`;
-    return this.prisma.$transaction(async (tx) => {
-      if (peers.length === 0) {
-        await touchNetwork(tx);
-        return [];
-      }
+    if (peers.length === 0) {
+      await touchNetwork();
+      return [];
+    }
+    const moved = await this.prisma.$transaction(async (tx) => {
       const keys = peers.map((p) => p.publicKey);
       const endpoints = peers.map((p) => p.endpoint);
       const handshakes = peers.map((p) => p.latestHandshake);
@@ -113,7 +114,6 @@ export class HubStatusRepository {
         WHERE p.id = old.id AND p.public_key = s.public_key
         RETURNING p.id::text, p.name, p.public_key, p.endpoint_history, p.flagged_at,
           (s.endpoint IS NOT NULL AND s.endpoint IS DISTINCT FROM old.old_endpoint) AS moved, s.suspected`;
-      await touchNetwork(tx);
       return rows
         .filter((r) => r.moved || r.suspected)
         .map((r) => ({
@@ -125,6 +125,8 @@ export class HubStatusRepository {
           moved: r.moved,
         }));
     });
+    await touchNetwork();
+    return moved;
   }
 
   async saveEndpointHistory(peerId: string, history: EndpointChange[]): Promise<void> {

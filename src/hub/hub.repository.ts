@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HubReads } from '../database/hub-reads';
-import { PrismaService } from '../database/prisma.service';
+import { PrismaService, REVISION_CHANNEL } from '../database/prisma.service';
+import { Problems } from '../domain/problems/problems';
 
 export interface DesiredPeerRow {
   id: string;
@@ -49,15 +50,16 @@ export class HubRepository {
   ) {}
 
   /**
-   * Where a committed peer stands on the hub: the revision whose commit put it in the desired
-   * state, the revision the network's agent last reported as applied, and when the agent last
-   * reported. Null when the peer is not in the desired state (pending, quarantined, gone).
+   * Where a committed peer stands on the hub: the revision that stamped its change into the
+   * desired state (null: not stamped yet), the revision the network's agent last reported as
+   * applied, and when the agent last reported. Null when the peer is not in the desired state
+   * (pending, quarantined, gone).
    */
   async peerOnHub(
     peerId: string,
-  ): Promise<{ revision: bigint; appliedRevision: bigint | null; agentLastSeenAt: Date | null } | null> {
+  ): Promise<{ revision: bigint | null; appliedRevision: bigint | null; agentLastSeenAt: Date | null } | null> {
     const rows = await this.prisma.$queryRaw<
-      { revision: bigint; applied_revision: bigint | null; agent_last_seen_at: Date | null }[]
+      { revision: bigint | null; applied_revision: bigint | null; agent_last_seen_at: Date | null }[]
     >`SELECT p.revision, n.applied_revision, n.agent_last_seen_at FROM peer p JOIN network n ON n.id = p.network_id
       WHERE p.id = ${peerId}::uuid AND p.status = 'active' AND NOT p.quarantined`;
     const row = rows[0];
@@ -66,55 +68,74 @@ export class HubRepository {
       : { revision: row.revision, appliedRevision: row.applied_revision, agentLastSeenAt: row.agent_last_seen_at };
   }
 
-  async revisionOf(networkId: string): Promise<bigint | null> {
-    const rows = await this.reads.query<{ revision: string }>(
-      'SELECT revision::text FROM network WHERE id = $1::uuid',
-      [networkId],
-    );
-    return rows[0] === undefined ? null : BigInt(rows[0].revision);
-  }
-
-  /**
-   * The revision and the peers in one snapshot (REPEATABLE READ), so the peers are exactly
-   * those of that revision. On the hub's reserved connections (HubReads).
-   */
+  /** The whole desired state at its revision (every live peer, in id order). */
   async desiredState(networkId: string): Promise<{ revision: bigint; peers: DesiredPeerRow[] }> {
-    return this.reads.snapshot(async (query) => {
-      const [network] = await query<{ revision: string }>('SELECT revision::text FROM network WHERE id = $1::uuid', [
-        networkId,
-      ]);
-      const peers = await query<PeerSqlRow>(
-        `SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6
-          FROM peer WHERE network_id = $1::uuid AND status = 'active' AND NOT quarantined ORDER BY id`,
-        [networkId],
-      );
-      return { revision: BigInt(network.revision), peers: peers.map(desiredPeerRow) };
-    });
+    const read = await this.stampAndRead(
+      networkId,
+      "revision IS NOT NULL AND status = 'active' AND NOT quarantined",
+      [],
+    );
+    return { revision: read.revision, peers: read.rows.filter((p) => p.live).map(desiredPeerRow) };
   }
 
   /**
-   * What changed after revision `since`, in one snapshot (REPEATABLE READ): the network's
-   * revision and every peer whose desired-state revision is later (the deferred trigger sets
-   * peer.revision to the revision its commit made, and revisions follow commit order, so a
-   * state built at `since` plus these rows is the state at `revision`). Peers that left the
-   * desired state come with live = false. Uses the (network_id, revision) index. On the hub's
-   * reserved connections (HubReads).
+   * What changed after revision `since`: every peer stamped later (peers that left the desired
+   * state come with live = false). A state built at `since` plus these rows is the state at the
+   * returned revision (see stampAndRead). Uses the (network_id, revision) index.
    */
   async desiredStateSince(networkId: string, since: bigint): Promise<{ revision: bigint; changed: ChangedPeerRow[] }> {
-    return this.reads.snapshot(async (query) => {
-      const [network] = await query<{ revision: string }>('SELECT revision::text FROM network WHERE id = $1::uuid', [
-        networkId,
-      ]);
-      const revision = BigInt(network.revision);
-      if (revision <= since) {
-        return { revision, changed: [] };
-      }
-      const peers = await query<PeerSqlRow & { live: boolean }>(
-        `SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6, (status = 'active' AND NOT quarantined) AS live
-          FROM peer WHERE network_id = $1::uuid AND revision > $2::bigint`,
-        [networkId, since.toString()],
+    const read = await this.stampAndRead(networkId, 'revision > $3::bigint', [since.toString()]);
+    return { revision: read.revision, changed: read.rows.map((p) => ({ ...desiredPeerRow(p), live: p.live })) };
+  }
+
+  /**
+   * Stamps and reads in one statement, with the network's row lock held (on the hub's reserved
+   * connections). The lock is taken first, so the statement's snapshot sees every earlier stamp;
+   * the statement's UPDATE stamps every peer that is unstamped in that snapshot (locked in id
+   * order, as every writer of peer rows locks them) with the next
+   * revision and hands them back by RETURNING (a peer changed again meanwhile is re-read at its
+   * newest version by the UPDATE and comes back as that version), and its SELECT reads the
+   * stamped peers `where` selects from the same snapshot. So the answer holds exactly the changes
+   * stamped at the returned revision or before: a change committed after the snapshot is
+   * unstamped in it, left unstamped, and gets a later revision.
+   */
+  private async stampAndRead(
+    networkId: string,
+    where: string,
+    values: unknown[],
+  ): Promise<{ revision: bigint; rows: (PeerSqlRow & { live: boolean })[] }> {
+    return this.reads.transaction(async (query) => {
+      const [network] = await query<{ revision: string }>(
+        'SELECT revision::text FROM network WHERE id = $1::uuid FOR NO KEY UPDATE',
+        [networkId],
       );
-      return { revision, changed: peers.map((p) => ({ ...desiredPeerRow(p), live: p.live })) };
+      if (network === undefined) {
+        throw Problems.notFound('network');
+      }
+      const next = BigInt(network.revision) + 1n;
+      const rows = await query<PeerSqlRow & { live: boolean; stamped: boolean }>(
+        `WITH stamped AS (
+           UPDATE peer SET revision = $2::bigint WHERE revision IS NULL AND id IN (
+             SELECT id FROM peer WHERE network_id = $1::uuid AND revision IS NULL ORDER BY id FOR UPDATE)
+           RETURNING id, name, public_key, preshared_key_enc, ipv4, ipv6, (status = 'active' AND NOT quarantined) AS live
+         )
+         SELECT id::text, name, public_key, preshared_key_enc, ipv4, ipv6, live, stamped FROM (
+           SELECT id, name, public_key, preshared_key_enc, ipv4, ipv6, live, true AS stamped FROM stamped
+           UNION ALL
+           SELECT id, name, public_key, preshared_key_enc, ipv4, ipv6, (status = 'active' AND NOT quarantined), false
+             FROM peer WHERE network_id = $1::uuid AND ${where}
+         ) changed ORDER BY id`,
+        [networkId, next.toString(), ...values],
+      );
+      if (!rows.some((r) => r.stamped)) {
+        return { revision: BigInt(network.revision), rows };
+      }
+      await query('UPDATE network SET revision = $2::bigint, updated_at = now() WHERE id = $1::uuid', [
+        networkId,
+        next.toString(),
+      ]);
+      await query('SELECT pg_notify($1, $2)', [REVISION_CHANNEL, `${networkId}:${next}`]);
+      return { revision: next, rows };
     });
   }
 }

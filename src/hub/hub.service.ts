@@ -11,6 +11,7 @@ import type { DesiredState, HubStatusInput } from './hub.dto';
 import { type DesiredPeerRow, HubRepository } from './hub.repository';
 import { HubStatusRepository } from './hub-status.repository';
 import { RevisionNotifier } from './revision-notifier';
+import { RevisionTicker } from '../database/revision-ticker';
 
 type DesiredPeer = DesiredState['peers'][number];
 
@@ -46,6 +47,7 @@ export class HubService {
     private readonly networks: NetworksService,
     private readonly secrets: SecretsService,
     private readonly notifier: RevisionNotifier,
+    private readonly ticker: RevisionTicker,
   ) {}
 
   get stopping(): boolean {
@@ -72,16 +74,10 @@ export class HubService {
     signal?: AbortSignal,
   ): Promise<DesiredStateText | null> {
     const deadline = Date.now() + waitMs;
-    // The network was read for this request a moment ago: without a wait its revision answers
-    // at once (one round trip fewer for a 304). A long-poll subscribes first and reads again,
-    // so no change between the two reads is missed.
-    const current = network.revision.toString();
-    if (knownRevision === null || current !== knownRevision) {
-      return this.render(network.id, network.revision);
-    }
-    if (waitMs <= 0) {
-      return null;
-    }
+    // The changes committed but not stamped yet are stamped first (a read of the partial index
+    // when there are none), so the answer has every change committed before the request and
+    // "not modified" means what it says. A long-poll subscribes before that, so no change after
+    // it is missed.
     for (;;) {
       const remaining = deadline - Date.now();
       const wait =
@@ -89,7 +85,7 @@ export class HubService {
           ? this.notifier.subscribe(network.id, remaining, signal)
           : null;
       try {
-        const revision = await this.repository.revisionOf(network.id);
+        const revision = await this.ticker.stamp(network.id);
         if (revision === null) {
           throw Problems.notFound('network');
         }
@@ -240,6 +236,8 @@ export class HubService {
           hosts,
         );
         if (flagged) {
+          // A quarantine takes it off the hub: the agents hear of it at once.
+          this.ticker.poke(network.id);
           this.logger.warn({ msg: 'peer flagged: same config on two machines', network: network.name, peer: peer.id });
         }
       }

@@ -140,8 +140,9 @@ export class NetworksRepository {
 
   /**
    * Turning quarantineDuplicates on also takes the peers flagged before off the hub (a change of
-   * the desired state: the deferred trigger bumps the revision). Peer rows first (in id order),
-   * then the network row: the lock order every writer keeps.
+   * the desired state: the peers are left unstamped for the next revision). The network row
+   * first, then the peer rows in id order: the order a revision stamp keeps (no transaction
+   * holds peer rows while it waits for the network row).
    *
    * A change of settings (`patch`, worked out from the network row as it stands under its lock)
    * bumps the settings revision, and the desired-state revision when the hub agent reads one of
@@ -154,6 +155,7 @@ export class NetworksRepository {
     patch?: (current: NetworkRecord) => SettingsUpdate,
   ): Promise<NetworkRecord> {
     return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT 1 FROM network WHERE id = ${id}::uuid FOR NO KEY UPDATE`;
       const quarantined =
         data.quarantineDuplicates === true
           ? await tx.$queryRaw<{ id: string }[]>`UPDATE peer SET quarantined = true, updated_at = now()

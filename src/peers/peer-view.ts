@@ -25,7 +25,7 @@ export function peerView(network: NetworkRecord, peer: PeerRecord): PeerView {
     expiresAt: peer.expiresAt?.toISOString() ?? null,
     revokedAt: peer.revokedAt?.toISOString() ?? null,
     settingsRevision: peer.settingsRevision?.toString() ?? null,
-    revision: peer.revision.toString(),
+    revision: peer.revision?.toString() ?? null,
   };
 }
 

@@ -64,7 +64,12 @@ export const PeerView = z.object({
       "The network's settingsRevision its served config was rendered with (null: not served yet); below the " +
         "network's: the device runs older settings until it is reissued.",
     ),
-  revision: z.string().describe('Desired-state revision at which this peer last changed on the hub.'),
+  revision: z
+    .string()
+    .nullable()
+    .describe(
+      'Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second).',
+    ),
 });
 export type PeerView = z.infer<typeof PeerView>;
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../domain/ids/uuid';
 import type { Principal } from '../domain/principal/principal';
 import type { NetworksService } from '../networks/networks.service';
-import { FakeNetworksService, FakePeersRepository, network, problemCode, Store } from '../testing/fakes';
+import type { RevisionTicker } from '../database/revision-ticker';
+import { FakeNetworksService, FakePeersRepository, FakeTicker, network, problemCode, Store } from '../testing/fakes';
 import type { PeersRepository } from './peers.repository';
 import { PeersService } from './peers.service';
 
@@ -13,10 +14,12 @@ const bob: Principal = { kind: 'token', id: uuidv7(), role: 'requester', network
 function setup() {
   const store = new Store();
   const net = store.addNetwork(network());
+  const ticker = new FakeTicker();
   const service = new PeersService(
     { leaseCooldownMs: 1000 },
     new FakePeersRepository(store) as unknown as PeersRepository,
     new FakeNetworksService(store) as unknown as NetworksService,
+    ticker as unknown as RevisionTicker,
   );
   const add = (owner: Principal, host: number) => {
     const id = uuidv7();
@@ -47,7 +50,7 @@ function setup() {
     store.free.get(net.id)!.delete(host);
     return id;
   };
-  return { store, net, service, add };
+  return { store, net, service, add, ticker };
 }
 
 describe('PeersService (in-memory repositories)', () => {
@@ -80,5 +83,13 @@ describe('PeersService (in-memory repositories)', () => {
     const events = store.audit.length;
     expect((await service.revoke(alice, id)).status).toBe('revoked');
     expect(store.audit.length).toBe(events);
+  });
+
+  it('asks for the revision stamp of the network after a revoke, so the hub hears of it at once', async () => {
+    const { net, service, add, ticker } = setup();
+    const id = add(alice, 3);
+    expect(ticker.poked).toEqual([]);
+    await service.revoke(alice, id);
+    expect(ticker.poked).toEqual([net.id]);
   });
 });

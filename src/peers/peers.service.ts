@@ -5,6 +5,7 @@ import { actorOf, isAdmin, type Principal } from '../domain/principal/principal'
 import { Problems } from '../domain/problems/problems';
 import type { NetworkRecord } from '../networks/networks.repository';
 import { NetworksService } from '../networks/networks.service';
+import { RevisionTicker } from '../database/revision-ticker';
 import type { ListPeersInput, MyDevice, PeerView } from './peers.dto';
 import { ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
 import { PeersRepository, type PeerRecord } from './peers.repository';
@@ -17,6 +18,7 @@ export class PeersService {
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'leaseCooldownMs'>,
     private readonly repository: PeersRepository,
     private readonly networks: NetworksService,
+    private readonly ticker: RevisionTicker,
   ) {}
 
   /** A peer the principal may see (a well-formed id): admins see all, requesters their own; others get 404. */
@@ -82,11 +84,18 @@ export class PeersService {
   async revoke(principal: Principal, peerId: string): Promise<PeerView> {
     const peer = await this.get(principal, peerId);
     await this.repository.revoke(peer.id, this.config.leaseCooldownMs, actorOf(principal));
+    // The hub hears of it at once, and the answer shows the revision (the stamp, and its NOTIFY).
+    await this.ticker.settle(peer.networkId);
     return this.getView(principal, peerId);
   }
 
-  expireDue(): Promise<string[]> {
-    return this.repository.expireDue(this.config.leaseCooldownMs);
+  /** Expires the peers past their deadline, and stamps the revisions of those changes. */
+  async expireDue(): Promise<string[]> {
+    const expired = await this.repository.expireDue(this.config.leaseCooldownMs);
+    if (expired.length > 0) {
+      await this.ticker.stampAll();
+    }
+    return expired;
   }
 
   /** Drops idempotency keys past their 24 h (run by the expiry sweep). */

@@ -5,6 +5,7 @@
  * unique indexes are proven by the end-to-end specs under test/ on real Postgres.
  */
 import type { HubApplyService } from '../hub/hub-apply.service';
+import type { RevisionTicker } from '../database/revision-ticker';
 import type { AuditInput } from '../audit/audit.repository';
 import type { ClaimsRepository, ServedClaim } from '../claims/claims.repository';
 import { ClaimsService } from '../claims/claims.service';
@@ -234,7 +235,12 @@ export function services(store: Store, config = { leaseCooldownMs: 60_000, claim
   const box = secrets();
   const networks = new FakeNetworksService(store) as unknown as NetworksService;
   const hub = new FakeHubApply() as unknown as HubApplyService;
-  const peers = new PeersService(config, new FakePeersRepository(store) as unknown as PeersRepository, networks);
+  const peers = new PeersService(
+    config,
+    new FakePeersRepository(store) as unknown as PeersRepository,
+    networks,
+    new FakeTicker() as unknown as RevisionTicker,
+  );
   const enrollment = new EnrollmentService(
     { claimTtlMs: config.claimTtlMs, publicUrl: 'https://enroll.example.org' },
     new FakeEnrollmentRepository(store) as unknown as EnrollmentRepository,
@@ -252,6 +258,22 @@ export function services(store: Store, config = { leaseCooldownMs: 60_000, claim
     hub,
   );
   return { metrics, peers, enrollment, claims };
+}
+
+/** Records the networks whose revision stamp was asked for (the real stamps: the e2e tests). */
+export class FakeTicker {
+  readonly poked: string[] = [];
+  poke(networkId: string): void {
+    this.poked.push(networkId);
+  }
+  settle(networkId: string): Promise<void> {
+    this.poked.push(networkId);
+    return Promise.resolve();
+  }
+  stampAll(): Promise<void> {
+    this.poked.push('*');
+    return Promise.resolve();
+  }
 }
 
 /** A hub without an agent: it never has a peer (no wait; the e2e tests prove the waiting). */

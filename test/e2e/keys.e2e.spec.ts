@@ -131,9 +131,14 @@ describe('a hub key and a live peer key never meet, even in a race', () => {
       await new Api(t).createNetwork({ name, ipv4Cidr: '10.92.0.0/24' });
       const key = generateKeyPair().publicKey;
       await hold.query('BEGIN');
-      await hold.query('SELECT id FROM network WHERE name = $1 FOR NO KEY UPDATE', [name]);
-      // The first request does its writes and stops at the held network row; the second passes
-      // the service's check (nothing committed yet) and meets the first one's key.
+      // The first request does its writes and stops at what is held: a hub registration at the
+      // network row it updates, an enrollment at its audit event (written after its peer); the
+      // second passes the service's check (nothing committed yet) and meets the first one's key.
+      if (first === 'hub') {
+        await hold.query('SELECT id FROM network WHERE name = $1 FOR NO KEY UPDATE', [name]);
+      } else {
+        await hold.query('LOCK TABLE audit_event IN SHARE MODE');
+      }
       const a = first === 'hub' ? putHub(t, name, key) : enroll(t, name, key, 'racer');
       await waitForLockWaiters(watch, 1);
       const b = first === 'hub' ? enroll(t, name, key, 'racer') : putHub(t, name, key);
