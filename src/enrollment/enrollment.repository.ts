@@ -107,14 +107,14 @@ const PEER_RETURNING = `id::text, network_id::text AS "networkId", name, config_
 
 type PeerRow = Omit<PeerRecord, 'settingsRevision' | 'revision'> & {
   settingsRevision: string | null;
-  revision: string;
+  revision: string | null;
 };
 
 function peerRecord(row: PeerRow): PeerRecord {
   return {
     ...row,
     settingsRevision: row.settingsRevision === null ? null : BigInt(row.settingsRevision),
-    revision: BigInt(row.revision),
+    revision: row.revision === null ? null : BigInt(row.revision),
   };
 }
 

@@ -28,7 +28,8 @@ export interface PeerRecord {
   revokedAt: Date | null;
   /** The network's settings revision its served config was rendered with; null: none served yet. */
   settingsRevision: bigint | null;
-  revision: bigint;
+  /** The desired-state revision that stamped the peer's last change; null: not stamped yet. */
+  revision: bigint | null;
   createdAt: Date;
   updatedAt: Date;
 }
