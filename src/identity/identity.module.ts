@@ -7,7 +7,10 @@ import { TokensModule } from '../tokens/tokens.module';
 import { AuthController, NoSignInController } from './auth.controller';
 import { UsersController } from './users.controller';
 import { IdentityRepository } from './identity.repository';
-import { IdentityService, OIDC_PROVIDER } from './identity.service';
+import { IdentityService } from './identity.service';
+import { PeopleService } from './people.service';
+import { SessionsService } from './sessions.service';
+import { OIDC_PROVIDER, SignInService } from './sign-in.service';
 import { discoverProvider } from './oidc-provider';
 
 /**
@@ -18,7 +21,7 @@ import { discoverProvider } from './oidc-provider';
 @Module({})
 export class IdentityModule {
   static register(config: AppConfig): DynamicModule {
-    const common = [IdentityRepository, IdentityService];
+    const common = [IdentityRepository, SignInService, SessionsService, PeopleService, IdentityService];
     if (config.oidc === null) {
       // The users API stays (and in the API document); no sign-in routes, no session cookie.
       return {
