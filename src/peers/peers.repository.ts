@@ -102,6 +102,49 @@ export class PeersRepository {
     })) as (PeerRecord & { lastHandshakeAt: Date | null })[];
   }
 
+  /**
+   * Renames a live peer, with its audit event. The config name stays: the file on the device
+   * (and its interface name) was given at enrollment, and a reissue must replace that file.
+   */
+  async rename(id: string, name: string, actor: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ network_id: string; old_name: string }[]>`
+        WITH old AS (SELECT id, name FROM peer WHERE id = ${id}::uuid AND status = ANY(${LIVE}::peer_status[]) FOR UPDATE)
+        UPDATE peer p SET name = ${name}, updated_at = now() FROM old WHERE p.id = old.id
+        RETURNING p.network_id::text, old.name AS old_name`;
+      if (rows.length === 0) {
+        return false;
+      }
+      await this.audit.record(
+        {
+          actor,
+          action: 'peer.renamed',
+          networkId: rows[0].network_id,
+          targetType: 'peer',
+          targetId: id,
+          details: { from: rows[0].old_name, name },
+        },
+        tx,
+      );
+      return true;
+    });
+  }
+
+  /** The people behind "user:<id>" owners, by id (e-mail and name). */
+  async ownerPeople(
+    ownerIds: readonly string[],
+  ): Promise<Map<string, { id: string; email: string | null; name: string | null }>> {
+    const ids = [...new Set(ownerIds.filter((o) => o.startsWith('user:')).map((o) => o.slice('user:'.length)))];
+    if (ids.length === 0) {
+      return new Map();
+    }
+    const rows = await this.prisma.appUser.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, email: true, name: true },
+    });
+    return new Map(rows.map((r) => [`user:${r.id}`, r]));
+  }
+
   /** Revokes one live peer: off the desired state, key wiped, address into cool-down. */
   async revoke(id: string, cooldownMs: number, actor: string): Promise<boolean> {
     const done = await this.retire(
