@@ -21,7 +21,7 @@ export interface SignedIn {
  */
 export async function signIn(
   browser: Browser,
-  t: TestApp,
+  t: Pick<TestApp, 'url'>,
   login: string,
   returnTo = '/',
   shot?: string,

@@ -108,6 +108,12 @@ export interface NetworkOptions {
   persistentKeepalive: number;
 }
 
+/** What a spec may add to the API process: a port fixed in advance and more variables (sign-in). */
+export interface StackOptions {
+  port?: number;
+  apiEnv?: Record<string, string>;
+}
+
 export class Stack {
   readonly hubIf: string;
   readonly configDir: string;
@@ -130,6 +136,7 @@ export class Stack {
   private constructor(
     readonly lab: Lab,
     readonly network: NetworkOptions,
+    private readonly options: StackOptions = {},
   ) {
     this.hubIf = lab.ifname('hub');
     this.configDir = join(lab.workDir, 'agent');
@@ -150,15 +157,20 @@ export class Stack {
    * an enrollment key, the hub interface with the network's hub addresses, and the agent, which
    * has registered the hub key when this resolves.
    */
-  static async start(tag: string, nodeCount: number, network: NetworkOptions): Promise<Stack> {
+  static async start(
+    tag: string,
+    nodeCount: number,
+    network: NetworkOptions,
+    options: StackOptions = {},
+  ): Promise<Stack> {
     const lab = await createLab(tag, nodeCount);
-    const stack = new Stack(lab, network);
+    const stack = new Stack(lab, network, options);
     try {
       const db = await cloneDatabase();
       stack.databaseUrl = db.url;
       stack.dropDatabase = db.drop;
       stack.dataDir = join(lab.workDir, 'api');
-      stack.port = await freePort();
+      stack.port = options.port ?? (await freePort());
       await stack.startApi();
       const created = await createNetwork(stack.api, { ...network, endpoint: `${lab.hubUnderlay}:51820` });
       stack.hubAddresses = created.hubAddresses;
@@ -198,6 +210,7 @@ export class Stack {
       ...LIMITS_OFF,
       LEASE_COOLDOWN: '1s',
       SWEEP_INTERVAL: '1s',
+      ...this.options.apiEnv,
     });
     this.apiProcess = proc;
     const timeout = sleep(60_000).then(() => {
