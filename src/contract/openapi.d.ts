@@ -2770,6 +2770,14 @@ export interface operations {
               olderSettings: boolean;
               /** @description A handshake within the last 3 minutes */
               online: boolean;
+              /** @description Who enrolled it: "user:<id>", "token:<id>" or "enrollment-key:<id>". */
+              owner: string;
+              /** @description The person behind a "user:<id>" owner, by e-mail and name (null for tokens and enrollment keys). */
+              ownerPerson: {
+                email: string | null;
+                id: string;
+                name: string | null;
+              } | null;
               publicKey: string;
               quarantined: boolean;
               rxBytes: string;

@@ -1,6 +1,7 @@
 import { likeLiteral } from '../database/like';
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository';
+import { ownerPeople, type OwnerPerson } from '../database/owner-people';
 import { PrismaService } from '../database/prisma.service';
 import { LIVE_STATUSES, type Delivery, type PeerStatus } from '../domain/peer/lifecycle';
 import { Prisma } from '../generated/prisma/client';
@@ -130,19 +131,9 @@ export class PeersRepository {
     });
   }
 
-  /** The people behind "user:<id>" owners, by id (e-mail and name). */
-  async ownerPeople(
-    ownerIds: readonly string[],
-  ): Promise<Map<string, { id: string; email: string | null; name: string | null }>> {
-    const ids = [...new Set(ownerIds.filter((o) => o.startsWith('user:')).map((o) => o.slice('user:'.length)))];
-    if (ids.length === 0) {
-      return new Map();
-    }
-    const rows = await this.prisma.appUser.findMany({
-      where: { id: { in: ids } },
-      select: { id: true, email: true, name: true },
-    });
-    return new Map(rows.map((r) => [`user:${r.id}`, r]));
+  /** The people behind "user:<id>" owners, by owner (e-mail and name). */
+  ownerPeople(owners: readonly string[]): Promise<Map<string, OwnerPerson>> {
+    return ownerPeople(this.prisma, owners);
   }
 
   /** Revokes one live peer: off the desired state, key wiped, address into cool-down. */

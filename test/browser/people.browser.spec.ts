@@ -171,6 +171,27 @@ describe.skipIf(BROWSER_MISSING)(`people and their devices${BROWSER_MISSING}`, (
     rememberSecretsIn(byToken.body);
     const routerView = await t.http.get(`/v1/peers/${byToken.body.peer.id}`).set(bearer(t.adminToken)).expect(200);
     expect(routerView.body.ownerPerson).toBeNull();
+    // The status page's data and its owner column, for an admin signed in through the admin group.
+    const status = await t.http.get('/v1/networks/lab/status').set(bearer(t.adminToken)).expect(200);
+    const laptopStatus = status.body.items.find((p: { name: string }) => p.name === 'Alice work laptop');
+    expect(laptopStatus).toMatchObject({
+      owner: `user:${me}`,
+      ownerPerson: { id: me, email: 'alice@example.org', name: 'Alice Researcher' },
+    });
+    expect(status.body.items.find((p: { name: string }) => p.name === 'router').ownerPerson).toBeNull();
+    const admin = await signIn(browser.browser, t, 'admin', '/status');
+    await admin.page.locator('#dashboard').waitFor();
+    await admin.page.locator('#network').selectOption('lab');
+    const ownerOf = (name: string) =>
+      admin.page
+        .locator('#peer-rows tr', { has: admin.page.locator(`th:text-is("${name}")`) })
+        .locator('td[data-column="owner"]');
+    await ownerOf('Alice work laptop').waitFor();
+    expect(await ownerOf('Alice work laptop').innerText()).toBe('Alice Researcher\nalice@example.org');
+    expect(await ownerOf('router').textContent()).toBe('token');
+    await screenshot(admin.page, 'status-owners');
+    await admin.context.close();
+
     // A requester sees their own peers, without the person field.
     const own = await t.http.get('/v1/networks/lab/peers').set(withCookie(alice)).expect(200);
     expect(own.body.items.length).toBe(mine.length);
