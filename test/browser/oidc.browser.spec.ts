@@ -4,9 +4,10 @@ import { freePort } from '../../src/database/embedded-postgres';
 import { Api } from '../support/api';
 import { bearer, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { BROWSER_MISSING, openBrowser, screenshot, type BrowserSession } from '../support/browser';
-import { CLIENT_ID, CLIENT_SECRET, startTestProvider, type TestProvider } from '../support/oidc-op';
+import { startTestProvider, type TestProvider } from '../support/oidc-op';
 import {
   COOKIE,
+  signInEnv,
   session as sessionAt,
   signIn as signInAt,
   stateChange as stateChangeAt,
@@ -34,12 +35,7 @@ describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`
     op = await startTestProvider(appUrl);
     t = await startTestApp({
       PORT: String(port),
-      OIDC_ISSUER: op.issuer,
-      OIDC_CLIENT_ID: CLIENT_ID,
-      OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      OIDC_SCOPES: 'openid email profile groups',
-      OIDC_ADMIN_GROUPS: 'vpn-admins',
-      OIDC_ALLOWED_GROUPS: 'vpn-users',
+      ...signInEnv(op),
     });
     api = new Api(t);
     await api.createNetwork({ name: 'lab', ipv4Cidr: '10.81.0.0/24', selfService: true, devicesPerUser: 2 } as never);

@@ -3,8 +3,8 @@ import { freePort } from '../../src/database/embedded-postgres';
 import { Api } from '../support/api';
 import { bearer, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { BROWSER_MISSING, openBrowser, screenshot, type BrowserSession } from '../support/browser';
-import { CLIENT_ID, CLIENT_SECRET, startTestProvider, type TestProvider } from '../support/oidc-op';
-import { session, signIn, stateChange, withCookie, type SignedIn } from './sign-in';
+import { startTestProvider, type TestProvider } from '../support/oidc-op';
+import { session, signIn, signInEnv, stateChange, withCookie, type SignedIn } from './sign-in';
 
 // What signed-in people do with their devices and what admins see of people, on the real
 // provider, app, Postgres and Chromium: renaming on "my devices" (owner-checked, the served file
@@ -27,12 +27,7 @@ describe.skipIf(BROWSER_MISSING)(`people and their devices${BROWSER_MISSING}`, (
     op = await startTestProvider(`http://127.0.0.1:${port}`);
     t = await startTestApp({
       PORT: String(port),
-      OIDC_ISSUER: op.issuer,
-      OIDC_CLIENT_ID: CLIENT_ID,
-      OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      OIDC_SCOPES: 'openid email profile groups',
-      OIDC_ADMIN_GROUPS: 'vpn-admins',
-      OIDC_ALLOWED_GROUPS: 'vpn-users',
+      ...signInEnv(op),
       SESSION_IDLE_TIMEOUT: '1m',
       SESSION_MAX_AGE: '10m',
     });

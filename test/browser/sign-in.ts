@@ -2,6 +2,19 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { rememberSecret, type TestApp } from '../support/app';
 import { screenshot } from '../support/browser';
+import { CLIENT_ID, CLIENT_SECRET, type TestProvider } from '../support/oidc-op';
+
+/** The app's sign-in variables for the test provider: vpn-admins are admins, vpn-users may sign in. */
+export function signInEnv(op: TestProvider): Record<string, string> {
+  return {
+    OIDC_ISSUER: op.issuer,
+    OIDC_CLIENT_ID: CLIENT_ID,
+    OIDC_CLIENT_SECRET: CLIENT_SECRET,
+    OIDC_SCOPES: 'openid email profile groups',
+    OIDC_ADMIN_GROUPS: 'vpn-admins',
+    OIDC_ALLOWED_GROUPS: 'vpn-users',
+  };
+}
 
 /** The session cookie's name for an http PUBLIC_URL. */
 export const COOKIE = 'wg-enroll-session';

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/database/embedded-postgres';
 import { rememberSecret, rememberSecretsIn } from '../support/app';
 import { BROWSER_MISSING, openBrowser, type BrowserSession } from '../support/browser';
-import { CLIENT_ID, CLIENT_SECRET, startTestProvider, type TestProvider } from '../support/oidc-op';
-import { signIn } from '../browser/sign-in';
+import { startTestProvider, type TestProvider } from '../support/oidc-op';
+import { signIn, signInEnv } from '../browser/sign-in';
 import { bringUpNode, ping, whyUnavailable } from './support/netns';
 import { Stack, waitFor } from './support/service';
 
@@ -46,12 +46,7 @@ describe.skipIf(reason !== null)(
         port,
         apiEnv: {
           PUBLIC_URL: url,
-          OIDC_ISSUER: op.issuer,
-          OIDC_CLIENT_ID: CLIENT_ID,
-          OIDC_CLIENT_SECRET: CLIENT_SECRET,
-          OIDC_SCOPES: 'openid email profile groups',
-          OIDC_ADMIN_GROUPS: 'vpn-admins',
-          OIDC_ALLOWED_GROUPS: 'vpn-users',
+          ...signInEnv(op),
         },
       });
       hubV4 = stack.hubAddresses[0].split('/')[0];
