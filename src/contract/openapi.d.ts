@@ -335,7 +335,8 @@ export interface paths {
     delete: operations['Peers_revoke'];
     options?: never;
     head?: never;
-    patch?: never;
+    /** Rename a peer (its served file name stays the one given at enrollment) */
+    patch: operations['Peers_rename'];
     trace?: never;
   };
   '/v1/peers/{id}/reissue': {
@@ -787,6 +788,12 @@ export interface operations {
               name: string;
               network: string;
               owner: string;
+              /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+              ownerPerson?: {
+                email: string | null;
+                id: string;
+                name: string | null;
+              } | null;
               publicKey: string;
               /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
               revision: string | null;
@@ -878,6 +885,12 @@ export interface operations {
               /** @description A handshake within the online window (3 minutes). */
               online: boolean;
               owner: string;
+              /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+              ownerPerson?: {
+                email: string | null;
+                id: string;
+                name: string | null;
+              } | null;
               publicKey: string;
               /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
               revision: string | null;
@@ -2291,6 +2304,12 @@ export interface operations {
               name: string;
               network: string;
               owner: string;
+              /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+              ownerPerson?: {
+                email: string | null;
+                id: string;
+                name: string | null;
+              } | null;
               publicKey: string;
               /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
               revision: string | null;
@@ -2450,6 +2469,12 @@ export interface operations {
               name: string;
               network: string;
               owner: string;
+              /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+              ownerPerson?: {
+                email: string | null;
+                id: string;
+                name: string | null;
+              } | null;
               publicKey: string;
               /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
               revision: string | null;
@@ -2511,6 +2536,12 @@ export interface operations {
               name: string;
               network: string;
               owner: string;
+              /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+              ownerPerson?: {
+                email: string | null;
+                id: string;
+                name: string | null;
+              } | null;
               publicKey: string;
               /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
               revision: string | null;
@@ -2598,6 +2629,12 @@ export interface operations {
               name: string;
               network: string;
               owner: string;
+              /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+              ownerPerson?: {
+                email: string | null;
+                id: string;
+                name: string | null;
+              } | null;
               publicKey: string;
               /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
               revision: string | null;
@@ -2733,6 +2770,14 @@ export interface operations {
               olderSettings: boolean;
               /** @description A handshake within the last 3 minutes */
               online: boolean;
+              /** @description Who enrolled it: "user:<id>", "token:<id>" or "enrollment-key:<id>". */
+              owner: string;
+              /** @description The person behind a "user:<id>" owner, by e-mail and name (null for tokens and enrollment keys). */
+              ownerPerson: {
+                email: string | null;
+                id: string;
+                name: string | null;
+              } | null;
               publicKey: string;
               quarantined: boolean;
               rxBytes: string;
@@ -2857,6 +2902,12 @@ export interface operations {
             name: string;
             network: string;
             owner: string;
+            /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+            ownerPerson?: {
+              email: string | null;
+              id: string;
+              name: string | null;
+            } | null;
             publicKey: string;
             /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
             revision: string | null;
@@ -2955,6 +3006,12 @@ export interface operations {
             name: string;
             network: string;
             owner: string;
+            /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+            ownerPerson?: {
+              email: string | null;
+              id: string;
+              name: string | null;
+            } | null;
             publicKey: string;
             /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
             revision: string | null;
@@ -2990,6 +3047,157 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited (Retry-After) */
+      429: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterLimited'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The database cannot be reached (code: database-unavailable; Retry-After); nothing was changed */
+      503: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'Retry-After': components['headers']['RetryAfterUnavailable'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  Peers_rename: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The new device name (lists, audit log, hub config comment). The served file name stays the one given at enrollment. */
+          name: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            addresses: string[];
+            claimExpiresAt: string | null;
+            createdAt: string;
+            /** @enum {string} */
+            delivery: 'inline' | 'link';
+            expiresAt: string | null;
+            id: string;
+            ipv4: string;
+            ipv6: string | null;
+            name: string;
+            network: string;
+            owner: string;
+            /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+            ownerPerson?: {
+              email: string | null;
+              id: string;
+              name: string | null;
+            } | null;
+            publicKey: string;
+            /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
+            revision: string | null;
+            revokedAt: string | null;
+            servedAt: string | null;
+            /** @description The network's settingsRevision its served config was rendered with (null: not served yet); below the network's: the device runs older settings until it is reissued. */
+            settingsRevision: string | null;
+            /** @enum {string} */
+            status: 'pending' | 'active' | 'revoked' | 'expired';
+          };
+        };
+      };
+      /** @description Invalid request (code: validation-failed or a more specific code) */
+      400: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked credential */
+      401: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the right */
+      403: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not JSON */
+      415: {
         headers: {
           'Cache-Control': components['headers']['NoStore'];
           [name: string]: unknown;
@@ -3093,6 +3301,12 @@ export interface operations {
               name: string;
               network: string;
               owner: string;
+              /** @description Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it). */
+              ownerPerson?: {
+                email: string | null;
+                id: string;
+                name: string | null;
+              } | null;
               publicKey: string;
               /** @description Desired-state revision at which this peer last changed on the hub; null while that change waits for its revision (stamped right after the commit, within a second). */
               revision: string | null;

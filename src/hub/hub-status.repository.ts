@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository';
 import { likeLiteral } from '../database/like';
+import { ownerPeople, type OwnerPerson } from '../database/owner-people';
 import { PrismaService } from '../database/prisma.service';
 import { ONLINE_WINDOW_MS } from '../domain/peer/lifecycle';
 import type { ApplyState } from '../domain/wg/apply-state';
@@ -41,6 +42,9 @@ export interface PeerStatusRow {
   quarantined: boolean;
   expiresAt: Date | null;
   settingsRevision: bigint | null;
+  ownerId: string;
+  /** The person behind a "user:<id>" owner (null: a token or an enrollment key owns the peer). */
+  ownerPerson: OwnerPerson | null;
 }
 
 /**
@@ -190,7 +194,7 @@ export class HubStatusRepository {
     limit: number;
   }): Promise<PeerStatusRow[]> {
     const onlineSince = new Date(Date.now() - ONLINE_WINDOW_MS);
-    return this.prisma.peer.findMany({
+    const rows = await this.prisma.peer.findMany({
       where: {
         networkId: filter.networkId,
         status: 'active',
@@ -225,7 +229,13 @@ export class HubStatusRepository {
         quarantined: true,
         expiresAt: true,
         settingsRevision: true,
+        ownerId: true,
       },
     });
+    const people = await ownerPeople(
+      this.prisma,
+      rows.map((r) => r.ownerId),
+    );
+    return rows.map((r) => ({ ...r, ownerPerson: people.get(r.ownerId) ?? null }));
   }
 }

@@ -61,6 +61,8 @@ export class HubStatusService {
       items: page.map((p) => ({
         id: p.id,
         name: p.name,
+        owner: p.ownerId,
+        ownerPerson: p.ownerPerson,
         ipv4: p.ipv4,
         ipv6: p.ipv6,
         publicKey: p.publicKey,

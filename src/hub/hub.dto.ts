@@ -101,6 +101,11 @@ export type NetworkStatusQueryInput = z.infer<typeof NetworkStatusQuery>;
 const PeerStatusView = z.object({
   id: z.string(),
   name: z.string(),
+  owner: z.string().describe('Who enrolled it: "user:<id>", "token:<id>" or "enrollment-key:<id>".'),
+  ownerPerson: z
+    .object({ id: z.string(), email: z.string().nullable(), name: z.string().nullable() })
+    .nullable()
+    .describe('The person behind a "user:<id>" owner, by e-mail and name (null for tokens and enrollment keys).'),
   ipv4: z.string(),
   ipv6: z.string().nullable(),
   publicKey: z.string(),

@@ -10,7 +10,10 @@ import { DeviceLoginRepository } from './device-login.repository';
 import { DeviceLoginService } from './device-login.service';
 import { UsersController } from './users.controller';
 import { IdentityRepository } from './identity.repository';
-import { IdentityService, OIDC_PROVIDER } from './identity.service';
+import { IdentityService } from './identity.service';
+import { PeopleService } from './people.service';
+import { SessionsService } from './sessions.service';
+import { OIDC_PROVIDER, SignInService } from './sign-in.service';
 import { discoverProvider } from './oidc-provider';
 
 /**
@@ -21,7 +24,15 @@ import { discoverProvider } from './oidc-provider';
 @Module({})
 export class IdentityModule {
   static register(config: AppConfig): DynamicModule {
-    const common = [IdentityRepository, IdentityService, DeviceLoginRepository, DeviceLoginService];
+    const common = [
+      IdentityRepository,
+      SignInService,
+      SessionsService,
+      PeopleService,
+      IdentityService,
+      DeviceLoginRepository,
+      DeviceLoginService,
+    ];
     if (config.oidc === null) {
       // The users API stays (and in the API document); no sign-in routes, no session cookie;
       // /auth/device answers sign-in-not-configured, so join.sh --login says so in one line.

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Patch, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../common/http/auth.decorators';
 import { IdParam } from '../common/http/id.pipe';
@@ -7,7 +7,15 @@ import { ZodPipe } from '../common/http/zod';
 import type { Principal } from '../domain/principal/principal';
 import type { NetworkRecord } from '../networks/networks.repository';
 import { VisibleNetwork } from '../networks/network.pipe';
-import { ListPeersQuery, type ListPeersInput, MyDeviceList, PeerList, PeerView } from './peers.dto';
+import {
+  ListPeersQuery,
+  type ListPeersInput,
+  MyDeviceList,
+  PeerList,
+  PeerView,
+  RenamePeerBody,
+  type RenamePeerInput,
+} from './peers.dto';
 import { PeersService } from './peers.service';
 
 @ApiTags('peers')
@@ -46,6 +54,22 @@ export class PeersController {
   @ApiOp({ summary: 'Read a peer', ok: { status: 200, schema: PeerView }, problems: [404] })
   get(@CurrentPrincipal() principal: Principal, @IdParam('peer') id: string) {
     return this.peers.getView(principal, id);
+  }
+
+  @Patch('peers/:id')
+  @Allow('admin', 'requester')
+  @ApiOp({
+    summary: 'Rename a peer (its served file name stays the one given at enrollment)',
+    body: RenamePeerBody,
+    ok: { status: 200, schema: PeerView },
+    problems: [400, 404, 409],
+  })
+  rename(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam('peer') id: string,
+    @Body(new ZodPipe(RenamePeerBody)) body: RenamePeerInput,
+  ) {
+    return this.peers.rename(principal, id, body.name);
   }
 
   @Delete('peers/:id')

@@ -33,6 +33,13 @@ export const ReissueBody = z.strictObject({
 });
 export type ReissueInput = z.infer<typeof ReissueBody>;
 
+export const RenamePeerBody = z.strictObject({
+  name: PeerName.describe(
+    'The new device name (lists, audit log, hub config comment). The served file name stays the one given at enrollment.',
+  ),
+});
+export type RenamePeerInput = z.infer<typeof RenamePeerBody>;
+
 export const ListPeersQuery = z.strictObject({
   status: z.enum(PEER_STATUSES).optional(),
   name: z.string().max(64).optional().describe('Case-insensitive substring of the name.'),
@@ -41,11 +48,23 @@ export const ListPeersQuery = z.strictObject({
 });
 export type ListPeersInput = z.infer<typeof ListPeersQuery>;
 
+export const OwnerPerson = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+});
+export type OwnerPerson = z.infer<typeof OwnerPerson>;
+
 export const PeerView = z.object({
   id: z.string(),
   network: z.string(),
   name: z.string(),
   owner: z.string(),
+  ownerPerson: OwnerPerson.nullable()
+    .optional()
+    .describe(
+      'Admins only: the person behind a "user:<id>" owner, by e-mail and name (null: a token or enrollment key owns it).',
+    ),
   status: z.enum(PEER_STATUSES),
   ipv4: z.string(),
   ipv6: z.string().nullable(),

@@ -1,6 +1,7 @@
 import { likeLiteral } from '../database/like';
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit/audit.repository';
+import { ownerPeople, type OwnerPerson } from '../database/owner-people';
 import { PrismaService } from '../database/prisma.service';
 import { LIVE_STATUSES, type Delivery, type PeerStatus } from '../domain/peer/lifecycle';
 import { Prisma } from '../generated/prisma/client';
@@ -101,6 +102,39 @@ export class PeersRepository {
       take: limit,
       select: { ...PEER_FIELDS, lastHandshakeAt: true },
     })) as (PeerRecord & { lastHandshakeAt: Date | null })[];
+  }
+
+  /**
+   * Renames a live peer, with its audit event. The config name stays: the file on the device
+   * (and its interface name) was given at enrollment, and a reissue must replace that file.
+   */
+  async rename(id: string, name: string, actor: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ network_id: string; old_name: string }[]>`
+        WITH old AS (SELECT id, name FROM peer WHERE id = ${id}::uuid AND status = ANY(${LIVE}::peer_status[]) FOR UPDATE)
+        UPDATE peer p SET name = ${name}, updated_at = now() FROM old WHERE p.id = old.id
+        RETURNING p.network_id::text, old.name AS old_name`;
+      if (rows.length === 0) {
+        return false;
+      }
+      await this.audit.record(
+        {
+          actor,
+          action: 'peer.renamed',
+          networkId: rows[0].network_id,
+          targetType: 'peer',
+          targetId: id,
+          details: { from: rows[0].old_name, name },
+        },
+        tx,
+      );
+      return true;
+    });
+  }
+
+  /** The people behind "user:<id>" owners, by owner (e-mail and name). */
+  ownerPeople(owners: readonly string[]): Promise<Map<string, OwnerPerson>> {
+    return ownerPeople(this.prisma, owners);
   }
 
   /** Revokes one live peer: off the desired state, key wiped, address into cool-down. */

@@ -36,7 +36,26 @@ export class PeersService {
 
   async getView(principal: Principal, peerId: string): Promise<PeerView> {
     const peer = await this.get(principal, peerId);
-    return peerView(await this.networks.require(peer.networkId), peer);
+    const [view] = await this.withOwners(principal, [peerView(await this.networks.require(peer.networkId), peer)]);
+    return view;
+  }
+
+  /** For admins, each view names its owner by e-mail and name (never the id alone when those are known). */
+  private async withOwners(principal: Principal, views: PeerView[]): Promise<PeerView[]> {
+    if (!isAdmin(principal)) {
+      return views;
+    }
+    const people = await this.repository.ownerPeople(views.map((v) => v.owner));
+    return views.map((v) => ({ ...v, ownerPerson: people.get(v.owner) ?? null }));
+  }
+
+  /** Renames a live peer the principal may see (admins: any; requesters: their own; others 404). */
+  async rename(principal: Principal, peerId: string, name: string): Promise<PeerView> {
+    const peer = await this.get(principal, peerId);
+    if (!(await this.repository.rename(peer.id, name, actorOf(principal)))) {
+      throw Problems.peerNotLive('Only a pending or active peer can be renamed.');
+    }
+    return this.getView(principal, peerId);
   }
 
   async list(
@@ -56,7 +75,10 @@ export class PeersService {
     const page = rows.slice(0, query.limit);
     const more = rows.length > query.limit;
     return {
-      items: page.map((p) => peerView(network, p)),
+      items: await this.withOwners(
+        principal,
+        page.map((p) => peerView(network, p)),
+      ),
       nextCursor: more ? encodeCursor(page[page.length - 1].id) : null,
     };
   }

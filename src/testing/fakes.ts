@@ -174,6 +174,21 @@ export class FakePeersRepository {
     this.store.audit.push({ actor, action: 'peer.revoked', targetId: id });
     return true;
   }
+
+  async rename(id: string, name: string, actor: string): Promise<boolean> {
+    const peer = this.store.peers.get(id);
+    if (peer === undefined || !isLive(peer.status)) {
+      return false;
+    }
+    this.store.peers.set(id, { ...peer, name });
+    this.store.audit.push({ actor, action: 'peer.renamed', targetId: id });
+    return true;
+  }
+
+  /** The fakes hold no people: every owner is unnamed. */
+  async ownerPeople(): Promise<Map<string, { id: string; email: string | null; name: string | null }>> {
+    return new Map();
+  }
 }
 
 export class FakeClaimsRepository {

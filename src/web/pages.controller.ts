@@ -6,7 +6,7 @@ import { PAGE_CSP, pageHtml } from './web-files';
 
 /**
  * The pages for people: enrollment (`/`), "my devices" (`/devices`, for people signed in through
- * OpenID Connect) and the admin status page (`/status`). They are static HTML plus bundled
+ * OpenID Connect), the admin status page (`/status`) and the admins' people page (`/users`). They are static HTML plus bundled
  * scripts (web/); everything they do goes through the public API, with the credential the person
  * types in or the session cookie of a signed-in person (and its CSRF token).
  */
@@ -38,5 +38,14 @@ export class PagesController {
   @Header('Cache-Control', 'no-store')
   status(@Res() res: Response): void {
     res.type('html').send(pageHtml('status.html'));
+  }
+
+  @Get('users')
+  @Public()
+  @Header('Content-Security-Policy', PAGE_CSP)
+  @Header('Referrer-Policy', 'no-referrer')
+  @Header('Cache-Control', 'no-store')
+  users(@Res() res: Response): void {
+    res.type('html').send(pageHtml('users.html'));
   }
 }

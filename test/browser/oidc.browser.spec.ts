@@ -1,27 +1,24 @@
 import { createServer, type Server } from 'node:http';
-import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/database/embedded-postgres';
 import { Api } from '../support/api';
-import { bearer, rememberSecret, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
+import { bearer, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { BROWSER_MISSING, openBrowser, screenshot, type BrowserSession } from '../support/browser';
-import { CLIENT_ID, CLIENT_SECRET, startTestProvider, type TestProvider } from '../support/oidc-op';
+import { startTestProvider, type TestProvider } from '../support/oidc-op';
+import {
+  COOKIE,
+  signInEnv,
+  session as sessionAt,
+  signIn as signInAt,
+  stateChange as stateChangeAt,
+  withCookie,
+  type SignedIn,
+} from './sign-in';
 
 // People sign in as themselves: a real OpenID Provider (oidc-provider, on loopback) with test
 // users and groups, its real sign-in form driven in Chromium, the real app and Postgres. Sign in
 // → enroll on the page → the device is in "my devices" → revoke → gone; what other people,
 // other sites, forged or replayed callbacks and ended sessions can do: nothing.
-
-const COOKIE = 'wg-enroll-session';
-
-interface SignedIn {
-  context: BrowserContext;
-  page: Page;
-  cookie: string;
-  csrf: string;
-  /** Every URL the browser went to (the callback among them). */
-  visited: string[];
-}
 
 describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`, () => {
   let t: TestApp;
@@ -38,12 +35,7 @@ describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`
     op = await startTestProvider(appUrl);
     t = await startTestApp({
       PORT: String(port),
-      OIDC_ISSUER: op.issuer,
-      OIDC_CLIENT_ID: CLIENT_ID,
-      OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      OIDC_SCOPES: 'openid email profile groups',
-      OIDC_ADMIN_GROUPS: 'vpn-admins',
-      OIDC_ALLOWED_GROUPS: 'vpn-users',
+      ...signInEnv(op),
     });
     api = new Api(t);
     await api.createNetwork({ name: 'lab', ipv4Cidr: '10.81.0.0/24', selfService: true, devicesPerUser: 2 } as never);
@@ -67,48 +59,10 @@ describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`
     await new Promise((resolve) => otherSite?.close(resolve));
   });
 
-  /** The provider's own sign-in form and consent screen, in a fresh browser profile. */
-  async function signIn(
-    login: string,
-    returnTo = '/',
-  ): Promise<{ context: BrowserContext; page: Page; visited: string[] }> {
-    const context = await browser.browser.newContext();
-    const page = await context.newPage();
-    const visited: string[] = [];
-    page.on('request', (request) => {
-      if (request.isNavigationRequest()) {
-        visited.push(request.url());
-      }
-    });
-    await page.goto(`${t.url}/auth/login?return_to=${encodeURIComponent(returnTo)}`);
-    await page.locator('input[name="login"]').fill(login);
-    if (login === 'alice') {
-      await screenshot(page, 'sign-in-provider');
-    }
-    await page.locator('input[name="password"]').fill('any password');
-    await page.locator('button[type="submit"]').click();
-    await page.locator('button[type="submit"]', { hasText: 'Continue' }).click();
-    await page.waitForURL((url) => url.origin === t.url && !url.pathname.startsWith('/auth/login'));
-    for (const url of visited) {
-      const code = new URL(url).searchParams.get('code');
-      if (code !== null) {
-        rememberSecret(code);
-      }
-    }
-    return { context, page, visited };
-  }
-
-  async function session(login: string, returnTo = '/'): Promise<SignedIn> {
-    const signed = await signIn(login, returnTo);
-    const cookie = (await signed.context.cookies()).find((c) => c.name === COOKIE);
-    expect(cookie, `${login} has a session cookie`).toBeDefined();
-    rememberSecret(cookie!.value);
-    const info = await t.http.get('/auth/session').set('Cookie', `${COOKIE}=${cookie!.value}`).expect(200);
-    return { ...signed, cookie: cookie!.value, csrf: info.body.csrfToken };
-  }
-
-  const withCookie = (s: SignedIn) => ({ Cookie: `${COOKIE}=${s.cookie}` });
-  const stateChange = (s: SignedIn) => ({ ...withCookie(s), Origin: t.url, 'X-CSRF-Token': s.csrf });
+  const signIn = (login: string, returnTo = '/') =>
+    signInAt(browser.browser, t, login, returnTo, login === 'alice' ? 'sign-in-provider' : undefined);
+  const session = (login: string, returnTo = '/') => sessionAt(browser.browser, t, login, returnTo);
+  const stateChange = (s: SignedIn) => stateChangeAt(t, s);
 
   async function count(table: string): Promise<number> {
     return Number((await t.sql.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);

@@ -153,7 +153,7 @@ describe.skipIf(reason !== null)(
     beforeAll(async () => {
       // The provider's redirect URI does not matter to the device grant.
       op = await startTestProvider('http://127.0.0.1');
-      stack = await Stack.start('joinsh', 1, NETWORK, signInEnv(op));
+      stack = await Stack.start('joinsh', 1, NETWORK, { apiEnv: signInEnv(op) });
       if (BROWSER_MISSING === '') {
         browser = await openBrowser();
       }

@@ -1,6 +1,6 @@
 // "My devices" (/devices): the signed-in person's devices in every network, through the same
-// /v1 API as scripts (session cookie + CSRF token). Revoke; reissue with a key pair made in
-// this page (the new config is shown once, as on the enrollment page).
+// /v1 API as scripts (session cookie + CSRF token). Rename; revoke; reissue with a key pair made
+// in this page (the new config is shown once, as on the enrollment page).
 import { insertPrivateKey } from '../../src/domain/render/peer-config';
 import { answer, ApiProblem, type ResponseBody } from './lib/api';
 import { showConfig } from './lib/config-view';
@@ -28,7 +28,11 @@ function row(session: SignedIn, device: Device): HTMLTableRowElement {
   const live = device.status === 'active' || device.status === 'pending';
   const state = device.online ? 'online' : device.status;
   const actions = h('td', {});
+  const nameCell = h('td', { 'data-column': 'name' }, device.name);
   if (live) {
+    const rename = h('button', { type: 'button', class: 'secondary', 'data-action': 'rename' }, 'Rename');
+    rename.addEventListener('click', () => renameForm(session, device, nameCell));
+    actions.append(rename, ' ');
     const revoke = h('button', { type: 'button', class: 'secondary', 'data-action': 'revoke' }, 'Revoke');
     revoke.addEventListener('click', () => void revokeDevice(session, device));
     const reissue = h('button', { type: 'button', class: 'secondary', 'data-action': 'reissue' }, 'New config');
@@ -38,7 +42,7 @@ function row(session: SignedIn, device: Device): HTMLTableRowElement {
   return h(
     'tr',
     { 'data-peer': device.id, 'data-status': device.status },
-    h('td', {}, device.name),
+    nameCell,
     h('td', {}, device.network),
     h('td', {}, device.addresses.join(', ')),
     h('td', { class: `state-${state}` }, state),
@@ -60,14 +64,48 @@ async function load(session: SignedIn): Promise<void> {
   }
 }
 
+/** The name cell becomes a small form; the new name goes to PATCH /v1/peers/{id}. */
+function renameForm(session: SignedIn, device: Device, cell: HTMLElement): void {
+  const input = h('input', {
+    type: 'text',
+    name: 'name',
+    value: device.name,
+    maxlength: 64,
+    required: true,
+    'aria-label': `New name for ${device.name}`,
+  });
+  const save = h('button', { type: 'submit', 'data-action': 'save-name' }, 'Save');
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const form = h('form', { class: 'rename' }, input, ' ', save, ' ', cancel);
+  cancel.addEventListener('click', () => cell.replaceChildren(device.name));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void renameDevice(session, device, input.value);
+  });
+  cell.replaceChildren(form);
+  input.select();
+}
+
+async function renameDevice(session: SignedIn, device: Device, name: string): Promise<void> {
+  try {
+    const renamed = await answer(
+      sessionApi(session).PATCH('/v1/peers/{id}', { params: { path: { id: device.id } }, body: { name } }),
+    );
+    await load(session);
+    status.textContent = `${device.name} is now called ${renamed.name}.`;
+  } catch (error) {
+    showError(error);
+  }
+}
+
 async function revokeDevice(session: SignedIn, device: Device): Promise<void> {
   if (!confirm(`Revoke ${device.name}? Its configuration stops working at once.`)) {
     return;
   }
   try {
     await answer(sessionApi(session).DELETE('/v1/peers/{id}', { params: { path: { id: device.id } } }));
-    status.textContent = `${device.name} was revoked.`;
     await load(session);
+    status.textContent = `${device.name} was revoked.`;
   } catch (error) {
     showError(error);
   }

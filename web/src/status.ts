@@ -368,7 +368,7 @@ function render(status: NetworkStatus, query: string, announceResult: boolean): 
   const rows = status.items.map((peer) => peerRow(peer));
   const tbody = byId('peer-rows');
   if (rows.length === 0) {
-    rows.push(h('tr', {}, h('td', { colspan: 8, class: 'empty' }, 'No peer matches.')));
+    rows.push(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, 'No peer matches.')));
   }
   tbody.replaceChildren(...rows);
   if (focusKey !== null) {
@@ -409,6 +409,24 @@ function olderSettings(peers: NetworkStatus['peers']): HTMLElement {
     peers.olderSettings === 0 ? badge('none', 'ok') : badge(`${peers.olderSettings} of ${peers.active}`, 'warn'),
     peers.olderSettings === 0 ? '' : ' got a config before the settings changed: reissue them to hand out the new ones',
   );
+}
+
+/** Who owns the peer: a person by name and e-mail (never their id alone), else the kind of credential. */
+function ownerCell(peer: PeerStatus): HTMLTableCellElement {
+  const person = peer.ownerPerson;
+  if (person !== null) {
+    const first = person.name ?? person.email ?? person.id;
+    const second = person.name !== null && person.email !== null ? person.email : null;
+    return h(
+      'td',
+      { 'data-column': 'owner' },
+      first,
+      second ? h('br') : null,
+      second ? h('span', { class: 'hint' }, second) : null,
+    );
+  }
+  const kind = peer.owner.slice(0, Math.max(0, peer.owner.indexOf(':'))) || peer.owner;
+  return h('td', { 'data-column': 'owner', title: peer.owner }, kind === 'enrollment-key' ? 'enrollment key' : kind);
 }
 
 function peerRow(peer: PeerStatus): HTMLTableRowElement {
@@ -454,6 +472,7 @@ function peerRow(peer: PeerStatus): HTMLTableRowElement {
     h('td', { 'data-column': 'handshake' }, age(peer.lastHandshakeAt)),
     h('td', { class: 'mono' }, peer.endpoint ?? '—'),
     h('td', { 'data-column': 'bytes' }, `${bytes(peer.rxBytes)} / ${bytes(peer.txBytes)}`),
+    ownerCell(peer),
     h('td', { 'data-column': 'flags' }, ...(flags.length > 0 ? flags : ['—'])),
     h('td', { class: 'actions' }, revoke, reissue),
   );

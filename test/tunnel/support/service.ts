@@ -108,6 +108,12 @@ export interface NetworkOptions {
   persistentKeepalive: number;
 }
 
+/** What a spec may add to the API process: a port fixed in advance and more variables (sign-in). */
+export interface StackOptions {
+  port?: number;
+  apiEnv?: Record<string, string>;
+}
+
 export class Stack {
   readonly hubIf: string;
   readonly configDir: string;
@@ -126,12 +132,12 @@ export class Stack {
   private dropDatabase: () => Promise<void> = () => Promise.resolve();
   private readonly secretKey = randomBytes(32).toString('base64');
   /** More environment for the API (sign-in, for one). */
-  private apiEnv: Record<string, string> = {};
   private counter = 0;
 
   private constructor(
     readonly lab: Lab,
     readonly network: NetworkOptions,
+    private readonly options: StackOptions = {},
   ) {
     this.hubIf = lab.ifname('hub');
     this.configDir = join(lab.workDir, 'agent');
@@ -156,17 +162,16 @@ export class Stack {
     tag: string,
     nodeCount: number,
     network: NetworkOptions,
-    apiEnv: Record<string, string> = {},
+    options: StackOptions = {},
   ): Promise<Stack> {
     const lab = await createLab(tag, nodeCount);
-    const stack = new Stack(lab, network);
-    stack.apiEnv = apiEnv;
+    const stack = new Stack(lab, network, options);
     try {
       const db = await cloneDatabase();
       stack.databaseUrl = db.url;
       stack.dropDatabase = db.drop;
       stack.dataDir = join(lab.workDir, 'api');
-      stack.port = await freePort();
+      stack.port = options.port ?? (await freePort());
       await stack.startApi();
       const created = await createNetwork(stack.api, { ...network, endpoint: `${lab.hubUnderlay}:51820` });
       stack.hubAddresses = created.hubAddresses;
@@ -206,7 +211,7 @@ export class Stack {
       ...LIMITS_OFF,
       LEASE_COOLDOWN: '1s',
       SWEEP_INTERVAL: '1s',
-      ...this.apiEnv,
+      ...this.options.apiEnv,
     });
     this.apiProcess = proc;
     const timeout = sleep(60_000).then(() => {
