@@ -6,11 +6,18 @@ const KINDS: [SecretKind, string][] = [
   ['enrollmentKey', 'wgk_'],
   ['claim', 'wgc_'],
   ['session', 'wgs_'],
+  ['deviceLogin', 'wgd_'],
 ];
 
 describe('SECRET_PREFIX', () => {
   it('has a distinct readable prefix per kind', () => {
-    expect(SECRET_PREFIX).toEqual({ apiToken: 'wgt_', enrollmentKey: 'wgk_', claim: 'wgc_', session: 'wgs_' });
+    expect(SECRET_PREFIX).toEqual({
+      apiToken: 'wgt_',
+      enrollmentKey: 'wgk_',
+      claim: 'wgc_',
+      session: 'wgs_',
+      deviceLogin: 'wgd_',
+    });
   });
 });
 
