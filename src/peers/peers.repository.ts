@@ -28,7 +28,8 @@ export interface PeerRecord {
   revokedAt: Date | null;
   /** The network's settings revision its served config was rendered with; null: none served yet. */
   settingsRevision: bigint | null;
-  revision: bigint;
+  /** The revision that stamped its last change of the desired state; null: not stamped yet. */
+  revision: bigint | null;
   createdAt: Date;
   updatedAt: Date;
 }
