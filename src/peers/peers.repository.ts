@@ -29,7 +29,7 @@ export interface PeerRecord {
   revokedAt: Date | null;
   /** The network's settings revision its served config was rendered with; null: none served yet. */
   settingsRevision: bigint | null;
-  /** The desired-state revision that stamped the peer's last change; null: not stamped yet. */
+  /** The revision that stamped its last change of the desired state; null: not stamped yet. */
   revision: bigint | null;
   createdAt: Date;
   updatedAt: Date;
