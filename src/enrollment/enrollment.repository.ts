@@ -261,6 +261,13 @@ export class EnrollmentRepository {
   private async inTransaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
     const client = await this.prisma.pool.connect();
     let broken: Error | undefined;
+    // The connection can die between two statements (database restart): pg then emits 'error' on
+    // the checked-out client, which must not crash the process; the next query fails as
+    // database-unavailable and the connection is not given back to the pool.
+    const lost = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       try {
@@ -274,6 +281,7 @@ export class EnrollmentRepository {
         throw error;
       }
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
