@@ -80,6 +80,7 @@ export function renderHubConfigs(input: HubConfigInput): HubConfigTexts {
   return { wgQuick: [...hubConfigChunks(input, 'wg-quick')].join(''), wg: [...hubConfigChunks(input, 'wg')].join('') };
 }
 
+/** The hub file (the 'wg-quick' form) as one string: what the agent writes, without the 'wg' form. */
 export function renderHubConfig(input: HubConfigInput): string {
-  return renderHubConfigs(input).wgQuick;
+  return [...hubConfigChunks(input, 'wg-quick')].join('');
 }
