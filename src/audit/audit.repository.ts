@@ -35,8 +35,17 @@ function toRow(event: AuditInput) {
 }
 
 /**
+ * An audit event written as part of another statement (the enrollment's one lease statement):
+ * `select` gives actor, action, network_id, target_type, target_id and details, in that order.
+ */
+export const AUDIT_SQL = {
+  insert: (select: string): string =>
+    `INSERT INTO audit_event (actor, action, network_id, target_type, target_id, details) ${select}`,
+};
+
+/**
  * Writes audit events, each one inside the transaction of the change it records (the enrollment
- * writes its own event in its one lease statement, EnrollmentRepository).
+ * writes its own event in its one lease statement, through AUDIT_SQL).
  */
 @Injectable()
 export class AuditRepository {

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { AuditRepository, type AuditInput } from '../audit/audit.repository';
+import { AUDIT_SQL, AuditRepository, type AuditInput } from '../audit/audit.repository';
 import { postgresErrorCode, PrismaService, UNIQUE_VIOLATION, violatedConstraint } from '../database/prisma.service';
 import { LIVE_STATUSES, type Delivery, type LiveStatus } from '../domain/peer/lifecycle';
 import { formatIpv4, formatIpv6, parseIpv4Cidr, parseIpv6Cidr } from '../domain/ipam/cidr';
 import type { NetworkSpec } from '../domain/network/network-spec';
 import { DomainError, Problems } from '../domain/problems/problems';
 import { allocateConfigName, configNamePrefix, configNameStem } from '../domain/text/text';
+import { LEASE_SQL } from '../ipam/ipam.repository';
 import { PEER_FIELDS, type PeerRecord } from '../peers/peers.repository';
 
 /** The keys and delivery of a new or reissued peer, decided by the service. */
@@ -135,24 +136,14 @@ export function ipv6TextSql(inet: string): string {
 
 /**
  * The lease and everything written with it, as one statement: takes the host from the
- * network's pre-filled free-address pool (the pinned one, or the first free one at or after a
- * random start, then before it (coalesce runs the second search only when the first finds
- * nothing), locked FOR UPDATE SKIP LOCKED so concurrent enrollments never wait on each other and the cost does not grow with the number of leases), inserts the peer
- * at that host's addresses, opens its lease history row and writes the audit event, whose
- * details get the addresses. No host: no row back and nothing written. Parameters: see `enroll`.
- * The addresses are the database's inet arithmetic on the network's base addresses, formatted
- * as peerAddresses formats them (test/e2e/enroll-statement.e2e.spec.ts compares both).
+ * network's pre-filled free-address pool (LEASE_SQL.takeHost), inserts the peer at that host's
+ * addresses, opens its lease history row (LEASE_SQL.openLease) and writes the audit event,
+ * whose details get the addresses. No host: no row back and nothing written. Parameters: see
+ * `enroll`. The addresses are the database's inet arithmetic on the network's base addresses,
+ * formatted as peerAddresses formats them (test/e2e/enroll-statement.e2e.spec.ts compares both).
  */
 const ENROLL_SQL = `WITH host AS (
-    DELETE FROM free_address f
-    WHERE f.network_id = $1::uuid AND f.available_at <= now() AND f.host_number = coalesce($2::int,
-      (SELECT host_number FROM free_address
-        WHERE network_id = $1::uuid AND host_number >= $3::int AND available_at <= now()
-        ORDER BY host_number LIMIT 1 FOR UPDATE SKIP LOCKED),
-      (SELECT host_number FROM free_address
-        WHERE network_id = $1::uuid AND host_number < $3::int AND available_at <= now()
-        ORDER BY host_number LIMIT 1 FOR UPDATE SKIP LOCKED))
-    RETURNING f.host_number
+    ${LEASE_SQL.takeHost('$1::uuid', '$2::int', '$3::int')}
   ),
   addr AS (
     SELECT host.host_number, host($4::inet + host.host_number) AS ipv4,
@@ -170,12 +161,10 @@ const ENROLL_SQL = `WITH host AS (
     RETURNING *
   ),
   l AS (
-    INSERT INTO lease (id, network_id, peer_id, host_number, ipv4, ipv6, owner_id)
-    SELECT id, network_id, id, host_number, ipv4, ipv6, owner_id FROM p
+    ${LEASE_SQL.openLease('p')}
   ),
   e AS (
-    INSERT INTO audit_event (actor, action, network_id, target_type, target_id, details)
-    SELECT $20, $21, $1::uuid, $22, $23, $24::jsonb || jsonb_build_object('ipv4', p.ipv4, 'ipv6', p.ipv6) FROM p
+    ${AUDIT_SQL.insert("SELECT $20, $21, $1::uuid, $22, $23, $24::jsonb || jsonb_build_object('ipv4', p.ipv4, 'ipv6', p.ipv6) FROM p")}
   )
   SELECT ${PEER_RETURNING} FROM p`;
 

@@ -17,10 +17,37 @@ export interface Release {
 }
 
 /**
+ * Taking a lease, as the two parts of the enrollment's one statement (EnrollmentRepository
+ * composes them with the peer's INSERT, so an enrollment is one round trip): the SQL that knows
+ * the free-address pool and the lease history stays here.
+ */
+export const LEASE_SQL = {
+  /**
+   * A data-modifying CTE body that takes one host number from the network's pool and returns it
+   * (`host_number`): the pinned one, or the first free one at or after a random start, then
+   * before it (coalesce runs the second search only when the first finds nothing), locked
+   * FOR UPDATE SKIP LOCKED, so concurrent enrollments never wait on each other and the cost
+   * does not grow with the number of leases. No free host: no row. Arguments: the SQL
+   * parameters (e.g. `$1::uuid`) of the network id, the pinned host (int or null) and the start.
+   */
+  takeHost: (network: string, pinned: string, start: string): string => `DELETE FROM free_address f
+    WHERE f.network_id = ${network} AND f.available_at <= now() AND f.host_number = coalesce(${pinned},
+      (SELECT host_number FROM free_address
+        WHERE network_id = ${network} AND host_number >= ${start} AND available_at <= now()
+        ORDER BY host_number LIMIT 1 FOR UPDATE SKIP LOCKED),
+      (SELECT host_number FROM free_address
+        WHERE network_id = ${network} AND host_number < ${start} AND available_at <= now()
+        ORDER BY host_number LIMIT 1 FOR UPDATE SKIP LOCKED))
+    RETURNING f.host_number`,
+  /** The lease history row of each peer the CTE `peers` returns (its columns as peer's). */
+  openLease: (peers: string): string => `INSERT INTO lease (id, network_id, peer_id, host_number, ipv4, ipv6, owner_id)
+    SELECT id, network_id, id, host_number, ipv4, ipv6, owner_id FROM ${peers}`,
+};
+
+/**
  * Address management: the free-address pool and the lease history. Every method runs inside
  * the caller's transaction, so a lease is given back in the same commit as the peer change it
- * belongs to (invariant 1). Taking a lease is the enrollment's one statement
- * (EnrollmentRepository), which takes the host and opens its lease history row with the peer.
+ * belongs to (invariant 1). Taking a lease is part of the enrollment's one statement (LEASE_SQL).
  */
 @Injectable()
 export class IpamRepository {
