@@ -1,3 +1,4 @@
+import type { RevisionTicker } from '../database/revision-ticker';
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../domain/ids/uuid';
 import { generateKeyPair } from '../domain/keys/x25519';
@@ -16,6 +17,7 @@ function setup() {
   const service = new NetworksService(
     new FakeNetworksRepository(store) as unknown as NetworksRepository,
     new FakeIpamRepository(store) as unknown as IpamRepository,
+    { stamp: () => Promise.resolve(null) } as unknown as RevisionTicker,
   );
   const create = (name: string, ipv4Cidr = '10.20.0.0/29') =>
     service.create(admin, { name, ipv4Cidr, endpoint: 'vpn.example.org:51820' });

@@ -18,6 +18,7 @@ import {
   normalizeNetworkSpec,
   type NetworkSpecInput,
 } from '../domain/network/network-spec';
+import { RevisionTicker } from '../database/revision-ticker';
 import { IpamRepository } from '../ipam/ipam.repository';
 import type { NetworkView, PutHubInput, UpdateNetworkInput } from './networks.dto';
 import { NetworksRepository, type NetworkRecord, type SelfServiceSettings } from './networks.repository';
@@ -42,6 +43,7 @@ export class NetworksService {
   constructor(
     private readonly repository: NetworksRepository,
     private readonly ipam: IpamRepository,
+    private readonly ticker: RevisionTicker,
   ) {}
 
   async create(
@@ -156,8 +158,14 @@ export class NetworksService {
     );
   }
 
+  /**
+   * `withPool` (one network read): with its pool use, and its revision after a stamp, as the
+   * hub's reads do, so a change committed before the request shows in it (see RevisionTicker;
+   * a listing shows the last stamped revision, at most a second behind).
+   */
   async view(network: NetworkRecord, withPool = false): Promise<NetworkView> {
     const pool = withPool ? await this.ipam.usage(network.id) : undefined;
+    const revision = (withPool ? await this.ticker.stamp(network.id) : null) ?? network.revision;
     return {
       id: network.id,
       name: network.name,
@@ -175,7 +183,7 @@ export class NetworksService {
       settingsRevision: network.settingsRevision.toString(),
       selfService: network.selfService,
       devicesPerUser: network.devicesPerUser,
-      revision: network.revision.toString(),
+      revision: revision.toString(),
       ...(pool ? { pool: { size: poolSize(network.ipv4Cidr), ...pool } } : {}),
       createdAt: network.createdAt.toISOString(),
     };

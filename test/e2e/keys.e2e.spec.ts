@@ -79,10 +79,10 @@ describe('keys that cannot work', () => {
  * holding what it wrote, until the second one has met it.
  */
 describe('a hub key and a live peer key never meet, even in a race', () => {
-  const enroll = (t: TestApp, network: string, publicKey: string, name: string) =>
+  const enroll = (t: TestApp, network: string, publicKey: string, name: string, credential = t.adminToken) =>
     t.http
       .post(`/v1/networks/${network}/peers`)
-      .set(bearer(t.adminToken))
+      .set(bearer(credential))
       .send({ name, publicKey, delivery: 'inline' })
       .then((res) => {
         rememberSecretsIn(res.body);
@@ -128,18 +128,25 @@ describe('a hub key and a live peer key never meet, even in a race', () => {
     await watch.connect();
     try {
       const name = `race-${first}`;
-      await new Api(t).createNetwork({ name, ipv4Cidr: '10.92.0.0/24' });
+      const api = new Api(t);
+      await api.createNetwork({ name, ipv4Cidr: '10.92.0.0/24' });
+      const enrollmentKey = await api.enrollmentKey(name);
       const key = generateKeyPair().publicKey;
       await hold.query('BEGIN');
       // The first request does its writes and stops at what is held: a hub registration at the
-      // network row it updates, an enrollment at its audit event (written after its peer); the
-      // second passes the service's check (nothing committed yet) and meets the first one's key.
+      // network row it updates; an enrollment with an enrollment key at the key's use, the last
+      // statement of its transaction (after its peer is written; FOR NO KEY UPDATE lets the peer's
+      // foreign-key check on the key pass); the second passes the
+      // service's check (nothing committed yet) and meets the first one's key.
       if (first === 'hub') {
         await hold.query('SELECT id FROM network WHERE name = $1 FOR NO KEY UPDATE', [name]);
       } else {
-        await hold.query('LOCK TABLE audit_event IN SHARE MODE');
+        await hold.query(
+          'SELECT k.id FROM enrollment_key k JOIN network n ON n.id = k.network_id WHERE n.name = $1 FOR NO KEY UPDATE',
+          [name],
+        );
       }
-      const a = first === 'hub' ? putHub(t, name, key) : enroll(t, name, key, 'racer');
+      const a = first === 'hub' ? putHub(t, name, key) : enroll(t, name, key, 'racer', enrollmentKey);
       await waitForLockWaiters(watch, 1);
       const b = first === 'hub' ? enroll(t, name, key, 'racer') : putHub(t, name, key);
       await waitForLockWaiters(watch, 2);
