@@ -11,6 +11,7 @@ import { Api, expectProblem, type EnrolledByLink } from '../support/api';
 import { bearer, rememberSecret, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { BROWSER_MISSING, openBrowser, screenshot, type BrowserSession } from '../support/browser';
 import { rowCounts } from '../support/db';
+import { freshWindow } from '../support/limits';
 
 // The enrollment page (/) and the claim page (/claim/{token}) in real Chromium against the real
 // app and Postgres: the private key is made in the page and never leaves it; the config shown,
@@ -347,6 +348,7 @@ describe.skipIf(BROWSER_MISSING)(`web pages: enrollment and claim${BROWSER_MISSI
     const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
     const session = await openBrowser();
     try {
+      await freshWindow(limited.sql, 20);
       await new Api(limited).createNetwork({ name: 'office', ipv4Cidr: '10.83.0.0/24' });
       const key = await new Api(limited).enrollmentKey('office');
       const before = await rowCounts(limited.sql);

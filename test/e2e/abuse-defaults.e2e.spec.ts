@@ -1,11 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedAgentHost } from '../../src/agent/embedded-agent';
 import { DEFAULT_RATE_LIMITS } from '../../src/config/env';
 import { newSecret } from '../../src/domain/tokens/tokens';
 import { bearer, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
+import { freshWindow } from '../support/limits';
 
 /**
  * The abuse limits on their defaults stop guessing and floods, not ordinary bulk use: a script
@@ -13,13 +12,6 @@ import { Api, expectProblem } from '../support/api';
  * key, all succeed; guessing credentials or claim tokens from that address is still refused.
  * Failed authentications never lock out a valid credential or the embedded hub agent.
  */
-
-async function freshWindow(sql: Client): Promise<void> {
-  const { rows } = await sql.query<{ s: number }>('SELECT extract(second FROM now())::float AS s');
-  if (rows[0].s > 30) {
-    await sleep((60.5 - rows[0].s) * 1000);
-  }
-}
 
 /** Runs `count` jobs, `width` at a time; gives every job's result. */
 async function pool<T>(count: number, width: number, job: (i: number) => Promise<T>): Promise<T[]> {
@@ -50,7 +42,7 @@ describe('abuse limits on their defaults', () => {
     await withDefaults({}, async (t, api) => {
       await api.createNetwork({ name: 'lab', ipv4Cidr: '10.70.0.0/20', ipv6Cidr: 'fd00:70::/64' });
       const key = await api.enrollmentKey('lab', { maxUses: 500 });
-      await freshWindow(t.sql);
+      await freshWindow(t.sql, 30);
       const byAdmin = await pool(500, 6, (i) =>
         api.enroll('lab', t.adminToken, { name: `lab-pc-${i}`, delivery: 'link' }),
       );
@@ -70,7 +62,7 @@ describe('abuse limits on their defaults', () => {
 
   it('guessing credentials and claim tokens from one address is still refused; a valid credential is not', async () => {
     await withDefaults({}, async (t) => {
-      await freshWindow(t.sql);
+      await freshWindow(t.sql, 30);
       const guesses = await pool(Number(DEFAULT_RATE_LIMITS.AUTH_FAILURES_PER_MINUTE), 4, () =>
         t.http.get('/v1/networks').set(bearer(newSecret('apiToken'))),
       );
@@ -94,7 +86,7 @@ describe('abuse limits on their defaults', () => {
     await withDefaults({ AUTH_FAILURES_PER_MINUTE: '2', RATE_LIMIT_PER_MINUTE: '4' }, async (t) => {
       const agent = await t.app.get(EmbeddedAgentHost).start(t.url);
       try {
-        await freshWindow(t.sql);
+        await freshWindow(t.sql, 30);
         // Others on loopback spend the failed-authentication and per-address allowances…
         for (let i = 0; i < 6; i++) {
           await t.http.get('/v1/networks').set(bearer(newSecret('apiToken')));

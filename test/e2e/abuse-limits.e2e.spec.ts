@@ -1,25 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { RateLimitStore } from '../../src/database/rate-limit.store';
 import { newSecret } from '../../src/domain/tokens/tokens';
 import { bearer, rememberSecret, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
 import { rowCounts } from '../support/db';
+import { freshWindow } from '../support/limits';
 
 /**
  * Abuse limits: enrollment, claim redemption and failed authentication, per client
  * address and per credential, counted in Postgres so replicas share them, with X-Forwarded-For
  * honoured only behind a trusted proxy.
  */
-
-/** Limits count per minute (by the database clock); start a test early in a window so it cannot roll over mid-test. */
-async function freshWindow(sql: Client): Promise<void> {
-  const { rows } = await sql.query<{ s: number }>('SELECT extract(second FROM now())::float AS s');
-  if (rows[0].s > 45) {
-    await sleep((60.5 - rows[0].s) * 1000);
-  }
-}
 
 async function withApp(env: Record<string, string>, body: (t: TestApp, api: Api) => Promise<void>): Promise<void> {
   const t = await startTestApp(env);

@@ -5,6 +5,7 @@ import { newSecret } from '../../src/domain/tokens/tokens';
 import { bearer, rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { Api } from '../support/api';
 import { expectContract, type Answer } from '../support/contract';
+import { freshWindow } from '../support/limits';
 
 /**
  * Real answers of the service, each checked against the committed contract (statuses, media
@@ -210,6 +211,7 @@ describe('real responses satisfy the committed contract', () => {
   it('problems: 429 with Retry-After', async () => {
     const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1' });
     try {
+      await freshWindow(limited.sql);
       const admin = as(limited.adminToken);
       check('get', '/v1/whoami', await limited.http.get('/v1/whoami').set(admin));
       const res = check('get', '/v1/whoami', await limited.http.get('/v1/whoami').set(admin));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
 import { rowCounts } from '../support/db';
+import { freshWindow } from '../support/limits';
 
 let t: TestApp;
 let api: Api;
@@ -177,6 +178,7 @@ describe('rate limits', () => {
   it('answers 429 problem+json with Retry-After after too many failed authentications', async () => {
     const limited = await startTestApp({ AUTH_FAILURES_PER_MINUTE: '3' });
     try {
+      await freshWindow(limited.sql);
       for (let i = 0; i < 3; i++) {
         expectProblem(
           await limited.http.get('/v1/networks').set(bearer('wgt_wrongwrongwrongwrongwrong')),
@@ -197,6 +199,7 @@ describe('rate limits', () => {
   it('limits requests per client address', async () => {
     const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5' });
     try {
+      await freshWindow(limited.sql);
       const statuses: number[] = [];
       for (let i = 0; i < 7; i++) {
         statuses.push((await limited.http.get('/v1/networks').set(bearer(limited.adminToken))).status);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSecret } from '../../src/domain/tokens/tokens';
 import { bearer, rememberSecret, startTestApp, type TestApp } from '../support/app';
 import { Api, expectProblem } from '../support/api';
+import { freshWindow } from '../support/limits';
 
 /** GET /metrics (prom-client): values after real enrollments, claims, refusals and hub reports. */
 
@@ -73,6 +74,7 @@ describe('metrics', () => {
     const link = await api.enroll('default', t.adminToken, { name: 'm-link', delivery: 'link' });
     expect(link.status).toBe(201);
     const url = link.body.claim.url as string;
+    await freshWindow(t.sql);
     expect((await api.claim(url)).status).toBe(200);
     expect((await api.claim(url)).status).toBe(410);
     expect((await api.claim(url)).status).toBe(410);
@@ -167,6 +169,7 @@ describe('metrics', () => {
   it('counts the 429s of the failed-authentication limits by limit', async () => {
     const g = await startTestApp({ AUTH_FAILURES_PER_MINUTE: '2', AUTH_FAILURES_PER_CREDENTIAL: '3' });
     try {
+      await freshWindow(g.sql);
       const guess = newSecret('apiToken');
       for (let i = 0; i < 2; i++) {
         expectProblem(await g.http.get('/v1/networks').set(bearer(newSecret('apiToken'))), 401, 'invalid-credential');

@@ -1,11 +1,10 @@
 import { request as httpRequest } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newSecret } from '../../src/domain/tokens/tokens';
 import { rememberSecretsIn, startTestApp, type TestApp } from '../support/app';
 import { Api } from '../support/api';
 import { rowCounts } from '../support/db';
+import { freshWindow } from '../support/limits';
 
 /**
  * One decision about what a path is: the router and every middleware (abuse limits,
@@ -77,13 +76,6 @@ function spellings(path: string, staticSegments: number[]): string[] {
   }
   out.delete(path);
   return [...out];
-}
-
-async function freshWindow(sql: Client): Promise<void> {
-  const { rows } = await sql.query<{ s: number }>('SELECT extract(second FROM now())::float AS s');
-  if (rows[0].s > 45) {
-    await sleep((60.5 - rows[0].s) * 1000);
-  }
 }
 
 /** Not this route: the router's 404 (nothing ran). */
