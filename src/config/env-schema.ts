@@ -198,6 +198,7 @@ export const schema = z.object({
   RATE_LIMIT_ENROLL_PER_CREDENTIAL: int(1200, 0, 1_000_000),
   RATE_LIMIT_CLAIM_PER_ADDRESS: int(600, 0, 1_000_000),
   RATE_LIMIT_CLAIM_PER_TOKEN: int(5, 0, 1_000_000),
+  RATE_LIMIT_SIGN_IN_PER_ADDRESS: int(120, 0, 1_000_000),
   TRUST_PROXY: trustProxy,
   CORS_ORIGINS: corsOrigins,
   METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'at least 16 characters').optional()),

@@ -397,7 +397,7 @@ describe('bounds found in review', () => {
 describe('NO_RATE_LIMITS', () => {
   it('switches every abuse limit off', () => {
     const config = loadConfig({ ...NO_RATE_LIMITS });
-    expect(Object.keys(NO_RATE_LIMITS)).toHaveLength(7);
+    expect(Object.keys(NO_RATE_LIMITS)).toHaveLength(8);
     expect(config.rateLimitPerMinute).toBe(0);
     expect(config.authFailuresPerMinute).toBe(0);
     expect(Object.values(config.limits).filter((v) => typeof v === 'number' && v !== 0)).toEqual([]);

@@ -121,6 +121,8 @@ export interface AppConfig {
     readonly enrollPerCredential: number;
     readonly claimPerAddress: number;
     readonly claimPerToken: number;
+    /** Sign-in requests (/auth/login, /auth/callback, /auth/device, /auth/device/token) per client address. */
+    readonly signInPerAddress: number;
   };
   /** Whether and whom to trust for X-Forwarded-For (Express "trust proxy"). */
   readonly trustProxy: TrustProxy;
@@ -238,6 +240,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       enrollPerCredential: e.RATE_LIMIT_ENROLL_PER_CREDENTIAL,
       claimPerAddress: e.RATE_LIMIT_CLAIM_PER_ADDRESS,
       claimPerToken: e.RATE_LIMIT_CLAIM_PER_TOKEN,
+      signInPerAddress: e.RATE_LIMIT_SIGN_IN_PER_ADDRESS,
     }),
     trustProxy: e.TRUST_PROXY,
     corsOrigins: e.CORS_ORIGINS,

@@ -5,6 +5,8 @@ import { bearer, rememberSecret, rememberSecretsIn, startTestApp, type TestApp }
 import { Api, expectProblem } from '../support/api';
 import { rowCounts } from '../support/db';
 import { freshWindow } from '../support/limits';
+import { signInEnv, startTestProvider } from '../support/oidc-op';
+import { freePort } from '../../src/database/embedded-postgres';
 
 /**
  * Abuse limits: enrollment, claim redemption and failed authentication, per client
@@ -185,6 +187,54 @@ describe('failed authentication limits', () => {
       expect(statuses).toEqual(['401 enrollment-key-revoked', '401 enrollment-key-revoked', '429 rate-limited']);
       expect((await enroll(t, t.adminToken, 'fine', '198.51.100.12')).status).toBe(201);
     });
+  });
+});
+
+describe('sign-in limits', () => {
+  it('public sign-in routes count per address: a flood of callbacks writes no more refusals, another address still signs in', async () => {
+    const port = await freePort();
+    const op = await startTestProvider(`http://127.0.0.1:${port}`);
+    try {
+      const env = {
+        PORT: String(port),
+        ...signInEnv(op),
+        RATE_LIMIT_SIGN_IN_PER_ADDRESS: '4',
+        TRUST_PROXY: 'loopback',
+      };
+      await withApp(env, async (t) => {
+        const from = (address: string) => ({ 'X-Forwarded-For': address });
+        const refusals = async () =>
+          Number(
+            (await t.sql.query("SELECT count(*)::int AS n FROM audit_event WHERE action = 'user.sign-in-refused'"))
+              .rows[0].n,
+          );
+        const before = await refusals();
+        for (let i = 0; i < 4; i++) {
+          const res = await t.http.get(`/auth/callback?state=guess-${i}&code=x`).set(from('198.51.100.7'));
+          expect(res.status).toBe(400);
+        }
+        expect(await refusals()).toBe(before + 4);
+        for (const request of [
+          () => t.http.get('/auth/callback?state=guess-x&code=x'),
+          () => t.http.get('/auth/login'),
+          () => t.http.post('/auth/device'),
+          () => t.http.post('/auth/device/token').send({ handle: 'wgd_guess' }),
+        ]) {
+          const res = await request().set(from('198.51.100.7'));
+          expectProblem(res, 429, 'rate-limited');
+          expect(res.body.limit).toBe('sign-in-per-address');
+        }
+        expect(await refusals()).toBe(before + 4);
+        const started = await t.http.post('/auth/device').set(from('198.51.100.8'));
+        expect(started.status).toBe(201);
+        rememberSecretsIn(started.body);
+        rememberSecret(...op.deviceCodes);
+        expect((await t.http.get('/auth/login').set(from('198.51.100.8'))).status).toBe(303);
+      });
+    } finally {
+      rememberSecret(...op.deviceCodes);
+      await op.close();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ const config = {
     enrollPerCredential: 60,
     claimPerAddress: 30,
     claimPerToken: 5,
+    signInPerAddress: 120,
   },
 };
 
@@ -58,6 +59,20 @@ describe('bucketsFor', () => {
       `claim:t:${subjectHash('wgc_token')}`,
     ]);
     expect(bucketsFor(req('GET', '/claim/wgc_token'), config).hit.map((b) => b.name)).toEqual(['claim-per-address']);
+  });
+
+  it('the public sign-in routes count per address; the session routes do not', () => {
+    for (const [method, path] of [
+      ['GET', '/auth/login'],
+      ['GET', '/auth/callback'],
+      ['POST', '/auth/device'],
+      ['POST', '/auth/device/token'],
+    ]) {
+      expect(bucketsFor(req(method, path), config).hit).toEqual([
+        { key: 'signin:a:198.51.100.4', limit: 120, name: 'sign-in-per-address' },
+      ]);
+    }
+    expect(bucketsFor(req('GET', '/auth/session'), config)).toEqual({ hit: [] });
   });
 
   it('leaves non-API paths alone', () => {

@@ -67,6 +67,8 @@ function loggedPath(req: Request): string {
 const ENROLL = /^\/v1\/(?:networks\/[^/]+\/peers|peers\/[^/]+\/reissue)\/?$/;
 const CLAIM_API = /^\/v1\/claims\/([^/]+)\/?$/;
 const CLAIM_PAGE = /^\/claim\/[^/]+\/?$/;
+/** Public sign-in routes: each one writes a row (a login attempt, a refusal's audit event, a device login) or asks the provider. */
+const SIGN_IN = /^\/auth\/(?:login|callback|device|device\/token)\/?$/;
 
 /**
  * The buckets one request counts before routing (see docs/operations.md, "Abuse limits").
@@ -97,6 +99,9 @@ export function bucketsFor(
   }
   if (claim !== null || (req.method === 'GET' && CLAIM_PAGE.test(req.path))) {
     hit.push({ key: `claim:a:${address}`, limit: config.limits.claimPerAddress, name: 'claim-per-address' });
+  }
+  if (SIGN_IN.test(req.path)) {
+    hit.push({ key: `signin:a:${address}`, limit: config.limits.signInPerAddress, name: 'sign-in-per-address' });
   }
   if (claim !== null) {
     let token = claim[1];
