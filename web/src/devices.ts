@@ -7,6 +7,7 @@ import { showConfig } from './lib/config-view';
 import { byId, h } from './lib/dom';
 import { makeKeyPair } from './lib/keys';
 import { currentSession, displayName, sessionApi, signOut, type SignedIn } from './lib/session';
+import { problemLine } from './lib/problems';
 
 type Device = ResponseBody<'/v1/me/devices', 'get'>['items'][number];
 
@@ -18,8 +19,7 @@ const result = byId('result');
 
 function showError(error: unknown): void {
   errorBox.hidden = false;
-  errorBox.textContent =
-    error instanceof ApiProblem ? `${error.title}${error.detail ? `: ${error.detail}` : ''}` : String(error);
+  errorBox.textContent = problemLine(error);
 }
 
 const when = (iso: string | null) => (iso === null ? '—' : new Date(iso).toLocaleString());

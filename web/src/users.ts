@@ -7,6 +7,7 @@ import { answer, api, ApiProblem, type ResponseBody } from './lib/api';
 import { byId, h } from './lib/dom';
 import { currentSession, displayName, sessionApi } from './lib/session';
 import type { ApiClient } from '../../src/contract';
+import { problemLine } from './lib/problems';
 
 type Person = ResponseBody<'/v1/users', 'get'>['items'][number];
 
@@ -21,11 +22,9 @@ const errorBox = byId('users-error');
 function showError(error: unknown): void {
   errorBox.hidden = false;
   errorBox.textContent =
-    error instanceof ApiProblem
-      ? error.status === 403
-        ? 'Only hub administrators can see the people who signed in.'
-        : `${error.title}${error.detail ? `: ${error.detail}` : ''}`
-      : String(error);
+    error instanceof ApiProblem && error.status === 403
+      ? 'Only hub administrators can see the people who signed in.'
+      : problemLine(error);
 }
 
 const when = (iso: string | null) => (iso === null ? 'never' : new Date(iso).toLocaleString());

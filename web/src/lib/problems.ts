@@ -2,7 +2,7 @@
 // code → sentence table of every page. A code reads differently where the person stands (the
 // enrollment form speaks of their key, the status page of the admin's token), so an entry has
 // one sentence per page that can meet it.
-import type { ApiProblem } from './api';
+import { ApiProblem } from './api';
 
 export type Field = 'credential' | 'name' | 'network' | 'form';
 export type Page = 'enroll' | 'status' | 'claim';
@@ -160,4 +160,9 @@ export function humanDate(iso: string): string {
     return iso;
   }
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeStyle: 'short' }).format(date);
+}
+
+/** A problem as one line on the signed-in pages (my devices, people): its title and detail. */
+export function problemLine(error: unknown): string {
+  return error instanceof ApiProblem ? `${error.title}${error.detail ? `: ${error.detail}` : ''}` : String(error);
 }
