@@ -24,7 +24,7 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { basename, delimiter, join } from 'node:path';
 import { spawnProcess } from '../../../scripts/lib/process.mjs';
@@ -426,7 +426,11 @@ async function cleanLeftovers(tag: string, ours: (ns: string) => boolean, rootLi
     }
     await tryRun(ip, ['netns', 'del', ns]);
   }
-  for (const name of recordedIfnames) {
+  // Sockets named after this tag that no process serves (an earlier run whose record is gone).
+  const named = (await readdir(WG_RUN_DIR).catch(() => [] as string[]))
+    .filter((f) => f.startsWith(`wge${tag}`) && f.endsWith('.sock'))
+    .map((f) => f.slice(0, -'.sock'.length));
+  for (const name of new Set([...recordedIfnames, ...named])) {
     await removeStaleSocket(name).catch(() => undefined);
   }
   // 3. the root-side veth
@@ -495,6 +499,13 @@ export async function createLab(tag: string, nodeCount: number): Promise<Lab> {
       const name = `wge${tag}${suffix}`;
       if (!IFNAME.test(name)) {
         throw new Error(`interface name ${name} is not valid (at most 15 of [a-zA-Z0-9_=+.-])`);
+      }
+      // Recorded even when something else brings it up (wg-quick in a node namespace): its
+      // wireguard-go, killed with the namespace, leaves its UAPI socket behind, which destroy()
+      // and the next run's cleanup remove; a socket left there makes the name look taken.
+      if (!state.ifnames.has(name)) {
+        state.ifnames.add(name);
+        void saveState(lab, state);
       }
       return name;
     },
