@@ -218,8 +218,15 @@ EOF
 
   CONF="$DIR/$IFACE.conf"
   CLEANUP=''
+  LOGIN_TOKEN=''
   # shellcheck disable=SC2317 # called by the EXIT trap
   cleanup() {
+    # The token of minutes a --login got is revoked as this run ends, whatever the outcome
+    # (best effort: it expires anyway). The credential goes to curl on its standard input.
+    if [ -n "$LOGIN_TOKEN" ]; then
+      printf 'header = "Authorization: Bearer %s"\n' "$LOGIN_TOKEN" |
+        curl -sS --config - --max-time 10 -X DELETE -o /dev/null "$SERVER/v1/me/token" 2>/dev/null || true
+    fi
     # Only the temporary files of this run; an installed config stays.
     for f in $CLEANUP; do
       rm -f "$f"
@@ -330,7 +337,7 @@ EOF
   # --login: the device authorization grant through the service. The person opens the URL on
   # any browser and enters the code; this node polls the service with a handle (a secret, sent
   # from a 0600 file, never an argument) until they did, and gets a personal token of minutes,
-  # which stays in TOKEN and is never printed.
+  # which stays in TOKEN, is never printed, and is revoked when the run ends (cleanup).
   device_login() {
     api POST /auth/device '' application/json
     case $STATUS in
@@ -400,6 +407,7 @@ EOF
       *) fail 6 "$SERVER answered the sign-in without a credential" ;;
     esac
     CREDENTIAL=$TOKEN
+    LOGIN_TOKEN=$TOKEN
     : >"$TMP_BODY"
   }
 

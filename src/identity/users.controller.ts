@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from '../common/http/auth.decorators';
 import { IdParam } from '../common/http/id.pipe';
@@ -76,5 +76,20 @@ export class UsersController {
       ownerUserId: principal.id,
     });
     return { id: token.id, name: token.name, prefix: token.prefix, token: secret };
+  }
+
+  @Delete('me/token')
+  @Allow('admin', 'requester')
+  @HttpCode(204)
+  @ApiOp({
+    summary: 'Revoke the API token this request presents (a script that is done drops its credential)',
+    ok: { status: 204 },
+    problems: [403],
+  })
+  async revokePresentedToken(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('authorization') authorization: string | undefined,
+  ) {
+    await this.auth.revokePresented(principal, authorization);
   }
 }

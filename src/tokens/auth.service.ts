@@ -148,6 +148,25 @@ export class AuthService {
     return this.repository.listTokens();
   }
 
+  /**
+   * Revokes the API token an Authorization header presents (the caller authenticated with it):
+   * a script that is done drops its credential, e.g. join.sh --login its token of minutes.
+   */
+  async revokePresented(actor: Principal, header: string | undefined): Promise<void> {
+    const secret = BEARER.exec(header ?? '')?.[1];
+    const bySession = actor.kind === 'user' && actor.via === 'session';
+    const token =
+      bySession || secret === undefined || kindOfSecret(secret) === 'enrollmentKey'
+        ? null
+        : await this.repository.findTokenByHash(hashSecret(secret));
+    if (token === null) {
+      throw Problems.forbidden(
+        'Only an API token can revoke itself: a browser session signs out at POST /auth/logout.',
+      );
+    }
+    await this.revokeToken(actor, token.id);
+  }
+
   async revokeToken(actor: Principal | null, id: string): Promise<ApiTokenRecord> {
     const token = await this.repository.revokeToken(id, (revoked) => ({
       actor: actorOf(actor),

@@ -52,3 +52,28 @@ describe('GET /v1/whoami (what the presented credential is, never the secret)', 
     expectProblem(await t.http.get('/v1/whoami').set(bearer(key)), 403, 'enrollment-key-spent');
   });
 });
+
+describe('DELETE /v1/me/token (the presented API token revokes itself)', () => {
+  it('revokes the token that asks, audited, and nothing else; then it is refused', async () => {
+    const mine = await api.token('requester', { network: 'alpha' });
+    const other = await api.token('requester', { network: 'alpha' });
+    await t.http.delete('/v1/me/token').set(bearer(mine.token)).expect(204);
+    expectProblem(await t.http.get('/v1/whoami').set(bearer(mine.token)), 401, 'invalid-credential');
+    await t.http.get('/v1/whoami').set(bearer(other.token)).expect(200);
+    const { rows } = await t.sql.query(
+      `SELECT action, target_id FROM audit_event WHERE action = 'token.revoked' AND target_id = $1`,
+      [mine.id],
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  it('is refused to enrollment keys and agent tokens, which change nothing', async () => {
+    const key = await api.enrollmentKey('alpha');
+    const agent = await api.token('agent', { network: 'alpha' });
+    const before = await rowCounts(t.sql);
+    expectProblem(await t.http.delete('/v1/me/token').set(bearer(key)), 403, 'forbidden');
+    expectProblem(await t.http.delete('/v1/me/token').set(bearer(agent.token)), 403, 'forbidden');
+    expect(await rowCounts(t.sql)).toEqual(before);
+    await t.http.get('/v1/whoami').set(bearer(key)).expect(200);
+  });
+});

@@ -107,6 +107,14 @@ describe.skipIf(reason !== null)(
       ];
     }
 
+    /** The `join --login` tokens that are neither revoked nor expired. */
+    async function liveLoginTokens(): Promise<number> {
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM api_token WHERE name = 'join --login' AND revoked_at IS NULL AND expires_at > now()`,
+      );
+      return rows[0].n as number;
+    }
+
     async function peers(): Promise<{ id: string; name: string; public_key: string; status: string }[]> {
       return (await db.query('SELECT id, name, public_key, status FROM peer ORDER BY created_at')).rows;
     }
@@ -334,6 +342,8 @@ describe.skipIf(reason !== null)(
         await db.query(`SELECT actor FROM audit_event WHERE action = 'peer.enrolled' AND target_id = $1`, [peer.id])
       ).rows;
       expect(audit.map((a) => a.actor)).toEqual([`user:${alice}`]);
+      // The token of minutes the sign-in gave the script was revoked as it ended.
+      expect(await liveLoginTokens()).toBe(0);
       // Nothing secret on the node's screen or in the service's logs.
       expect(run.output).not.toMatch(/wg[tdk]_|PrivateKey/);
       for (const code of op.deviceCodes) {
@@ -376,6 +386,7 @@ describe.skipIf(reason !== null)(
       expect(limited.code, limited.output).toBe(15);
       expect(limited.output).toMatch(/device-limit-reached/);
       expect(readdirSync(bad)).toEqual([]);
+      expect(await liveLoginTokens()).toBe(0); // revoked on a failed run too
       // Denied at the provider: exit 14, nothing installed, no peer.
       const denied = await joinWithLogin(['--name', 'sim-login-3', '--dir', bad], 'bob', 'abort');
       expect(denied.code, denied.output).toBe(14);
