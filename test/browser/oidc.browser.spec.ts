@@ -311,6 +311,10 @@ describe.skipIf(BROWSER_MISSING)(`sign-in with OpenID Connect${BROWSER_MISSING}`
     await t.http.get('/v1/networks').set(bearer(personal)).expect(403);
     // A personal token cannot mint more tokens.
     await t.http.post('/v1/me/tokens').set(bearer(personal)).send({ name: 'again' }).expect(403);
+    // DELETE /v1/me/token is a token's own revocation: a session is refused (it signs out instead).
+    const bySession = await t.http.delete('/v1/me/token').set(stateChange(bob)).expect(403);
+    expect(bySession.body.code).toBe('forbidden');
+    await t.http.get('/v1/me/devices').set(bearer(personal)).expect(200);
 
     const admin = await session('admin');
     const people = (await t.http.get('/v1/users').set(withCookie(admin)).expect(200)).body.items as {
