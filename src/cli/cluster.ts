@@ -111,22 +111,35 @@ export async function servePrimary(config: AppConfig, logger: JsonLogger, worker
           return;
         }
         crashes[slot] = Date.now() - startedAt >= STABLE_MS ? 1 : crashes[slot] + 1;
-        const delay = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (crashes[slot] - 1));
         logger.error(
-          { msg: 'service worker exited; starting another', pid: worker.process.pid, exit: how, slot, delayMs: delay },
+          {
+            msg: 'service worker exited; starting another',
+            pid: worker.process.pid,
+            exit: how,
+            slot,
+            delayMs: backoff(slot),
+          },
           'Cluster',
         );
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (stopping === null) {
-            replace(slot);
-          }
-        }, delay);
-        timers.add(timer);
+        replaceLater(slot);
       });
     });
 
-  /** A replacement that fails to start is retried the same way (its exit schedules the next). */
+  /** The wait before a slot's next worker: doubling with each crash in a row, at most MAX_BACKOFF_MS. */
+  const backoff = (slot: number) => Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (crashes[slot] - 1));
+
+  /** Starts another worker in the slot after its backoff, unless the cluster is stopping by then. */
+  const replaceLater = (slot: number) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (stopping === null) {
+        replace(slot);
+      }
+    }, backoff(slot));
+    timers.add(timer);
+  };
+
+  /** A replacement that fails to start is retried the same way (after a longer backoff). */
   const replace = (slot: number) => {
     fork(slot).then(
       () => logger.log({ msg: 'service worker replaced', slot, pid: slots[slot]?.process.pid }, 'Cluster'),
@@ -134,16 +147,7 @@ export async function servePrimary(config: AppConfig, logger: JsonLogger, worker
         if (stopping === null) {
           logger.error(`${error.message}; starting another`, 'Cluster');
           crashes[slot] += 1;
-          const timer = setTimeout(
-            () => {
-              timers.delete(timer);
-              if (stopping === null) {
-                replace(slot);
-              }
-            },
-            Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (crashes[slot] - 1)),
-          );
-          timers.add(timer);
+          replaceLater(slot);
         }
       },
     );
