@@ -58,9 +58,7 @@ export class RevisionTicker implements OnModuleInit, OnModuleDestroy {
 
   /** A stamp nobody waits for (its failure is logged; the backstop stamps later). */
   poke(networkId: string): void {
-    this.stamp(networkId).catch((error: Error) =>
-      this.logger.warn({ msg: 'revision stamp failed', network: networkId, err: error.message }),
-    );
+    void this.settle(networkId);
   }
 
   private followUp(networkId: string, flight: Flight): Promise<bigint | null> {
